@@ -1,0 +1,17 @@
+package dev.kiln.spi;
+
+import java.util.Locale;
+
+/** Lifecycle of a job: accepted → queued → running → one terminal status. */
+public enum JobStatus {
+    ACCEPTED, QUEUED, RUNNING, SUCCEEDED, FAILED, REJECTED, CANCELLED, TIMED_OUT;
+
+    public boolean terminal() { return ordinal() >= SUCCEEDED.ordinal(); }
+
+    public String wireName() { return name().toLowerCase(Locale.ROOT); }
+
+    public static JobStatus fromWire(String s) {
+        for (JobStatus st : values()) if (st.wireName().equals(s)) return st;
+        return null;
+    }
+}

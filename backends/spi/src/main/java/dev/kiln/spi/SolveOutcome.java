@@ -1,0 +1,28 @@
+package dev.kiln.spi;
+
+import java.util.Map;
+
+/**
+ * What a backend returns for a job it ran to an end (converged or not). Failures the job
+ * caused (not SPD, diverged) are outcomes with an {@code error}; failures of the backend are
+ * {@link BackendException}s.
+ *
+ * @param method          what actually ran, e.g. {@code pcg+jacobi}
+ * @param parameters      parameters used (e.g. {@code omega})
+ * @param iterations      iterations performed
+ * @param residualNorm    true relative residual ‖b−Ax‖₂/‖b‖₂ of the returned x
+ * @param converged       whether residualNorm ≤ tolerance
+ * @param solution        x (always computed; the runtime drops it unless asked)
+ * @param error           why it did not succeed, or {@code null}
+ * @param hardwareSeconds modelled device time for emulated hardware, else NaN
+ * @param energyJoules    modelled or measured energy, else NaN
+ */
+public record SolveOutcome(String method, Map<String, Object> parameters, int iterations, double residualNorm,
+                           boolean converged, double[] solution, JobError error,
+                           double hardwareSeconds, double energyJoules) {
+    public SolveOutcome {
+        parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+
+    public boolean succeeded() { return error == null && converged; }
+}

@@ -1,0 +1,102 @@
+package dev.kiln.deploy;
+
+import dev.kiln.runtime.config.ConfigKey;
+import dev.kiln.runtime.config.KilnConfig;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Parsed command line: a command ({@code serve}, {@code demo}, {@code help}) and settings.
+ * Precedence, lowest first: defaults, {@code KILN_*} environment variables, {@code --config}
+ * file, flags.
+ */
+public record CommandLine(String command, KilnConfig config, List<String> rest) {
+
+    public static final String USAGE = """
+            usage: kiln [serve|demo|help] [options]
+
+              serve (default)   start Kiln and keep running: embedded Kafka broker (or --bootstrap),
+                                runtime, every available backend, HTTP API
+              demo              start Kiln, publish a short stream of linear jobs to kiln.jobs,
+                                print their results from kiln.results as they arrive, exit
+
+            options:
+              --port N              HTTP port (default 8080; 0 picks a free one)
+              --bootstrap HOST:PORT use an external Kafka cluster instead of the embedded broker
+              --kafka-port N        port of the embedded broker (default 9092)
+              --data-dir DIR        folder of the embedded broker's data (default kiln-data/kafka;
+                                    the demo uses a fresh temporary folder unless given)
+              --config FILE         a properties file of settings
+              --set KEY=VALUE       any setting below
+            """;
+
+    public static CommandLine parse(String[] args, Map<String, String> env) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (ConfigKey k : KilnConfig.KEYS) {
+            String envName = k.name().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            if (env.containsKey(envName)) settings.put(k.name(), env.get(envName));
+        }
+        String command = "serve";
+        List<String> rest = new ArrayList<>();
+        Map<String, String> flags = new LinkedHashMap<>();
+        int i = 0;
+        if (args.length > 0 && !args[0].startsWith("-")) command = args[i++];
+        for (; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--port" -> flags.put(KilnConfig.HTTP_PORT.name(), value(args, ++i, a));
+                case "--bootstrap" -> flags.put(KilnConfig.KAFKA_BOOTSTRAP.name(), value(args, ++i, a));
+                case "--kafka-port" -> flags.put(KilnConfig.KAFKA_PORT.name(), value(args, ++i, a));
+                case "--data-dir" -> flags.put(KilnConfig.KAFKA_DATA_DIR.name(), value(args, ++i, a));
+                case "--config" -> {
+                    Properties p = new Properties();
+                    try (Reader r = Files.newBufferedReader(Path.of(value(args, ++i, a)))) {
+                        p.load(r);
+                    }
+                    for (String n : p.stringPropertyNames()) settings.put(n, p.getProperty(n));
+                }
+                case "--set" -> {
+                    String kv = value(args, ++i, a);
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) throw new IllegalArgumentException("--set needs KEY=VALUE, got '" + kv + "'");
+                    flags.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                case "-h", "--help" -> command = "help";
+                default -> {
+                    if (a.startsWith("--")) throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+                    rest.add(a);
+                }
+            }
+        }
+        settings.putAll(flags);
+        return new CommandLine(command, KilnConfig.of(settings), rest);
+    }
+
+    /** True when the user chose the data folder (the demo otherwise uses a temporary one). */
+    public boolean dataDirGiven(String[] args) {
+        for (String a : args) if (a.equals("--data-dir") || a.startsWith("--set=kiln.kafka.data-dir")) return true;
+        return false;
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) throw new IllegalArgumentException(flag + " needs a value");
+        return args[i];
+    }
+
+    public static String settingsHelp() {
+        StringBuilder b = new StringBuilder("settings (--set KEY=VALUE, or environment KILN_KEY_NAME):\n");
+        for (ConfigKey k : KilnConfig.KEYS) {
+            b.append(String.format("  %-34s default %-14s %s%n", k.name(), k.defaultValue().isEmpty() ? "\"\"" : k.defaultValue(), k.doc()));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,343 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.backend.BackendHandle;
+import dev.kiln.runtime.backend.BackendRegistry;
+import dev.kiln.runtime.config.KilnConfig;
+import dev.kiln.runtime.progress.ProgressBus;
+import dev.kiln.runtime.progress.RateLimitedProgress;
+import dev.kiln.runtime.routing.Router;
+import dev.kiln.runtime.routing.RoutingDecision;
+import dev.kiln.runtime.scheduling.BackendLane;
+import dev.kiln.runtime.store.JobRecord;
+import dev.kiln.runtime.store.JobStore;
+import dev.kiln.runtime.store.MatrixStore;
+import dev.kiln.runtime.wire.JobDecoder;
+import dev.kiln.runtime.wire.JobRejectedException;
+import dev.kiln.runtime.wire.WireLimits;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.BackendException;
+import dev.kiln.spi.ErrorCode;
+import dev.kiln.spi.Job;
+import dev.kiln.spi.JobError;
+import dev.kiln.spi.JobKind;
+import dev.kiln.spi.JobResult;
+import dev.kiln.spi.JobStatus;
+import dev.kiln.spi.SolveOutcome;
+import dev.kiln.spi.Support;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The runtime: takes validated jobs from the adapters, routes each to a backend, runs it on
+ * that backend's worker threads and completes its result future. Adapters never schedule;
+ * this class never parses bytes or speaks a protocol.
+ *
+ * <p>Threads: {@link #submit}, {@link #cancel} and {@link #find} are non-blocking and may be
+ * called from an event loop or the Kafka poll thread; solves run on the lanes' workers;
+ * queued jobs expire on one timer thread.
+ */
+public final class KilnRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KilnRuntime.class);
+
+    private final KilnConfig config;
+    private final BackendRegistry backends;
+    private final Router router;
+    private final JobStore store;
+    private final MatrixStore matrices;
+    private final JobDecoder decoder;
+    private final ProgressBus progress = new ProgressBus();
+    private final Map<String, BackendLane> lanes = new LinkedHashMap<>();
+    private final ScheduledExecutorService timer;
+    private final long progressIntervalMs;
+    private volatile boolean closed;
+
+    public KilnRuntime(KilnConfig config, BackendRegistry backends, Router router) {
+        this.config = config;
+        this.backends = backends;
+        this.router = router;
+        this.store = new JobStore(config.getInt(KilnConfig.STORE_MAX_FINISHED), config.getLong(KilnConfig.STORE_TTL_MS));
+        this.matrices = new MatrixStore(config.getLong(KilnConfig.MATRIX_STORE_NNZ));
+        this.decoder = new JobDecoder(new WireLimits(config.getInt(KilnConfig.MAX_MESSAGE_BYTES),
+                config.getInt(KilnConfig.MAX_UNKNOWNS), config.getLong(KilnConfig.MAX_NONZEROS), 32), matrices);
+        this.progressIntervalMs = config.getLong(KilnConfig.PROGRESS_INTERVAL_MS);
+        int capacity = config.getInt(KilnConfig.QUEUE_CAPACITY);
+        int workers = config.getInt(KilnConfig.WORKERS);
+        for (BackendHandle h : backends.all()) {
+            if (!h.usable()) continue;
+            int n = workers > 0 ? workers : Math.max(1, h.backend().defaultConcurrency());
+            lanes.put(h.id(), new BackendLane(h.id(), capacity, n));
+        }
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kiln-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public KilnConfig config() { return config; }
+    public JobDecoder decoder() { return decoder; }
+    public MatrixStore matrices() { return matrices; }
+    public ProgressBus progress() { return progress; }
+    public BackendRegistry backends() { return backends; }
+
+    /** Jobs waiting on a backend's queue (0 for an unknown or unusable backend). */
+    public int queued(String backendId) {
+        BackendLane l = lanes.get(backendId);
+        return l == null ? 0 : l.queued();
+    }
+
+    /** Jobs running on a backend now. */
+    public int running(String backendId) {
+        BackendLane l = lanes.get(backendId);
+        return l == null ? 0 : l.running();
+    }
+
+    /**
+     * Records a document that could not become a job (the decoder's rejection) as that job's
+     * {@code rejected} result, so it can be fetched and published like any other.
+     */
+    public JobRecord reject(JobRejectedException e) {
+        String id = e.jobId() != null ? e.jobId() : java.util.UUID.randomUUID().toString();
+        JobResult r = JobResult.terminal(id, e.kind(), JobStatus.REJECTED, e.toError(), JobResult.Timing.ZERO);
+        JobRecord rec = new JobRecord(id, e.kind(), r, System.nanoTime());
+        JobRecord stored = store.putIfAbsent(rec);
+        return stored;
+    }
+
+    /** Submits a validated job. Non-blocking; any thread. */
+    public Submission submit(Job job) {
+        long now = System.nanoTime();
+        JobRecord rec = new JobRecord(job, now);
+        JobRecord stored = store.putIfAbsent(rec);
+        if (stored != rec) return new Submission.Accepted(stored, true);
+        if (closed) {
+            store.remove(rec);
+            return new Submission.QueueFull("Kiln is shutting down");
+        }
+        List<Router.Candidate> candidates = new ArrayList<>();
+        JobError refusal = candidates(job, Set.of(), candidates);
+        if (refusal != null) {
+            rec.finish(JobResult.terminal(job.id(), job.kind(), JobStatus.REJECTED, refusal, timing(rec, 0, System.nanoTime())));
+            return new Submission.Rejected(rec);
+        }
+        RoutingDecision decision = router.route(job, candidates);
+        if (!enqueue(rec, decision)) {
+            store.remove(rec);
+            return new Submission.QueueFull("queue of backend '" + decision.chosen() + "' is full ("
+                    + config.getInt(KilnConfig.QUEUE_CAPACITY) + " jobs)");
+        }
+        if (job.options().deadlineMs() > 0) {
+            timer.schedule(() -> expireIfQueued(rec), job.options().deadlineMs(), TimeUnit.MILLISECONDS);
+        }
+        return new Submission.Accepted(rec, false);
+    }
+
+    /** Capable, available backends for the job (excluding {@code tried}); an error when there are none. */
+    private JobError candidates(Job job, Set<String> tried, List<Router.Candidate> out) {
+        String wanted = job.options().backend();
+        if (!job.options().autoBackend()) {
+            Optional<BackendHandle> h = backends.get(wanted);
+            if (h.isEmpty()) {
+                return new JobError(ErrorCode.NO_BACKEND, "options.backend: unknown backend '" + wanted + "' (known: "
+                        + String.join(", ", backends.all().stream().map(BackendHandle::id).toList()) + ", auto)");
+            }
+            if (!h.get().usable()) {
+                return new JobError(ErrorCode.NO_BACKEND, "options.backend: backend '" + wanted + "' is unavailable: " + h.get().probe().reason());
+            }
+            if (tried.contains(wanted)) {
+                return new JobError(ErrorCode.BACKEND_UNAVAILABLE, "backend '" + wanted + "' failed and the job asked for it alone");
+            }
+            Support s = supports(h.get().backend(), job);
+            if (!s.supported()) return new JobError(s.code() == null ? ErrorCode.UNSUPPORTED : s.code(), s.reason());
+            out.add(new Router.Candidate(wanted, queued(wanted), running(wanted)));
+            return null;
+        }
+        List<String> reasons = new ArrayList<>();
+        for (BackendHandle h : backends.all()) {
+            if (!h.usable() || tried.contains(h.id())) continue;
+            Support s = supports(h.backend(), job);
+            if (s.supported()) out.add(new Router.Candidate(h.id(), queued(h.id()), running(h.id())));
+            else reasons.add(h.id() + ": " + s.reason());
+        }
+        if (out.isEmpty()) {
+            return new JobError(tried.isEmpty() ? ErrorCode.UNSUPPORTED : ErrorCode.BACKEND_UNAVAILABLE,
+                    "no available backend can run this " + job.kind().wireName() + " job"
+                            + (reasons.isEmpty() ? "" : " (" + String.join("; ", reasons) + ")"));
+        }
+        return null;
+    }
+
+    private static Support supports(Backend b, Job job) {
+        try {
+            Support s = b.supports(job);
+            return s == null ? Support.no(ErrorCode.UNSUPPORTED, "supports() returned null") : s;
+        } catch (RuntimeException e) {
+            return Support.no(ErrorCode.UNSUPPORTED, "supports() failed: " + e);
+        }
+    }
+
+    private boolean enqueue(JobRecord rec, RoutingDecision decision) {
+        BackendLane lane = lanes.get(decision.chosen());
+        rec.backend(decision.chosen());
+        JobStatus before = rec.status();
+        if (!rec.transition(before, JobStatus.QUEUED) && before != JobStatus.QUEUED) return true; // finished meanwhile
+        return lane.offer(() -> run(rec, decision, new HashSet<>(Set.of(decision.chosen()))));
+    }
+
+    /** Runs on a lane worker. */
+    private void run(JobRecord rec, RoutingDecision decision, Set<String> tried) {
+        if (rec.status() != JobStatus.QUEUED) return; // cancelled or expired while waiting
+        if (rec.deadlinePassed()) {
+            expire(rec);
+            return;
+        }
+        if (!rec.transition(JobStatus.QUEUED, JobStatus.RUNNING)) return;
+        long start = System.nanoTime();
+        rec.startedNanos(start);
+        BackendHandle h = backends.get(decision.chosen()).orElseThrow();
+        RateLimitedProgress sink = new RateLimitedProgress(progress, rec.id(), h.id(), progressIntervalMs);
+        Job job = rec.job();
+        try {
+            SolveOutcome out = h.backend().solve(job, sink, rec);
+            sink.flush();
+            rec.finish(resultOf(rec, decision, out, start, System.nanoTime()));
+        } catch (BackendException.Retriable e) {
+            LOG.warn("backend '{}' failed job {} ({}); re-routing", h.id(), rec.id(), e.getMessage());
+            List<Router.Candidate> cands = new ArrayList<>();
+            JobError none = candidates(job, tried, cands);
+            if (none != null) {
+                rec.finish(failed(rec, decision, new JobError(ErrorCode.BACKEND_UNAVAILABLE,
+                        "backend '" + h.id() + "' failed: " + e.getMessage() + "; " + none.message()), start));
+                return;
+            }
+            RoutingDecision next = router.route(job, cands);
+            tried.add(next.chosen());
+            rec.backend(next.chosen());
+            rec.transition(JobStatus.RUNNING, JobStatus.QUEUED);
+            if (!lanes.get(next.chosen()).offer(() -> run(rec, next, tried))) {
+                rec.finish(failed(rec, next, new JobError(ErrorCode.QUEUE_FULL,
+                        "backend '" + h.id() + "' failed and the queue of '" + next.chosen() + "' is full"), start));
+            }
+        } catch (BackendException e) { // Fatal: the sealed hierarchy has no other case
+            rec.finish(failed(rec, decision, new JobError(e.code(), e.getMessage()), start));
+        } catch (RuntimeException | Error e) {
+            LOG.error("backend '{}' threw on job {}", h.id(), rec.id(), e);
+            rec.finish(failed(rec, decision, new JobError(ErrorCode.INTERNAL,
+                    "backend '" + h.id() + "' threw " + e.getClass().getSimpleName() + ": " + e.getMessage()), start));
+        }
+    }
+
+    private JobResult resultOf(JobRecord rec, RoutingDecision d, SolveOutcome out, long start, long end) {
+        JobStatus status;
+        JobError error = out.error();
+        if (error != null) {
+            status = switch (error.code()) {
+                case CANCELLED -> JobStatus.CANCELLED;
+                case DEADLINE_EXCEEDED -> JobStatus.TIMED_OUT;
+                default -> JobStatus.FAILED;
+            };
+        } else if (out.converged()) {
+            status = JobStatus.SUCCEEDED;
+        } else {
+            status = JobStatus.FAILED;
+            error = new JobError(ErrorCode.NOT_CONVERGED, "relative residual " + out.residualNorm() + " after "
+                    + out.iterations() + " iterations is above the tolerance " + rec.job().options().linear().tolerance());
+        }
+        boolean wantX = rec.job().options().linear() != null && rec.job().options().linear().returnSolution();
+        return new JobResult(rec.id(), rec.kind(), status, error, d.chosen(), out.method(), out.parameters(),
+                out.iterations(), out.residualNorm(), out.converged(), wantX ? out.solution() : null,
+                timing(rec, start, end), new JobResult.Cost(d.predictedMs(), out.hardwareSeconds(), out.energyJoules()),
+                d.toRouting());
+    }
+
+    private JobResult failed(JobRecord rec, RoutingDecision d, JobError error, long start) {
+        long end = System.nanoTime();
+        return new JobResult(rec.id(), rec.kind(), JobStatus.FAILED, error, d.chosen(), null, Map.of(), -1,
+                Double.NaN, null, null, timing(rec, start, end), JobResult.Cost.NONE, d.toRouting());
+    }
+
+    private static JobResult.Timing timing(JobRecord rec, long start, long end) {
+        long accepted = rec.acceptedNanos();
+        long s = start == 0 ? end : start;
+        return new JobResult.Timing((s - accepted) / 1_000_000L, (end - s) / 1_000_000L, (end - accepted) / 1_000_000L);
+    }
+
+    private void expireIfQueued(JobRecord rec) {
+        if (rec.status() == JobStatus.QUEUED || rec.status() == JobStatus.ACCEPTED) expire(rec);
+    }
+
+    private void expire(JobRecord rec) {
+        long now = System.nanoTime();
+        rec.finish(JobResult.terminal(rec.id(), rec.kind(), JobStatus.TIMED_OUT, new JobError(ErrorCode.DEADLINE_EXCEEDED,
+                "deadline of " + rec.job().options().deadlineMs() + " ms passed while the job waited in the queue of '"
+                        + rec.backend() + "'"), timing(rec, 0, now)));
+    }
+
+    /**
+     * Cancels a job: a queued one gets its {@code cancelled} result at once; a running one is
+     * asked to stop and its backend returns the {@code cancelled} result at its next check.
+     *
+     * @return the record, or empty when no job has this id
+     */
+    public Optional<JobRecord> cancel(String id) {
+        Optional<JobRecord> r = store.get(id);
+        r.ifPresent(rec -> {
+            rec.requestCancel();
+            if (rec.status() == JobStatus.QUEUED || rec.status() == JobStatus.ACCEPTED) {
+                rec.finish(JobResult.terminal(rec.id(), rec.kind(), JobStatus.CANCELLED,
+                        new JobError(ErrorCode.CANCELLED, "cancelled by the client while queued"), timing(rec, 0, System.nanoTime())));
+            }
+        });
+        return r;
+    }
+
+    public Optional<JobRecord> find(String id) { return store.get(id); }
+
+    /**
+     * Stops taking jobs; queued jobs are dropped without a result (their Kafka offsets are not
+     * committed, so another replica or the next start runs them); running jobs get
+     * {@code graceMs} to finish. Blocks the caller for at most about {@code graceMs}.
+     */
+    public void shutdown(long graceMs) {
+        if (closed) return;
+        closed = true;
+        for (BackendLane lane : lanes.values()) {
+            List<Runnable> dropped = lane.shutdown(0);
+            if (!dropped.isEmpty()) LOG.info("handed back {} queued job(s) of backend '{}'", dropped.size(), lane.backendId());
+        }
+        long end = System.nanoTime() + graceMs * 1_000_000L;
+        for (BackendLane lane : lanes.values()) {
+            while (lane.running() > 0 && System.nanoTime() < end) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        timer.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        shutdown(config.getLong(KilnConfig.SHUTDOWN_GRACE_MS));
+        backends.close();
+    }
+
+    /** Builds a runtime with every backend on the class path. */
+    public static KilnRuntime start(KilnConfig config, Router router) {
+        return new KilnRuntime(config, BackendRegistry.load(KilnRuntime.class.getClassLoader(), config.asMap()), router);
+    }
+}

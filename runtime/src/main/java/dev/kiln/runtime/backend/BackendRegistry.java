@@ -1,0 +1,100 @@
+package dev.kiln.runtime.backend;
+
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Probe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * The backends of this process, found with {@link ServiceLoader}: the runtime never
+ * names a concrete backend. Each is configured, then probed; a provider that fails to load,
+ * configure or probe is kept as an unavailable entry with the reason, never taking Kiln
+ * down. Built once at start; read-only afterwards.
+ */
+public final class BackendRegistry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendRegistry.class);
+    private final Map<String, BackendHandle> byId;
+
+    private BackendRegistry(Map<String, BackendHandle> byId) {
+        this.byId = Collections.unmodifiableMap(byId);
+    }
+
+    /** Loads every {@link Backend} visible to {@code loader}, configures and probes each. */
+    public static BackendRegistry load(ClassLoader loader, Map<String, ?> config) {
+        List<Backend> found = new ArrayList<>();
+        Map<String, BackendHandle> handles = new LinkedHashMap<>();
+        ServiceLoader<Backend> sl = ServiceLoader.load(Backend.class, loader);
+        var it = sl.iterator();
+        int broken = 0;
+        while (true) {
+            try {
+                if (!it.hasNext()) break;
+                found.add(it.next());
+            } catch (ServiceConfigurationError | LinkageError e) {
+                broken++;
+                String id = "broken-" + broken;
+                LOG.warn("backend provider could not be loaded: {}", e.toString());
+                handles.put(id, new BackendHandle(id, null, Probe.unavailable("provider failed to load: " + e), e.toString()));
+            }
+        }
+        return of(found, config, handles);
+    }
+
+    /** A registry of the given backends (tests, embedding). */
+    public static BackendRegistry of(List<Backend> backends, Map<String, ?> config) {
+        return of(backends, config, new LinkedHashMap<>());
+    }
+
+    private static BackendRegistry of(List<Backend> backends, Map<String, ?> config, Map<String, BackendHandle> handles) {
+        for (Backend b : backends) {
+            String id;
+            try {
+                id = b.id();
+            } catch (RuntimeException e) {
+                id = b.getClass().getName();
+            }
+            if (handles.containsKey(id)) {
+                LOG.warn("backend id '{}' is provided twice; keeping the first ({})", id, handles.get(id).backend());
+                continue;
+            }
+            Probe probe;
+            try {
+                b.configure(config);
+                probe = b.probe();
+                if (probe == null) probe = Probe.unavailable("probe() returned null");
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("backend '{}' failed to configure or probe: {}", id, e.toString());
+                probe = Probe.unavailable("probe failed: " + e);
+            }
+            if (probe.available()) LOG.info("backend '{}' available: {}", id, probe.device());
+            else LOG.info("backend '{}' unavailable: {}", id, probe.reason());
+            handles.put(id, new BackendHandle(id, b, probe, null));
+        }
+        return new BackendRegistry(handles);
+    }
+
+    public List<BackendHandle> all() { return List.copyOf(byId.values()); }
+
+    public Optional<BackendHandle> get(String id) { return Optional.ofNullable(byId.get(id)); }
+
+    @Override
+    public void close() {
+        for (BackendHandle h : byId.values()) {
+            if (h.backend() == null) continue;
+            try {
+                h.backend().close();
+            } catch (RuntimeException e) {
+                LOG.warn("backend '{}' failed to close: {}", h.id(), e.toString());
+            }
+        }
+    }
+}

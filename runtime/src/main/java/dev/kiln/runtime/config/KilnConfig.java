@@ -1,0 +1,117 @@
+package dev.kiln.runtime.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kiln's settings: a map of documented keys (see {@link #KEYS}) read from the command
+ * line ({@code --set key=value}), the environment ({@code KILN_QUEUE_CAPACITY} for
+ * {@code kiln.queue.capacity}) or a properties file. Unknown {@code kiln.*} keys are an
+ * error, as a misspelt key silently ignored is worse. Backends read their own
+ * {@code kiln.<backend>.*} keys from the same map.
+ */
+public final class KilnConfig {
+    public static final ConfigKey QUEUE_CAPACITY = new ConfigKey("kiln.queue.capacity", "256",
+            "Jobs that may wait per backend before submissions are refused (Kafka pauses, HTTP answers 503).");
+    public static final ConfigKey WORKERS = new ConfigKey("kiln.workers", "0",
+            "Worker threads per backend; 0 takes the backend's own default (the CPU backend: one per core).");
+    public static final ConfigKey STORE_MAX_FINISHED = new ConfigKey("kiln.store.max-finished", "10000",
+            "Finished jobs kept in memory for GET /v1/jobs/{id}.");
+    public static final ConfigKey STORE_TTL_MS = new ConfigKey("kiln.store.ttl-ms", "3600000",
+            "How long a finished job stays queryable, in ms.");
+    public static final ConfigKey PROGRESS_INTERVAL_MS = new ConfigKey("kiln.progress.interval-ms", "200",
+            "Least time between two progress events of one job, in ms.");
+    public static final ConfigKey MAX_MESSAGE_BYTES = new ConfigKey("kiln.limits.max-message-bytes", "67108864",
+            "Largest job document accepted, in bytes (HTTP body and Kafka record).");
+    public static final ConfigKey MAX_UNKNOWNS = new ConfigKey("kiln.limits.max-unknowns", "10000000",
+            "Largest number of unknowns of a linear system.");
+    public static final ConfigKey MAX_NONZEROS = new ConfigKey("kiln.limits.max-nonzeros", "50000000",
+            "Largest number of non-zeros of a matrix.");
+    public static final ConfigKey MATRIX_STORE_NNZ = new ConfigKey("kiln.matrices.max-total-nonzeros", "100000000",
+            "Total non-zeros of uploaded matrices kept; least recently used go first.");
+    public static final ConfigKey HTTP_PORT = new ConfigKey("kiln.http.port", "8080", "HTTP API port; 0 picks a free one.");
+    public static final ConfigKey HTTP_HOST = new ConfigKey("kiln.http.host", "0.0.0.0", "HTTP API bind address.");
+    public static final ConfigKey KAFKA_BOOTSTRAP = new ConfigKey("kiln.kafka.bootstrap", "",
+            "Bootstrap servers of an external Kafka; empty starts the embedded broker.");
+    public static final ConfigKey KAFKA_PORT = new ConfigKey("kiln.kafka.port", "9092", "Port of the embedded broker.");
+    public static final ConfigKey KAFKA_DATA_DIR = new ConfigKey("kiln.kafka.data-dir", "kiln-data/kafka",
+            "Folder of the embedded broker's log.");
+    public static final ConfigKey KAFKA_GROUP = new ConfigKey("kiln.kafka.group", "kiln",
+            "Consumer group of kiln.jobs; replicas in one group share the partitions.");
+    public static final ConfigKey KAFKA_PARTITIONS = new ConfigKey("kiln.kafka.partitions", "3",
+            "Partitions of topics Kiln creates when absent.");
+    public static final ConfigKey KAFKA_MAX_IN_FLIGHT = new ConfigKey("kiln.kafka.max-in-flight", "64",
+            "Jobs taken from kiln.jobs and not yet answered, per replica, before partitions are paused.");
+    public static final ConfigKey SHUTDOWN_GRACE_MS = new ConfigKey("kiln.shutdown.grace-ms", "10000",
+            "On shutdown, how long running jobs may finish before they are handed back unanswered.");
+
+    public static final List<ConfigKey> KEYS = List.of(QUEUE_CAPACITY, WORKERS, STORE_MAX_FINISHED, STORE_TTL_MS,
+            PROGRESS_INTERVAL_MS, MAX_MESSAGE_BYTES, MAX_UNKNOWNS, MAX_NONZEROS, MATRIX_STORE_NNZ, HTTP_PORT, HTTP_HOST,
+            KAFKA_BOOTSTRAP, KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_IN_FLIGHT, SHUTDOWN_GRACE_MS);
+
+    private final Map<String, String> values;
+
+    private KilnConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * Builds a config from explicit settings over the defaults.
+     *
+     * @throws IllegalArgumentException naming an unknown {@code kiln.} key (backend keys
+     *                                  {@code kiln.<backend>.} are passed through)
+     */
+    public static KilnConfig of(Map<String, String> settings) {
+        Map<String, String> v = new LinkedHashMap<>();
+        for (ConfigKey k : KEYS) v.put(k.name(), k.defaultValue());
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            boolean known = KEYS.stream().anyMatch(k -> k.name().equals(e.getKey()));
+            if (!known && isCoreKey(e.getKey())) unknown.add(e.getKey());
+            v.put(e.getKey(), e.getValue());
+        }
+        if (!unknown.isEmpty()) throw new IllegalArgumentException("unknown setting(s) " + unknown + "; see kiln --help");
+        return new KilnConfig(v);
+    }
+
+    public static KilnConfig defaults() { return of(Map.of()); }
+
+    private static boolean isCoreKey(String name) {
+        if (!name.startsWith("kiln.")) return false;
+        String rest = name.substring(5);
+        int dot = rest.indexOf('.');
+        String group = dot < 0 ? rest : rest.substring(0, dot);
+        return List.of("queue", "workers", "store", "progress", "limits", "matrices", "http", "kafka", "shutdown").contains(group);
+    }
+
+    public String get(ConfigKey k) { return values.get(k.name()); }
+
+    public int getInt(ConfigKey k) {
+        try {
+            return Integer.parseInt(get(k).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(k.name() + " must be an integer, was '" + get(k) + "'");
+        }
+    }
+
+    public long getLong(ConfigKey k) {
+        try {
+            return Long.parseLong(get(k).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(k.name() + " must be an integer, was '" + get(k) + "'");
+        }
+    }
+
+    /** Every setting, for backends' {@code configure(Map)}. */
+    public Map<String, String> asMap() { return values; }
+
+    /** A copy with one setting changed. */
+    public KilnConfig with(ConfigKey k, String value) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.put(k.name(), value);
+        return new KilnConfig(v);
+    }
+}

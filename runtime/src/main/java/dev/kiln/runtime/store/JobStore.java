@@ -1,0 +1,63 @@
+package dev.kiln.runtime.store;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Jobs known to this process, by id: live ones always, finished ones until they are older
+ * than the TTL or the store holds more than {@code maxFinished} of them (oldest first).
+ * Bounded, so a long stream cannot exhaust memory; results outlive the store on Kafka.
+ *
+ * <p>Thread-safe; an insert scans the finished records (a few microseconds at the default
+ * bound), so it may run on an event loop.
+ */
+public final class JobStore {
+    private final int maxFinished;
+    private final long ttlNanos;
+    private final LinkedHashMap<String, JobRecord> byId = new LinkedHashMap<>();
+
+    public JobStore(int maxFinished, long ttlMs) {
+        this.maxFinished = maxFinished;
+        this.ttlNanos = ttlMs * 1_000_000L;
+    }
+
+    /**
+     * Inserts the record unless a record with its id exists; returns the record that is
+     * stored under the id afterwards (the existing one for a duplicate submission).
+     */
+    public synchronized JobRecord putIfAbsent(JobRecord r) {
+        evict(System.nanoTime());
+        JobRecord existing = byId.putIfAbsent(r.id(), r);
+        return existing == null ? r : existing;
+    }
+
+    public synchronized Optional<JobRecord> get(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    public synchronized int size() { return byId.size(); }
+
+    /** Removes exactly this record (not a newer one under the same id). */
+    public synchronized void remove(JobRecord r) {
+        byId.remove(r.id(), r);
+    }
+
+    private void evict(long now) {
+        int finished = 0;
+        for (JobRecord r : byId.values()) if (r.status().terminal()) finished++;
+        Iterator<Map.Entry<String, JobRecord>> it = byId.entrySet().iterator();
+        while (it.hasNext()) {
+            JobRecord r = it.next().getValue();
+            if (!r.status().terminal()) continue;
+            boolean expired = now - r.acceptedNanos() > ttlNanos;
+            if (expired || finished > maxFinished) {
+                it.remove();
+                finished--;
+            } else if (finished <= maxFinished) {
+                break; // insertion order ≈ age: the rest are younger
+            }
+        }
+    }
+}
