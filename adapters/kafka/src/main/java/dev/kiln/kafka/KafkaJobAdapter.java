@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -474,7 +473,4 @@ public final class KafkaJobAdapter implements AutoCloseable {
             }
         }
     }
-
-    @SuppressWarnings("unused")
-    private static Set<String> set() { return new HashSet<>(); }
 }

@@ -30,7 +30,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -502,7 +501,4 @@ public final class JobDecoder {
 
     /** The shared mapper (configured with the same limits) for adapters that parse other documents. */
     public ObjectMapper mapper() { return mapper; }
-
-    @SuppressWarnings("unused")
-    private static Map<String, Object> none() { return Map.of(); }
 }

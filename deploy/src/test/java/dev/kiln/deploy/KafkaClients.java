@@ -1,0 +1,68 @@
+package dev.kiln.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** Plain Kafka clients as a user's program would use them (test support). */
+final class KafkaClients {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private KafkaClients() { }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A group-less reader of every partition of {@code topic} from the beginning. */
+    static KafkaConsumer<byte[], byte[]> reader(String bootstrap, String topic) {
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        long end = System.nanoTime() + 30_000_000_000L;
+        List<PartitionInfo> infos;
+        do {
+            infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+        } while ((infos == null || infos.isEmpty()) && System.nanoTime() < end);
+        for (PartitionInfo pi : infos) parts.add(new TopicPartition(topic, pi.partition()));
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        return c;
+    }
+
+    /** Reads until {@code done} holds for what was read, or the time runs out. */
+    static List<ConsumerRecord<byte[], byte[]>> readUntil(KafkaConsumer<byte[], byte[]> c,
+                                                          Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration max) {
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+        long end = System.nanoTime() + max.toNanos();
+        while (!done.test(all) && System.nanoTime() < end) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) all.add(r);
+        }
+        return all;
+    }
+
+    static JsonNode json(byte[] b) {
+        try {
+            return JSON.readTree(b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
