@@ -1,10 +1,16 @@
 package dev.kiln.http;
 
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Router-level error handlers, so no path (no route, wrong method, body over the limit, a
@@ -22,11 +28,31 @@ final class ErrorHandlers {
     static void install(Router router, long maxBodyBytes) {
         for (int status = 400; status < 600; status++) {
             int s = status;
-            router.errorHandler(s, ctx -> handle(ctx, s, maxBodyBytes));
+            router.errorHandler(s, ctx -> handle(router, ctx, s, maxBodyBytes));
         }
     }
 
-    private static void handle(RoutingContext ctx, int status, long maxBodyBytes) {
+    /** The methods of the routes whose path template matches {@code path}, for the {@code Allow} header. */
+    private static String allowedMethods(Router router, String path) {
+        Set<String> methods = new TreeSet<>();
+        for (Route r : router.getRoutes()) {
+            if (r.getPath() == null || r.methods() == null) continue;
+            if (template(r.getPath()).matcher(path).matches()) r.methods().forEach(m -> methods.add(m.name()));
+        }
+        return String.join(", ", methods);
+    }
+
+    /** {@code /v1/jobs/:id} → a pattern where each {@code :param} matches one path segment. */
+    private static Pattern template(String path) {
+        StringBuilder re = new StringBuilder();
+        for (String part : path.split("(?=/)")) {
+            if (part.startsWith("/:")) re.append("/[^/]+");
+            else re.append(Pattern.quote(part));
+        }
+        return Pattern.compile(re.toString());
+    }
+
+    private static void handle(Router router, RoutingContext ctx, int status, long maxBodyBytes) {
         if (ctx.response().headWritten()) {
             // An SSE stream or a body was already under way: the status is gone, only closing is left.
             if (!Responses.gone(ctx.response())) ctx.response().reset();
@@ -37,7 +63,12 @@ final class ErrorHandlers {
         String path = ctx.request().path();
         switch (status) {
             case 404 -> Responses.error(ctx, 404, "NOT_FOUND", "no route " + method + " " + path + " (see GET / for the routes)");
-            case 405 -> Responses.error(ctx, 405, "METHOD_NOT_ALLOWED", "method " + method + " is not allowed on " + path);
+            case 405 -> {
+                String allowed = allowedMethods(router, path);
+                if (!allowed.isEmpty()) ctx.response().putHeader(HttpHeaders.ALLOW, allowed);
+                Responses.error(ctx, 405, "METHOD_NOT_ALLOWED", "method " + method + " is not allowed on " + path
+                        + (allowed.isEmpty() ? "" : " (allowed: " + allowed + ")"));
+            }
             case 413 -> Responses.error(ctx, 413, "TOO_LARGE", "request body exceeds the limit of " + maxBodyBytes
                     + " bytes (kiln.limits.max-message-bytes)");
             default -> {

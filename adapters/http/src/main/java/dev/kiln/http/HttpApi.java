@@ -96,6 +96,9 @@ public final class HttpApi extends VerticleBase {
         StatusRoutes status = new StatusRoutes(runtime);
 
         Router router = Router.router(vertx);
+        // Routes of their own: Vert.x requires the body handler to be the first on its route.
+        router.post("/v1/jobs").handler(RawBodyOnly::handle);
+        router.put("/v1/matrices").handler(RawBodyOnly::handle);
         router.post("/v1/jobs").handler(body).handler(jobs::submit);
         router.get("/v1/jobs/:id/events").handler(this::events);
         router.get("/v1/jobs/:id").handler(jobs::get);

@@ -249,8 +249,19 @@ class HttpApiTest {
     }
 
     @Test
-    void wrongMethodIs405Json() {
-        assertJsonError(server.send(HttpMethod.PATCH, "/v1/jobs/some-id"), 405, "METHOD_NOT_ALLOWED");
+    void wrongMethodIs405JsonNamingTheAllowedOnes() {
+        HttpResponse<Buffer> r = server.send(HttpMethod.PATCH, "/v1/jobs/some-id");
+        assertJsonError(r, 405, "METHOD_NOT_ALLOWED");
+        assertEquals("DELETE, GET", r.getHeader("Allow"));
+    }
+
+    @Test
+    void formEncodedJobIs415WithAdvice() {
+        HttpResponse<Buffer> r = TestServer.await(server.client.post("/v1/jobs")
+                .putHeader("Content-Type", "application/x-www-form-urlencoded")
+                .sendBuffer(Buffer.buffer(POISSON_32)));
+        assertJsonError(r, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertTrue(json(r).getJsonObject("error").getString("message").contains("application/json"));
     }
 
     @Test

@@ -5,7 +5,8 @@ package dev.kiln.solvers.krylov;
  *
  * <p>Why: the one hook through which progress events, cancellation and deadlines reach the
  * solver loop without the loop knowing about any of them. Returning {@code false} stops the
- * solve after the current iteration with {@link Termination#STOPPED}. It runs on the solver's
+ * solve after the current iteration with {@link Termination#STOPPED} (unless that iteration
+ * converged: then the result is {@link Termination#CONVERGED}). It runs on the solver's
  * thread inside the hot loop: keep it cheap (read a volatile flag, compare a clock).
  */
 @FunctionalInterface

@@ -13,6 +13,11 @@ public enum Termination {
     NOT_SPD,
     /** A NaN or infinity appeared in the iteration. */
     DIVERGED,
+    /**
+     * The true residual stopped decreasing across residual replacements: the tolerance is
+     * below what the matrix's conditioning allows in this precision.
+     */
+    STAGNATED,
     /** The {@link IterationMonitor} asked to stop (cancellation or deadline). */
     STOPPED
 }

@@ -3,6 +3,8 @@ package dev.kiln.solvers.matrix;
 import dev.kiln.solvers.problem.InvalidProblemException;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -34,20 +36,19 @@ class CooAssemblerTest {
         SplittableRandom rnd = new SplittableRandom(3);
         int rows = 5, cols = 300;
         CooAssembler coo = new CooAssembler(rows, cols, 4);
-        @SuppressWarnings("unchecked")
-        TreeMap<Integer, Double>[] ref = new TreeMap[rows];
-        for (int i = 0; i < rows; i++) ref[i] = new TreeMap<>();
+        List<TreeMap<Integer, Double>> ref = new ArrayList<>();
+        for (int i = 0; i < rows; i++) ref.add(new TreeMap<>());
         for (int k = 0; k < 3000; k++) {
             int i = rnd.nextInt(rows), j = rnd.nextInt(cols);
             double v = rnd.nextInt(-50, 50); // integers: sums are exact whatever the order
             coo.add(i, j, v);
-            ref[i].merge(j, v, Double::sum);
+            ref.get(i).merge(j, v, Double::sum);
         }
         CsrMatrix a = coo.build();
         int k = 0;
         for (int i = 0; i < rows; i++) {
             assertEquals(k, a.rowPtr()[i]);
-            for (var e : ref[i].entrySet()) {
+            for (var e : ref.get(i).entrySet()) {
                 assertEquals(e.getKey(), a.colIdx()[k]);
                 assertEquals(e.getValue(), a.values()[k]);
                 k++;

@@ -116,6 +116,9 @@ public final class CpuBackend implements Backend {
             case NOT_SPD -> new JobError(ErrorCode.NOT_SPD, "CG met non-positive curvature at iteration " + r.iterations()
                     + ": the matrix (or preconditioner) is not symmetric positive definite; try method bicgstab or gmres");
             case DIVERGED -> new JobError(ErrorCode.DIVERGED, "the iteration produced a non-finite value at iteration " + r.iterations());
+            case STAGNATED -> new JobError(ErrorCode.NOT_CONVERGED, "stagnated at iteration " + r.iterations()
+                    + ": the true relative residual " + r.relativeResidual() + " stopped decreasing above the tolerance "
+                    + o.tolerance() + " (below what this matrix allows in fp64)");
             case STOPPED -> cancellation.cancelled()
                     ? new JobError(ErrorCode.CANCELLED, "cancelled at iteration " + r.iterations())
                     : new JobError(ErrorCode.DEADLINE_EXCEEDED, "deadline passed at iteration " + r.iterations());
