@@ -22,6 +22,7 @@ import dev.kiln.spi.JobError;
 import dev.kiln.spi.JobKind;
 import dev.kiln.spi.JobResult;
 import dev.kiln.spi.JobStatus;
+import dev.kiln.spi.LinearOptions;
 import dev.kiln.spi.SolveOutcome;
 import dev.kiln.spi.Support;
 import org.slf4j.Logger;
@@ -251,14 +252,18 @@ public final class KilnRuntime implements AutoCloseable {
             status = JobStatus.SUCCEEDED;
         } else {
             status = JobStatus.FAILED;
+            LinearOptions lin = rec.job().options().linear();
             error = new JobError(ErrorCode.NOT_CONVERGED, "relative residual " + out.residualNorm() + " after "
-                    + out.iterations() + " iterations is above the tolerance " + rec.job().options().linear().tolerance());
+                    + out.iterations() + " iterations is above the tolerance" + (lin == null ? "" : " " + lin.tolerance()));
         }
-        boolean wantX = rec.job().options().linear() != null && rec.job().options().linear().returnSolution();
+        LinearOptions lin = rec.job().options().linear();
+        boolean linear = rec.kind() == JobKind.LINEAR;
+        // Linear jobs return x only when asked; other kinds' backends decide what their answer holds.
+        double[] x = linear ? (lin != null && lin.returnSolution() ? out.solution() : null) : out.solution();
         return new JobResult(rec.id(), rec.kind(), status, error, d.chosen(), out.method(), out.parameters(),
-                out.iterations(), out.residualNorm(), out.converged(), wantX ? out.solution() : null,
+                out.iterations(), linear ? out.residualNorm() : Double.NaN, linear ? out.converged() : null, x,
                 timing(rec, start, end), new JobResult.Cost(d.predictedMs(), out.hardwareSeconds(), out.energyJoules()),
-                d.toRouting());
+                d.toRouting(), out.answer());
     }
 
     private JobResult failed(JobRecord rec, RoutingDecision d, JobError error, long start) {

@@ -6,15 +6,24 @@ import java.util.Map;
 /**
  * The result of a job (wire format v1), published for every job including failures.
  * Optional numeric fields are {@code NaN}/{@code -1} when they do not apply; the encoder
- * leaves them out.
+ * leaves them out. {@code answer} holds kind-specific fields (QUBO energy, training losses).
  */
 public record JobResult(String id, JobKind kind, JobStatus status, JobError error,
                         String backend, String method, Map<String, Object> parameters,
                         int iterations, double residualNorm, Boolean converged, double[] solution,
-                        Timing timing, Cost cost, Routing routing) {
+                        Timing timing, Cost cost, Routing routing, Map<String, Object> answer) {
 
     public JobResult {
         parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        answer = answer == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(answer));
+    }
+
+    /** A result without kind-specific answer fields. */
+    public JobResult(String id, JobKind kind, JobStatus status, JobError error, String backend, String method,
+                     Map<String, Object> parameters, int iterations, double residualNorm, Boolean converged,
+                     double[] solution, Timing timing, Cost cost, Routing routing) {
+        this(id, kind, status, error, backend, method, parameters, iterations, residualNorm, converged, solution,
+                timing, cost, routing, Map.of());
     }
 
     /** Milliseconds waiting in a queue, solving, and from acceptance to result. */

@@ -12,7 +12,7 @@ package dev.kiln.spi;
  * @param returnSolution whether the result carries x
  */
 public record LinearOptions(LinearMethod method, String preconditioner, double omega, double tolerance,
-                            int maxIterations, Precision precision, boolean returnSolution) {
+                            int maxIterations, Precision precision, boolean returnSolution) implements KindOptions {
     /** Defaults a PETSc user would expect: rtol 1e-8, at most 10 000 iterations, fp64. */
     public static LinearOptions defaults() {
         return new LinearOptions(LinearMethod.AUTO, "auto", Double.NaN, 1e-8, 10_000, Precision.FP64, false);

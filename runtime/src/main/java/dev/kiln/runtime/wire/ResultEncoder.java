@@ -49,6 +49,10 @@ public final class ResultEncoder {
                 for (double v : r.solution()) g.writeNumber(v);
                 g.writeEndArray();
             }
+            if (!r.answer().isEmpty()) {
+                g.writeFieldName("answer");
+                writeAny(g, r.answer());
+            }
             JobResult.Timing t = r.timing() == null ? JobResult.Timing.ZERO : r.timing();
             g.writeObjectFieldStart("timing");
             g.writeNumberField("queuedMs", t.queuedMs());
@@ -103,6 +107,45 @@ public final class ResultEncoder {
 
     private static void number(JsonGenerator g, String name, double v) throws IOException {
         if (Double.isFinite(v)) g.writeNumberField(name, v);
+    }
+
+    /** Writes numbers, strings, booleans, primitive arrays, lists and maps (answer fields). */
+    private static void writeAny(JsonGenerator g, Object v) throws IOException {
+        switch (v) {
+            case null -> g.writeNull();
+            case Double d -> { if (Double.isFinite(d)) g.writeNumber(d); else g.writeNull(); }
+            case Float f -> { if (Float.isFinite(f)) g.writeNumber(f); else g.writeNull(); }
+            case Integer i -> g.writeNumber(i);
+            case Long l -> g.writeNumber(l);
+            case Number n -> g.writeNumber(n.doubleValue());
+            case Boolean b -> g.writeBoolean(b);
+            case double[] a -> {
+                g.writeStartArray();
+                for (double d : a) { if (Double.isFinite(d)) g.writeNumber(d); else g.writeNull(); }
+                g.writeEndArray();
+            }
+            case int[] a -> g.writeArray(a, 0, a.length);
+            case long[] a -> g.writeArray(a, 0, a.length);
+            case byte[] a -> {
+                g.writeStartArray();
+                for (byte b : a) g.writeNumber(b);
+                g.writeEndArray();
+            }
+            case Iterable<?> it -> {
+                g.writeStartArray();
+                for (Object o : it) writeAny(g, o);
+                g.writeEndArray();
+            }
+            case Map<?, ?> m -> {
+                g.writeStartObject();
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    g.writeFieldName(String.valueOf(e.getKey()));
+                    writeAny(g, e.getValue());
+                }
+                g.writeEndObject();
+            }
+            default -> g.writeString(String.valueOf(v));
+        }
     }
 
     private static void writeValue(JsonGenerator g, String name, Object v) throws IOException {
