@@ -28,6 +28,7 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
                                 runtime, every available backend, HTTP API
               demo              start Kiln, publish a short stream of linear jobs to kiln.jobs,
                                 print their results from kiln.results as they arrive, exit
+              bench [NAME]      run a benchmark (no NAME lists them); --quick, --matrices, ...
 
             options:
               --port N              HTTP port (default 8080; 0 picks a free one)
@@ -72,6 +73,11 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
                 }
                 case "-h", "--help" -> command = "help";
                 default -> {
+                    if (command.equals("bench")) {
+                        // Bench options are the bench's own; pass everything after the name through.
+                        rest.add(a);
+                        continue;
+                    }
                     if (a.startsWith("--")) throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                     rest.add(a);
                 }

@@ -36,6 +36,7 @@ public final class KilnMain {
                     }
                     yield Demo.run(c, out);
                 }
+                case "bench" -> dev.kiln.deploy.bench.BenchCommand.run(cl.rest(), out);
                 case "help" -> {
                     out.println(CommandLine.USAGE);
                     out.println(CommandLine.settingsHelp());
