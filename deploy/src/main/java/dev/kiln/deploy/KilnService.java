@@ -7,7 +7,8 @@ import dev.kiln.kafka.KafkaSettings;
 import dev.kiln.kafka.KilnTopics;
 import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.runtime.config.KilnConfig;
-import dev.kiln.runtime.routing.ShortestQueueRouter;
+import dev.kiln.runtime.routing.Calibration;
+import dev.kiln.runtime.routing.EarliestFinishRouter;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ public final class KilnService implements AutoCloseable {
     private EmbeddedKafkaBroker broker;
     private KilnRuntime runtime;
     private KafkaJobAdapter kafka;
+    private dev.kiln.kafka.CostModelStatePublisher costModelState;
     private Vertx vertx;
     private HttpApi http;
     private String bootstrap;
@@ -65,10 +67,19 @@ public final class KilnService implements AutoCloseable {
                     .start();
             bootstrap = broker.bootstrapServers();
         }
-        runtime = KilnRuntime.start(config, new ShortestQueueRouter());
-        kafka = KafkaJobAdapter.start(runtime, new KafkaSettings(bootstrap, config.get(KilnConfig.KAFKA_GROUP),
+        EarliestFinishRouter router = EarliestFinishRouter.fromConfig(config);
+        runtime = KilnRuntime.start(config, router);
+        KafkaSettings kafkaSettings = new KafkaSettings(bootstrap, config.get(KilnConfig.KAFKA_GROUP),
                 config.getInt(KilnConfig.KAFKA_PARTITIONS), config.getInt(KilnConfig.KAFKA_MAX_IN_FLIGHT),
-                config.getLong(KilnConfig.SHUTDOWN_GRACE_MS), kafkaClientProperties(config)));
+                config.getLong(KilnConfig.SHUTDOWN_GRACE_MS), kafkaClientProperties(config));
+        // Cost models: what kiln.state holds, then calibration of the rest, then publishing changes (issue 8).
+        long persistMs = config.getLong(KilnConfig.ROUTING_PERSIST_INTERVAL_MS);
+        if (persistMs > 0) dev.kiln.kafka.CostModelStateLoader.load(kafkaSettings, router.costModel().orElseThrow(), 30_000);
+        if (Boolean.parseBoolean(config.get(KilnConfig.ROUTING_CALIBRATE).trim())) {
+            Calibration.run(runtime.backends(), router.costModel().orElseThrow());
+        }
+        if (persistMs > 0) costModelState = dev.kiln.kafka.CostModelStatePublisher.start(kafkaSettings, router.costModel().orElseThrow(), persistMs);
+        kafka = KafkaJobAdapter.start(runtime, kafkaSettings);
         vertx = Vertx.vertx();
         http = HttpApi.deploy(vertx, runtime).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -103,6 +114,7 @@ public final class KilnService implements AutoCloseable {
         }
         if (kafka != null) kafka.close();
         if (runtime != null) runtime.close();
+        if (costModelState != null) costModelState.close(); // after the last jobs were learned
         if (broker != null) broker.close();
     }
 }

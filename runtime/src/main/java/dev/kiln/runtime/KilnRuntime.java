@@ -3,6 +3,7 @@ package dev.kiln.runtime;
 import dev.kiln.runtime.backend.BackendHandle;
 import dev.kiln.runtime.backend.BackendRegistry;
 import dev.kiln.runtime.config.KilnConfig;
+import dev.kiln.runtime.metrics.KilnMetrics;
 import dev.kiln.runtime.progress.ProgressBus;
 import dev.kiln.runtime.progress.RateLimitedProgress;
 import dev.kiln.runtime.routing.Router;
@@ -59,6 +60,8 @@ public final class KilnRuntime implements AutoCloseable {
     private final JobDecoder decoder;
     private final ProgressBus progress = new ProgressBus();
     private final Map<String, BackendLane> lanes = new LinkedHashMap<>();
+    private final Map<String, Integer> laneWorkers = new LinkedHashMap<>();
+    private final KilnMetrics metrics = new KilnMetrics();
     private final ScheduledExecutorService timer;
     private final long progressIntervalMs;
     private volatile boolean closed;
@@ -78,7 +81,10 @@ public final class KilnRuntime implements AutoCloseable {
             if (!h.usable()) continue;
             int n = workers > 0 ? workers : Math.max(1, h.backend().defaultConcurrency());
             lanes.put(h.id(), new BackendLane(h.id(), capacity, n));
+            laneWorkers.put(h.id(), n);
+            metrics.lane(h.id(), () -> queued(h.id()), () -> running(h.id()));
         }
+        router.bindMetrics(metrics.registry());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kiln-deadlines");
             t.setDaemon(true);
@@ -91,6 +97,8 @@ public final class KilnRuntime implements AutoCloseable {
     public MatrixStore matrices() { return matrices; }
     public ProgressBus progress() { return progress; }
     public BackendRegistry backends() { return backends; }
+    public Router router() { return router; }
+    public KilnMetrics metrics() { return metrics; }
 
     /** Jobs waiting on a backend's queue (0 for an unknown or unusable backend). */
     public int queued(String backendId) {
@@ -113,6 +121,7 @@ public final class KilnRuntime implements AutoCloseable {
         JobResult r = JobResult.terminal(id, e.kind(), JobStatus.REJECTED, e.toError(), JobResult.Timing.ZERO);
         JobRecord rec = new JobRecord(id, e.kind(), r, System.nanoTime());
         JobRecord stored = store.putIfAbsent(rec);
+        if (stored == rec) metrics.finished(r);
         return stored;
     }
 
@@ -122,6 +131,7 @@ public final class KilnRuntime implements AutoCloseable {
         JobRecord rec = new JobRecord(job, now);
         JobRecord stored = store.putIfAbsent(rec);
         if (stored != rec) return new Submission.Accepted(stored, true);
+        rec.result().whenComplete((r, e) -> { if (r != null) metrics.finished(r); });
         if (closed) {
             store.remove(rec);
             return new Submission.QueueFull("Kiln is shutting down");
@@ -133,8 +143,11 @@ public final class KilnRuntime implements AutoCloseable {
             return new Submission.Rejected(rec);
         }
         RoutingDecision decision = router.route(job, candidates);
+        rec.result().whenComplete((r, e) -> router.completed(decision, r));
         if (!enqueue(rec, decision)) {
             store.remove(rec);
+            metrics.refused(job.kind());
+            router.completed(decision, null); // never queued: release what the router booked
             return new Submission.QueueFull("queue of backend '" + decision.chosen() + "' is full ("
                     + config.getInt(KilnConfig.QUEUE_CAPACITY) + " jobs)");
         }
@@ -161,14 +174,14 @@ public final class KilnRuntime implements AutoCloseable {
             }
             Support s = supports(h.get().backend(), job);
             if (!s.supported()) return new JobError(s.code() == null ? ErrorCode.UNSUPPORTED : s.code(), s.reason());
-            out.add(new Router.Candidate(wanted, queued(wanted), running(wanted)));
+            out.add(candidate(h.get(), job));
             return null;
         }
         List<String> reasons = new ArrayList<>();
         for (BackendHandle h : backends.all()) {
             if (!h.usable() || tried.contains(h.id())) continue;
             Support s = supports(h.backend(), job);
-            if (s.supported()) out.add(new Router.Candidate(h.id(), queued(h.id()), running(h.id())));
+            if (s.supported()) out.add(candidate(h, job));
             else reasons.add(h.id() + ": " + s.reason());
         }
         if (out.isEmpty()) {
@@ -177,6 +190,17 @@ public final class KilnRuntime implements AutoCloseable {
                             + (reasons.isEmpty() ? "" : " (" + String.join("; ", reasons) + ")"));
         }
         return null;
+    }
+
+    /** A capable backend's lane state and its features for the job (null when it cannot say). */
+    private Router.Candidate candidate(BackendHandle h, Job job) {
+        dev.kiln.spi.Features f;
+        try {
+            f = h.backend().features(job);
+        } catch (RuntimeException e) {
+            f = null;
+        }
+        return new Router.Candidate(h.id(), queued(h.id()), running(h.id()), laneWorkers.getOrDefault(h.id(), 1), f);
     }
 
     private static Support supports(Backend b, Job job) {
@@ -223,6 +247,7 @@ public final class KilnRuntime implements AutoCloseable {
                 return;
             }
             RoutingDecision next = router.route(job, cands);
+            rec.result().whenComplete((r, x) -> router.completed(next, r));
             tried.add(next.chosen());
             rec.backend(next.chosen());
             rec.transition(JobStatus.RUNNING, JobStatus.QUEUED);
@@ -256,6 +281,7 @@ public final class KilnRuntime implements AutoCloseable {
             error = new JobError(ErrorCode.NOT_CONVERGED, "relative residual " + out.residualNorm() + " after "
                     + out.iterations() + " iterations is above the tolerance" + (lin == null ? "" : " " + lin.tolerance()));
         }
+        router.observe(d, rec.kind(), (end - start) / 1e6, out.energyJoules(), status == JobStatus.SUCCEEDED);
         LinearOptions lin = rec.job().options().linear();
         boolean linear = rec.kind() == JobKind.LINEAR;
         // Linear jobs return x only when asked; other kinds' backends decide what their answer holds.

@@ -94,6 +94,7 @@ public final class HttpApi extends VerticleBase {
         JobRoutes jobs = new JobRoutes(vertx, context, runtime, encoder);
         MatrixRoutes matrices = new MatrixRoutes(vertx, runtime.matrices(), runtime.config());
         StatusRoutes status = new StatusRoutes(runtime);
+        ModelRoutes models = new ModelRoutes(runtime);
 
         Router router = Router.router(vertx);
         // Routes of their own: Vert.x requires the body handler to be the first on its route.
@@ -105,6 +106,8 @@ public final class HttpApi extends VerticleBase {
         router.delete("/v1/jobs/:id").handler(jobs::cancel);
         router.put("/v1/matrices").handler(body).handler(matrices::upload);
         router.get("/v1/backends").handler(status::backends);
+        router.delete("/v1/backends/:id/model").handler(models::reset);
+        router.get("/metrics").handler(models::metrics);
         router.get("/v1/tuning/:family").handler(status::tuning);
         router.get("/health").handler(status::health);
         router.get("/").handler(IndexPage::serve);

@@ -19,7 +19,7 @@ final class StatusRoutes {
         this.runtime = runtime;
     }
 
-    /** {@code GET /v1/backends}: {@code [{"id","available","device","reason","queued","running"}, ...]}. */
+    /** {@code GET /v1/backends}: {@code [{"id","available","device","reason","queued","running","model"}, ...]} (model: see {@link ModelRoutes}). */
     void backends(RoutingContext ctx) {
         JsonArray out = new JsonArray();
         for (BackendHandle h : runtime.backends().all()) {
@@ -29,7 +29,8 @@ final class StatusRoutes {
                     .put("device", h.probe().device())
                     .put("reason", h.probe().reason())
                     .put("queued", runtime.queued(h.id()))
-                    .put("running", runtime.running(h.id())));
+                    .put("running", runtime.running(h.id()))
+                    .put("model", ModelRoutes.modelOf(runtime, h.id())));
         }
         Responses.json(ctx, 200, out.toBuffer());
     }

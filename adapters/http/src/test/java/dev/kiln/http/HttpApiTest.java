@@ -74,6 +74,20 @@ class HttpApiTest {
     }
 
     @Test
+    void postWhoseWaitRunsOutAnswers202WithTheLiveStatus() {
+        String id = uniqueId("short-wait");
+        HttpResponse<Buffer> r = server.post("/v1/jobs?wait=50", longJob(id));
+        try {
+            assertEquals(202, r.statusCode(), r.bodyAsString());
+            assertEquals(id, json(r).getString("id"));
+            assertTrue(Set.of("accepted", "queued", "running").contains(json(r).getString("status")), r.bodyAsString());
+            assertEquals("/v1/jobs/" + id, r.getHeader("Location"));
+        } finally {
+            server.send(HttpMethod.DELETE, "/v1/jobs/" + id);
+        }
+    }
+
+    @Test
     void reSubmittingAFinishedJobIdReturnsItsResult() {
         String id = uniqueId("dup");
         String job = new JsonObject(POISSON_32).put("id", id).encode();

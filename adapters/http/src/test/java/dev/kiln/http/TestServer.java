@@ -29,11 +29,15 @@ final class TestServer implements AutoCloseable {
             {"kind":"linear","problem":{"matrix":{"generator":"poisson2d","nx":32},"rhs":{"generator":"a-times-ones"}},
              "options":{"tolerance":1e-8}}""";
 
-    /** A job that runs for far longer than any test waits: 160 000 unknowns to 1e-14. */
+    /**
+     * A job that runs far longer than any test lets it: plain CG on a million unknowns to
+     * 1e-14 takes thousands of iterations of tens of ms. (nx=400 is not enough: Jacobi-PCG
+     * stops after about 950 iterations, a couple of seconds.) Tests cancel it at once.
+     */
     static String longJob(String id) {
         return """
-                {"id":"%s","kind":"linear","problem":{"matrix":{"generator":"poisson2d","nx":400},"rhs":{"generator":"a-times-ones"}},
-                 "options":{"tolerance":1e-14,"maxIterations":1000000}}""".formatted(id);
+                {"id":"%s","kind":"linear","problem":{"matrix":{"generator":"poisson2d","nx":1000},"rhs":{"generator":"a-times-ones"}},
+                 "options":{"method":"cg","tolerance":1e-14,"maxIterations":1000000}}""".formatted(id);
     }
 
     final Vertx vertx;

@@ -24,6 +24,8 @@ public enum ErrorCode {
     NOT_SPD(false),
     /** The iteration produced NaN/Inf or grew without bound. */
     DIVERGED(false),
+    /** A·x = b has no solution: a stationary iteration's iterate difference converged to a nonzero null vector (certificate norm in the message). */
+    INCONSISTENT(false),
     /** The iteration budget ran out before the tolerance was reached. */
     NOT_CONVERGED(false),
     /** Cancelled by the client. */

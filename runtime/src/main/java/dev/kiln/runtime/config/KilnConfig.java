@@ -48,9 +48,21 @@ public final class KilnConfig {
     public static final ConfigKey SHUTDOWN_GRACE_MS = new ConfigKey("kiln.shutdown.grace-ms", "10000",
             "On shutdown, how long running jobs may finish before they are handed back unanswered.");
 
+    public static final ConfigKey ROUTING_EXPLORE_RATE = new ConfigKey("kiln.routing.explore-rate", "0.05",
+            "Most routing decisions that may explore (try a backend the cost model does not pick), as a share of all.");
+    public static final ConfigKey ROUTING_EXPLORE_BURST = new ConfigKey("kiln.routing.explore-burst", "10",
+            "Explorations allowed on top of the rate, so a cold start can try each backend a few times.");
+    public static final ConfigKey ROUTING_SEED = new ConfigKey("kiln.routing.seed", "1",
+            "Seed of the router's Thompson-sampling draws.");
+    public static final ConfigKey ROUTING_CALIBRATE = new ConfigKey("kiln.routing.calibrate", "true",
+            "Run a few small jobs on each backend at start-up to seed the cost model (skipped for models loaded from kiln.state).");
+    public static final ConfigKey ROUTING_PERSIST_INTERVAL_MS = new ConfigKey("kiln.routing.persist-interval-ms", "5000",
+            "How often changed cost models are written to kiln.state, in ms; 0 disables persistence.");
+
     public static final List<ConfigKey> KEYS = List.of(QUEUE_CAPACITY, WORKERS, STORE_MAX_FINISHED, STORE_TTL_MS,
             PROGRESS_INTERVAL_MS, MAX_MESSAGE_BYTES, MAX_UNKNOWNS, MAX_NONZEROS, MATRIX_STORE_NNZ, HTTP_PORT, HTTP_HOST,
-            KAFKA_BOOTSTRAP, KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_IN_FLIGHT, SHUTDOWN_GRACE_MS);
+            KAFKA_BOOTSTRAP, KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_IN_FLIGHT, SHUTDOWN_GRACE_MS,
+            ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_PERSIST_INTERVAL_MS);
 
     private final Map<String, String> values;
 
@@ -81,10 +93,12 @@ public final class KilnConfig {
 
     private static boolean isCoreKey(String name) {
         if (!name.startsWith("kiln.")) return false;
+        if (name.startsWith("kiln.kafka.client.")) return false; // Kafka client properties pass through (KilnService)
         String rest = name.substring(5);
         int dot = rest.indexOf('.');
-        String group = dot < 0 ? rest : rest.substring(0, dot);
-        return List.of("queue", "workers", "store", "progress", "limits", "matrices", "http", "kafka", "shutdown").contains(group);
+        if (dot < 0) return true; // not kiln.<backend>.<key>: a misspelt core key such as kiln.workerz
+        String group = rest.substring(0, dot);
+        return List.of("queue", "workers", "store", "progress", "limits", "matrices", "http", "kafka", "shutdown", "routing").contains(group);
     }
 
     public String get(ConfigKey k) { return values.get(k.name()); }

@@ -16,6 +16,7 @@ public final class RateLimitedProgress implements ProgressSink {
     private final long startNanos;
     private long lastNanos;
     private boolean any;
+    private boolean held; // the last sample was not published
     private int lastIteration = -1;
     private double lastResidual = Double.NaN;
 
@@ -35,13 +36,17 @@ public final class RateLimitedProgress implements ProgressSink {
         if (!any || now - lastNanos >= intervalNanos) {
             any = true;
             lastNanos = now;
+            held = false;
             bus.publish(new ProgressEvent(jobId, backend, iteration, residual, (now - startNanos) / 1_000_000L));
+        } else {
+            held = true;
         }
     }
 
     /** Publishes the last sample if the limiter held it back, so listeners see the end. */
     public void flush() {
-        if (lastIteration >= 0 && lastNanos != 0 && lastIteration > 0) {
+        if (held) {
+            held = false;
             bus.publish(new ProgressEvent(jobId, backend, lastIteration, lastResidual, (System.nanoTime() - startNanos) / 1_000_000L));
         }
     }

@@ -1,13 +1,20 @@
 package dev.kiln.runtime.routing;
 
+import dev.kiln.spi.Features;
 import dev.kiln.spi.Job;
+import dev.kiln.spi.JobKind;
+import dev.kiln.spi.JobResult;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Picks the backend for a job among those that can run it. The seam where the learned
- * cost model (StarPU-style earliest finish time) plugs in; the first implementation is
- * {@link ShortestQueueRouter}. Called on the submitting thread; must be cheap.
+ * Picks the backend for a job among those that can run it. Implementations:
+ * {@link EarliestFinishRouter} (the learned cost model, StarPU-style earliest finish time)
+ * and {@link ShortestQueueRouter} (no model; the first router, kept as a baseline).
+ * {@link #route} is called on the submitting thread and must be cheap; the callbacks come
+ * from worker threads.
  */
 public interface Router {
     /**
@@ -17,6 +24,37 @@ public interface Router {
      */
     RoutingDecision route(Job job, List<Candidate> candidates);
 
-    /** A capable backend and the work already waiting on it. */
-    record Candidate(String backendId, int queued, int running) { }
+    /**
+     * A job ran to an outcome on {@code decision.chosen()}: learn from it. Called once per run
+     * that produced an outcome (not for cancelled or expired jobs).
+     *
+     * @param solveMs   wall time of the solve
+     * @param joules    energy the backend reported, or NaN
+     * @param succeeded whether the job succeeded (only successful runs say how long the job takes)
+     */
+    default void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, boolean succeeded) { }
+
+    /** The job this decision placed has its final result (any status), or was refused ({@code result} null): its booked work is gone. Once per decision. */
+    default void completed(RoutingDecision decision, JobResult result) { }
+
+    /** Registers the router's own meters (decisions, exploration, prediction error). */
+    default void bindMetrics(MeterRegistry registry) { }
+
+    /** The learned cost model, when this router has one. */
+    default Optional<CostModel> costModel() { return Optional.empty(); }
+
+    /**
+     * A capable backend and the state of its lane.
+     *
+     * @param queued   jobs waiting
+     * @param running  jobs running
+     * @param workers  jobs it runs at once
+     * @param features what the backend says about the job, {@code null} when it could not say
+     */
+    record Candidate(String backendId, int queued, int running, int workers, Features features) {
+        /** A candidate without features (a single worker). */
+        public Candidate(String backendId, int queued, int running) {
+            this(backendId, queued, running, 1, null);
+        }
+    }
 }

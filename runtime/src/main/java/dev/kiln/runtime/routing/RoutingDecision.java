@@ -1,11 +1,23 @@
 package dev.kiln.runtime.routing;
 
+import dev.kiln.spi.Features;
 import dev.kiln.spi.JobResult;
 
 import java.util.List;
 
-/** What the router chose, with every candidate's prediction, and whether it explored. */
-public record RoutingDecision(String chosen, double predictedMs, List<JobResult.Candidate> candidates, boolean explored) {
+/**
+ * What the router chose, with every candidate's prediction, and whether it explored.
+ *
+ * @param features   the chosen backend's features for the job (what it learns against), or null
+ * @param reservedMs predicted work the router booked on the chosen backend's queue until the
+ *                   job completes (0 when none)
+ */
+public record RoutingDecision(String chosen, double predictedMs, List<JobResult.Candidate> candidates, boolean explored,
+                              Features features, double reservedMs) {
+    public RoutingDecision(String chosen, double predictedMs, List<JobResult.Candidate> candidates, boolean explored) {
+        this(chosen, predictedMs, candidates, explored, null, 0);
+    }
+
     public JobResult.Routing toRouting() {
         return new JobResult.Routing(chosen, candidates, explored);
     }

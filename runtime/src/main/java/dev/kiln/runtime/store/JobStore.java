@@ -20,7 +20,8 @@ public final class JobStore {
 
     public JobStore(int maxFinished, long ttlMs) {
         this.maxFinished = maxFinished;
-        this.ttlNanos = ttlMs * 1_000_000L;
+        // Saturate: a TTL meant as "forever" (e.g. Long.MAX_VALUE) must not overflow into "already expired".
+        this.ttlNanos = ttlMs > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : ttlMs * 1_000_000L;
     }
 
     /**

@@ -68,6 +68,8 @@ public final class JobDecoder {
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .build();
         readers.put(JobKind.LINEAR, new LinearJobReader(limits, matrices));
+        readers.put(JobKind.QUBO, new QuboJobReader(limits));
+        readers.put(JobKind.TRAIN, new TrainJobReader(limits));
     }
 
     public WireLimits limits() { return limits; }
@@ -99,9 +101,11 @@ public final class JobDecoder {
     /** Decodes a job from a parsed JSON object. */
     public Job decode(ObjectNode root) throws JobRejectedException {
         String id = null;
+        String documentId = null; // a rejection carries only an id the client sent; adapters fall back to theirs
         JobKind kind = null;
         try {
             id = readId(root);
+            if (root.hasNonNull("id")) documentId = id;
             kind = readKind(root);
             rejectUnknown(root, JOB_FIELDS, "", ErrorCode.INVALID_OPTIONS);
             String family = optionalString(root, "family", "family", 256);
@@ -133,12 +137,12 @@ public final class JobDecoder {
             JobOptions options = new JobOptions(backend == null ? JobOptions.AUTO : backend, objective, deadlineMs, seed, d.options());
             return new Job(id, kind, family, context, d.problem(), options);
         } catch (JobRejectedException e) {
-            throw e.jobId() == null ? e.withJob(id, kind) : e;
+            throw e.jobId() == null ? e.withJob(documentId, kind) : e;
         } catch (InvalidProblemException e) {
             ErrorCode code = e.code() == InvalidProblemException.Code.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.INVALID_PROBLEM;
             String m = e.getMessage();
             String f = e.field();
-            throw new JobRejectedException(code, f, f != null && !f.isEmpty() && m.startsWith(f + ": ") ? m.substring(f.length() + 2) : m, id, kind);
+            throw new JobRejectedException(code, f, f != null && !f.isEmpty() && m.startsWith(f + ": ") ? m.substring(f.length() + 2) : m, documentId, kind);
         }
     }
 

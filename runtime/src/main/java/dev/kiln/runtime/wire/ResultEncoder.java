@@ -46,7 +46,8 @@ public final class ResultEncoder {
             if (r.converged() != null) g.writeBooleanField("converged", r.converged());
             if (r.solution() != null) {
                 g.writeArrayFieldStart("solution");
-                for (double v : r.solution()) g.writeNumber(v);
+                // JSON has no NaN/Infinity (Jackson would write the string "NaN"): null, as in answer arrays.
+                for (double v : r.solution()) { if (Double.isFinite(v)) g.writeNumber(v); else g.writeNull(); }
                 g.writeEndArray();
             }
             if (!r.answer().isEmpty()) {

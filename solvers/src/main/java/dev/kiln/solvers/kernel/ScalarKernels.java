@@ -78,6 +78,50 @@ public final class ScalarKernels {
         }
     }
 
+    /**
+     * The fused CG vector update (one pass over memory instead of four; the fusion ViennaCL's
+     * {@code cg_vector_update} does): x ← x + α·p, r ← r − α·q and, when {@code invDiag} is
+     * given, z ← invDiag∘r. Writes rᵀz (rᵀr without {@code invDiag}) to {@code out[0]} and rᵀr
+     * to {@code out[1]}.
+     */
+    public static void cgUpdate(int n, double alpha, double[] p, double[] q, double[] x, double[] r,
+                                double[] invDiag, double[] z, double[] out) {
+        double rz = 0, rr = 0;
+        if (invDiag == null) {
+            for (int i = 0; i < n; i++) {
+                x[i] += alpha * p[i];
+                double ri = r[i] - alpha * q[i];
+                r[i] = ri;
+                rr += ri * ri;
+            }
+            rz = rr;
+        } else {
+            for (int i = 0; i < n; i++) {
+                x[i] += alpha * p[i];
+                double ri = r[i] - alpha * q[i];
+                r[i] = ri;
+                double zi = invDiag[i] * ri;
+                z[i] = zi;
+                rr += ri * ri;
+                rz += ri * zi;
+            }
+        }
+        out[0] = rz;
+        out[1] = rr;
+    }
+
+    /** y ← A·x and returns xᵀy (the CG curvature pᵀAp fused into the product). */
+    public static double spmvDot(int rows, int[] rowPtr, int[] colIdx, double[] values, double[] x, double[] y) {
+        double d = 0;
+        for (int i = 0; i < rows; i++) {
+            double s = 0;
+            for (int k = rowPtr[i], end = rowPtr[i + 1]; k < end; k++) s += values[k] * x[colIdx[k]];
+            y[i] = s;
+            d += x[i] * s;
+        }
+        return d;
+    }
+
     /** r ← b − A·x (x and r must not alias). */
     public static void residual(CsrMatrix a, double[] x, double[] b, double[] r) {
         residual(a.rows(), a.rowPtr(), a.colIdx(), a.values(), x, b, r);

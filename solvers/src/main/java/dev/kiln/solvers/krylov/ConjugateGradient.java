@@ -1,20 +1,21 @@
 package dev.kiln.solvers.krylov;
 
+import dev.kiln.solvers.kernel.KrylovKernels;
+import dev.kiln.solvers.kernel.ScalarCsrOperator;
+import dev.kiln.solvers.kernel.ScalarKrylovKernels;
+import dev.kiln.solvers.kernel.SparseOperator;
 import dev.kiln.solvers.matrix.CsrMatrix;
-import dev.kiln.solvers.problem.InvalidProblemException;
-
-import static dev.kiln.solvers.kernel.ScalarKernels.axpy;
-import static dev.kiln.solvers.kernel.ScalarKernels.copy;
-import static dev.kiln.solvers.kernel.ScalarKernels.dot;
-import static dev.kiln.solvers.kernel.ScalarKernels.norm2;
-import static dev.kiln.solvers.kernel.ScalarKernels.residual;
-import static dev.kiln.solvers.kernel.ScalarKernels.spmv;
-import static dev.kiln.solvers.kernel.ScalarKernels.xpay;
 
 /**
  * Preconditioned conjugate gradients for symmetric positive definite A (Saad, "Iterative
  * Methods for Sparse Linear Systems", 2nd ed., §9.2.1, Algorithm 9.1; with M = I it is
- * Algorithm 6.18 of §6.7), on the scalar reference kernels.
+ * Algorithm 6.18 of §6.7), written once above {@link KrylovKernels} and a {@link SparseOperator}
+ * so every backend runs the same algorithm on its own kernels (the scalar reference by default).
+ *
+ * <p>Memory traffic per iteration: q = A·p fused with pᵀq ({@link SparseOperator#applyDot}); one
+ * fused pass x += αp, r −= αq, z = D⁻¹r, rᵀz, rᵀr ({@link KrylovKernels#cgUpdate}) when M is the
+ * identity or diagonal (Jacobi); p = z + βp. That is three sweeps over the vectors where the
+ * textbook loop makes six.
  *
  * <p>Stopping: the loop tests the recursively updated residual, ‖r_j‖₂/‖b‖₂ ≤ tol. That r_j
  * drifts from the true b − A·x_j in floating point (Greenbaum, "Iterative Methods for Solving
@@ -65,7 +66,7 @@ public final class ConjugateGradient {
     }
 
     /**
-     * Solves A·x = b with a fresh workspace.
+     * Solves A·x = b on the scalar reference kernels with a fresh workspace.
      *
      * @param a             SPD matrix (symmetry is not checked: PCG uses only products with A)
      * @param b             right-hand side, length n
@@ -74,59 +75,60 @@ public final class ConjugateGradient {
      * @param tolerance     relative residual target ‖b − A·x‖₂/‖b‖₂, &gt; 0
      * @param maxIterations iteration budget, ≥ 0
      * @param monitor       called once per iteration, or {@code null}
-     * @throws InvalidProblemException on mismatched shapes or invalid options
+     * @throws dev.kiln.solvers.problem.InvalidProblemException on mismatched shapes or invalid options
      */
     public static SolveReport solve(CsrMatrix a, double[] b, double[] x0, Preconditioner m,
                                     double tolerance, int maxIterations, IterationMonitor monitor) {
-        check(a, b, x0, tolerance, maxIterations);
-        return run(a, b, x0, m, tolerance, maxIterations, monitor, new Workspace(a.rows()));
+        SystemChecks.check(a, b, x0, tolerance, maxIterations);
+        return run(new ScalarCsrOperator(a), ScalarKrylovKernels.INSTANCE, b, x0, m, tolerance, maxIterations,
+                monitor, new Workspace(a.rows()));
     }
 
     /** As {@link #solve(CsrMatrix, double[], double[], Preconditioner, double, int, IterationMonitor)}, reusing {@code ws}. */
     public static SolveReport solve(CsrMatrix a, double[] b, double[] x0, Preconditioner m,
                                     double tolerance, int maxIterations, IterationMonitor monitor, Workspace ws) {
-        check(a, b, x0, tolerance, maxIterations);
-        if (ws == null || ws.size() != a.rows()) {
-            throw new IllegalArgumentException("workspace size " + (ws == null ? "null" : ws.size()) + " does not match n=" + a.rows());
-        }
-        return run(a, b, x0, m, tolerance, maxIterations, monitor, ws);
+        SystemChecks.check(a, b, x0, tolerance, maxIterations);
+        checkWorkspace(ws, a.rows());
+        return run(new ScalarCsrOperator(a), ScalarKrylovKernels.INSTANCE, b, x0, m, tolerance, maxIterations, monitor, ws);
     }
 
-    private static void check(CsrMatrix a, double[] b, double[] x0, double tolerance, int maxIterations) {
-        if (a == null) throw new InvalidProblemException("problem.matrix", "is missing");
-        if (!a.isSquare()) throw new InvalidProblemException("problem.matrix", "must be square, was " + a.rows() + "x" + a.cols());
-        if (b == null) throw new InvalidProblemException("problem.rhs", "is missing");
-        if (b.length != a.rows()) {
-            throw new InvalidProblemException("problem.rhs", "length " + b.length + " does not match matrix rows " + a.rows());
-        }
-        if (x0 != null && x0.length != a.rows()) {
-            throw new InvalidProblemException("problem.x0", "length " + x0.length + " does not match matrix rows " + a.rows());
-        }
-        if (!(tolerance > 0) || !Double.isFinite(tolerance)) {
-            throw new InvalidProblemException("options.tolerance", "must be positive and finite, was " + tolerance);
-        }
-        if (maxIterations < 0) {
-            throw new InvalidProblemException("options.maxIterations", "must not be negative, was " + maxIterations);
+    /**
+     * Solves A·x = b on the given operator and kernels (a backend's fast path). The caller has
+     * validated the problem at its edge; only the vector lengths and options are checked here.
+     */
+    public static SolveReport solve(SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
+                                    double tolerance, int maxIterations, IterationMonitor monitor, Workspace ws) {
+        SystemChecks.check(a.rows(), b, x0, tolerance, maxIterations);
+        if (ws == null) ws = new Workspace(a.rows());
+        checkWorkspace(ws, a.rows());
+        return run(a, k, b, x0, m, tolerance, maxIterations, monitor, ws);
+    }
+
+    private static void checkWorkspace(Workspace ws, int n) {
+        if (ws == null || ws.size() != n) {
+            throw new IllegalArgumentException("workspace size " + (ws == null ? "null" : ws.size()) + " does not match n=" + n);
         }
     }
 
-    private static SolveReport run(CsrMatrix a, double[] b, double[] x0, Preconditioner m,
+    private static SolveReport run(SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
                                    double tol, int maxIterations, IterationMonitor monitor, Workspace ws) {
         final int n = a.rows();
-        final int[] rowPtr = a.rowPtr();
-        final int[] colIdx = a.colIdx();
-        final double[] values = a.values();
         if (m == null) m = IdentityPreconditioner.INSTANCE;
         if (monitor == null) monitor = IterationMonitor.NONE;
         final double[] r = ws.r, z = ws.z, p = ws.p, q = ws.q;
+        final double[] out = new double[2];
+        // M = I: z is r itself (no copy); M diagonal: z = D⁻¹r inside the fused update.
+        final boolean identity = m instanceof IdentityPreconditioner;
+        final double[] invDiag = identity ? null : m.inverseDiagonal();
+        final double[] zz = identity ? r : z;
 
         double[] x = new double[n];
-        final double bnorm = norm2(n, b);
+        final double bnorm = k.norm2(n, b);
         if (bnorm == 0) return new SolveReport(Termination.CONVERGED, 0, 0.0, 0.0, x);
-        if (x0 != null) copy(n, x0, x);
+        if (x0 != null) k.copy(n, x0, x);
 
-        residual(n, rowPtr, colIdx, values, x, b, r); // r0 = b − A·x0
-        double rel = norm2(n, r) / bnorm;
+        a.residual(x, b, r);                          // r0 = b − A·x0
+        double rel = k.norm2(n, r) / bnorm;
         int it = 0;
         double lastRestartTrue = Double.POSITIVE_INFINITY;
         Termination end;
@@ -137,51 +139,55 @@ public final class ConjugateGradient {
         } else if (maxIterations == 0) {
             end = Termination.MAX_ITERATIONS;
         } else {
-            m.apply(r, z);                            // z0 = M⁻¹r0
-            double rho = dot(n, r, z);                // ρ0 = (r0, z0)
-            copy(n, z, p);                            // p0 = z0
+            if (!identity) m.apply(r, z);             // z0 = M⁻¹r0
+            double rho = k.dot(n, r, zz);             // ρ0 = (r0, z0)
+            k.copy(n, zz, p);                         // p0 = z0
             while (true) {
                 if (!Double.isFinite(rho)) { end = Termination.DIVERGED; break; }
                 if (rho <= 0) { end = Termination.NOT_SPD; break; }
-                spmv(n, rowPtr, colIdx, values, p, q); // q = A·p_j
-                double curvature = dot(n, p, q);       // (A p_j, p_j)
+                double curvature = a.applyDot(p, q);  // q = A·p_j, (A p_j, p_j)
                 if (!Double.isFinite(curvature)) { end = Termination.DIVERGED; break; }
                 if (curvature <= 0) { end = Termination.NOT_SPD; break; }
-                double alpha = rho / curvature;        // α_j = (r_j, z_j)/(A p_j, p_j)
-                axpy(n, alpha, p, x);                  // x_{j+1} = x_j + α_j p_j
-                axpy(n, -alpha, q, r);                 // r_{j+1} = r_j − α_j A p_j
+                double alpha = rho / curvature;       // α_j = (r_j, z_j)/(A p_j, p_j)
+                // x_{j+1} = x_j + α_j p_j; r_{j+1} = r_j − α_j A p_j; z_{j+1} = D⁻¹r_{j+1} (Jacobi)
+                k.cgUpdate(n, alpha, p, q, x, r, invDiag, z, out);
                 it++;
-                rel = norm2(n, r) / bnorm;
+                rel = Math.sqrt(out[1]) / bnorm;
                 if (!Double.isFinite(rel)) { end = Termination.DIVERGED; break; }
                 boolean proceed = monitor.proceed(it, rel);
                 if (rel <= tol) {
-                    residual(n, rowPtr, colIdx, values, x, b, z); // true residual, z as scratch
-                    double trueRel = norm2(n, z) / bnorm;
+                    a.residual(x, b, z);              // true residual, z as scratch
+                    double trueRel = k.norm2(n, z) / bnorm;
                     if (trueRel <= tol) { end = Termination.CONVERGED; break; }
                     // The recursive residual lied: replace it by the true one and restart.
-                    copy(n, z, r);
+                    k.copy(n, z, r);
                     rel = trueRel;
                     if (trueRel > RESTART_PROGRESS * lastRestartTrue) { end = Termination.STAGNATED; break; }
                     lastRestartTrue = trueRel;
                     if (!proceed) { end = Termination.STOPPED; break; }
                     if (it >= maxIterations) { end = Termination.MAX_ITERATIONS; break; }
-                    m.apply(r, z);
-                    rho = dot(n, r, z);
-                    copy(n, z, p);
+                    if (!identity) m.apply(r, z);
+                    rho = k.dot(n, r, zz);
+                    k.copy(n, zz, p);
                     continue;
                 }
                 if (!proceed) { end = Termination.STOPPED; break; }
                 if (it >= maxIterations) { end = Termination.MAX_ITERATIONS; break; }
-                m.apply(r, z);                         // z_{j+1} = M⁻¹ r_{j+1}
-                double rhoNext = dot(n, r, z);
-                double beta = rhoNext / rho;           // β_j = (r_{j+1}, z_{j+1})/(r_j, z_j)
-                xpay(n, z, beta, p);                   // p_{j+1} = z_{j+1} + β_j p_j
+                double rhoNext;
+                if (identity || invDiag != null) {
+                    rhoNext = out[0];                 // (r_{j+1}, z_{j+1}) from the fused pass
+                } else {
+                    m.apply(r, z);                    // z_{j+1} = M⁻¹ r_{j+1}
+                    rhoNext = k.dot(n, r, z);
+                }
+                double beta = rhoNext / rho;          // β_j = (r_{j+1}, z_{j+1})/(r_j, z_j)
+                k.xpay(n, zz, beta, p);               // p_{j+1} = z_{j+1} + β_j p_j
                 rho = rhoNext;
             }
         }
         // Report the true residual of the returned x, never the recursive one.
-        residual(n, rowPtr, colIdx, values, x, b, z);
-        double trueRel = norm2(n, z) / bnorm;
+        a.residual(x, b, z);
+        double trueRel = k.norm2(n, z) / bnorm;
         if (end == Termination.MAX_ITERATIONS && trueRel <= tol) end = Termination.CONVERGED;
         return new SolveReport(end, it, trueRel, rel, x);
     }

@@ -61,6 +61,11 @@ public final class JacobiPreconditioner implements Preconditioner {
     }
 
     @Override
+    public double[] inverseDiagonal() {
+        return inverseDiagonal;
+    }
+
+    @Override
     public String name() {
         return "jacobi";
     }

@@ -17,6 +17,14 @@ public interface Preconditioner {
      */
     void apply(double[] r, double[] z);
 
+    /**
+     * diag(M)⁻¹ when M is diagonal, so a solver can fuse z = M⁻¹r into its vector update;
+     * {@code null} otherwise. Shared, read only.
+     */
+    default double[] inverseDiagonal() {
+        return null;
+    }
+
     /** Short name for reports and metrics, e.g. {@code "jacobi"}. */
     default String name() {
         return getClass().getSimpleName();

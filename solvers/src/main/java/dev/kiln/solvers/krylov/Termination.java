@@ -18,6 +18,12 @@ public enum Termination {
      * below what the matrix's conditioning allows in this precision.
      */
     STAGNATED,
+    /**
+     * A method-specific breakdown that is not the matrix's fault alone: BiCGSTAB's ρ = r̂ᵀr or
+     * ω vanished (van der Vorst 1992, §3), GMRES met a zero Arnoldi column while the residual is
+     * not yet small (a singular system's Krylov space holds no solution).
+     */
+    BREAKDOWN,
     /** The {@link IterationMonitor} asked to stop (cancellation or deadline). */
     STOPPED
 }

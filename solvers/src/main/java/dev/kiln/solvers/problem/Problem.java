@@ -5,7 +5,7 @@ package dev.kiln.solvers.problem;
  * validated once, immutable afterwards. QUBO and training problems join this family with
  * their issues (see docs/ARCHITECTURE.md).
  */
-public sealed interface Problem permits LinearProblem {
+public sealed interface Problem permits LinearProblem, QuboProblem, TrainProblem {
     /** Number of unknowns. */
     int size();
 }

@@ -21,6 +21,8 @@ public final class CpuBackend implements Backend {
     public static final String ID = "cpu";
 
     private final CpuLinearSolver linear = new CpuLinearSolver();
+    private final CpuQuboSolver qubo = new CpuQuboSolver();
+    private final CpuTrainer train = new CpuTrainer();
 
     @Override
     public String id() { return ID; }
@@ -29,7 +31,8 @@ public final class CpuBackend implements Backend {
     public Probe probe() {
         Runtime rt = Runtime.getRuntime();
         return Probe.available(rt.availableProcessors() + " cores, " + System.getProperty("os.arch") + ", "
-                + (rt.maxMemory() >> 20) + " MiB heap, Java " + Runtime.version().feature() + ", scalar kernels");
+                + (rt.maxMemory() >> 20) + " MiB heap, Java " + Runtime.version().feature() + ", "
+                + dev.kiln.backend.cpu.kernel.CpuKernels.describe());
     }
 
     @Override
@@ -41,8 +44,8 @@ public final class CpuBackend implements Backend {
     public Support supports(Job job) {
         return switch (job.kind()) {
             case LINEAR -> linear.supports(job);
-            case QUBO -> Support.no(ErrorCode.UNSUPPORTED, "the cpu backend does not run qubo jobs yet (issue 6)");
-            case TRAIN -> Support.no(ErrorCode.UNSUPPORTED, "the cpu backend does not run train jobs yet (issue 7)");
+            case QUBO -> qubo.supports(job);
+            case TRAIN -> train.supports(job);
         };
     }
 
@@ -50,7 +53,8 @@ public final class CpuBackend implements Backend {
     public Features features(Job job) {
         return switch (job.kind()) {
             case LINEAR -> linear.features(job);
-            case QUBO, TRAIN -> throw new IllegalStateException("features() of an unsupported " + job.kind() + " job");
+            case QUBO -> qubo.features(job);
+            case TRAIN -> train.features(job);
         };
     }
 
@@ -58,7 +62,8 @@ public final class CpuBackend implements Backend {
     public SolveOutcome solve(Job job, ProgressSink progress, Cancellation cancellation) {
         return switch (job.kind()) {
             case LINEAR -> linear.solve(job, progress, cancellation);
-            case QUBO, TRAIN -> throw new IllegalStateException("solve() of an unsupported " + job.kind() + " job");
+            case QUBO -> qubo.solve(job, progress, cancellation);
+            case TRAIN -> train.solve(job, progress, cancellation);
         };
     }
 }

@@ -1,11 +1,22 @@
 package dev.kiln.backend.cpu;
 
+import dev.kiln.backend.cpu.kernel.CpuKernels;
+import dev.kiln.backend.cpu.kernel.PreparedSystem;
+import dev.kiln.solvers.kernel.KrylovKernels;
+import dev.kiln.solvers.kernel.SparseOperator;
+import dev.kiln.solvers.krylov.BiCgStab;
+import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
 import dev.kiln.solvers.krylov.ConjugateGradient;
+import dev.kiln.solvers.krylov.Gmres;
 import dev.kiln.solvers.krylov.IdentityPreconditioner;
+import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
+import dev.kiln.solvers.krylov.IterationMonitor;
 import dev.kiln.solvers.krylov.JacobiPreconditioner;
 import dev.kiln.solvers.krylov.Preconditioner;
 import dev.kiln.solvers.krylov.SolveReport;
+import dev.kiln.solvers.krylov.Termination;
 import dev.kiln.solvers.matrix.CsrMatrix;
+import dev.kiln.solvers.problem.InvalidProblemException;
 import dev.kiln.solvers.problem.LinearProblem;
 import dev.kiln.spi.Cancellation;
 import dev.kiln.spi.ErrorCode;
@@ -19,16 +30,24 @@ import dev.kiln.spi.ProgressSink;
 import dev.kiln.spi.SolveOutcome;
 import dev.kiln.spi.Support;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Linear jobs on the CPU: CG and Jacobi-PCG in fp64 on the scalar reference kernels. The
- * Vector API kernels, SELL-C-σ, the rest of the Krylov suite and fp32/mixed precision arrive
- * with issue 3 behind this class.
+ * Linear jobs on the CPU: the Krylov algorithms of {@code dev.kiln.solvers.krylov} (CG/PCG,
+ * BiCGSTAB, GMRES(m)) on the kernels {@link CpuKernels} picks — Vector API SELL-C-σ or CSR
+ * products threaded over the cores, or the scalar reference when the module is absent.
  *
- * <p>Threads: runs on a runtime worker thread; stateless, so concurrent jobs are safe.
+ * <p>{@code method: auto} runs PCG (Jacobi) when A is symmetric with a positive diagonal (the
+ * cheap necessary conditions for SPD) and GMRES(30) otherwise; when PCG meets non-positive
+ * curvature it falls back to GMRES from scratch and the method reads {@code pcg+jacobi→gmres(30)}.
+ *
+ * <p>Threads: runs on a runtime worker thread; each solve prepares its own kernels (the SELL
+ * conversion is shared through a cache), so concurrent jobs are safe.
  */
 final class CpuLinearSolver {
+    /** Chebyshev polynomial degree used for {@code preconditioner: chebyshev}. */
+    static final int CHEBYSHEV_DEGREE = ChebyshevPreconditioner.DEFAULT_DEGREE;
 
     Support supports(Job job) {
         if (!(job.problem() instanceof LinearProblem p)) {
@@ -37,22 +56,23 @@ final class CpuLinearSolver {
         LinearOptions o = job.options().linear();
         if (o.precision() != Precision.FP64) {
             return Support.no(ErrorCode.UNSUPPORTED, "options.precision: " + o.precision().wireName()
-                    + " is not implemented on the cpu backend yet (fp64 only; fp32 and mixed arrive with issue 3)");
+                    + " is not implemented on the cpu backend yet (fp64 only)");
         }
-        switch (o.method()) {
-            case CG, PCG -> { return Support.YES; }
-            case AUTO -> {
-                if (!p.a().isSymmetric(1e-12)) {
-                    return Support.no(ErrorCode.UNSUPPORTED, "method auto: the matrix is not symmetric and this build has only "
-                            + "CG/PCG (BiCGSTAB and GMRES arrive with issue 3)");
-                }
-                return Support.YES;
-            }
-            default -> {
-                return Support.no(ErrorCode.UNSUPPORTED, "options.method: " + o.method().wireName()
-                        + " is not implemented on the cpu backend yet (cg, pcg and auto are; the rest arrive with issue 3)");
-            }
+        return switch (o.method()) {
+            case AUTO, CG, PCG, BICGSTAB, GMRES -> preconditionerSupport(o, p);
+            case SOR, SSOR -> Support.no(ErrorCode.UNSUPPORTED, "options.method: " + o.method().wireName()
+                    + " is not implemented on the cpu backend yet (stationary solvers arrive with issue 4)");
+        };
+    }
+
+    private static Support preconditionerSupport(LinearOptions o, LinearProblem p) {
+        boolean krylovNonSymmetric = o.method() == LinearMethod.BICGSTAB || o.method() == LinearMethod.GMRES;
+        String pre = o.preconditioner();
+        if (krylovNonSymmetric && (pre.equals("ic0") || pre.equals("chebyshev"))) {
+            return Support.no(ErrorCode.UNSUPPORTED, "options.preconditioner: " + pre + " is for symmetric positive definite "
+                    + "systems (cg/pcg); " + o.method().wireName() + " takes none or jacobi");
         }
+        return Support.YES;
     }
 
     Features features(Job job) {
@@ -66,42 +86,106 @@ final class CpuLinearSolver {
         LinearProblem p = (LinearProblem) job.problem();
         LinearOptions o = job.options().linear();
         CsrMatrix a = p.a();
-        boolean positiveDiagonal = JacobiPreconditioner.isApplicable(a);
-
-        boolean jacobi = switch (o.preconditioner()) {
-            case "jacobi" -> true;
-            case "none" -> false;
-            default -> o.method() != LinearMethod.CG && positiveDiagonal; // auto: Jacobi whenever it is SPD
+        PreparedSystem sys = CpuKernels.prepare(a);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("format", sys.operator().format());
+        params.put("kernels", sys.kernels().name());
+        IterationMonitor monitor = (it, res) -> {
+            progress.report(it, res);
+            return !cancellation.shouldStop();
         };
-        if (jacobi && !positiveDiagonal) {
-            return failed("pcg+jacobi", ErrorCode.NOT_SPD,
-                    "the Jacobi preconditioner needs a positive diagonal; the matrix has a diagonal entry ≤ 0, so it is not SPD");
+
+        boolean positiveDiagonal = JacobiPreconditioner.isApplicable(a);
+        LinearMethod method = o.method();
+        if (method == LinearMethod.AUTO) {
+            method = positiveDiagonal && a.isSymmetric(1e-12) ? LinearMethod.PCG : LinearMethod.GMRES;
         }
-        Preconditioner m = jacobi ? JacobiPreconditioner.of(a) : IdentityPreconditioner.INSTANCE;
-        String method = jacobi ? "pcg+jacobi" : "cg";
-        SolveReport r = ConjugateGradient.solve(a, p.b(), p.x0(), m, o.tolerance(), o.maxIterations(),
-                (it, res) -> {
-                    progress.report(it, res);
-                    return !cancellation.shouldStop();
-                });
+        Attempt first;
+        try {
+            first = run(method, o, a, p, sys, positiveDiagonal, monitor);
+        } catch (InvalidProblemException e) {
+            // a preconditioner refused the matrix (non-positive diagonal, IC(0) breakdown): not SPD
+            return failed(method.wireName() + "+" + o.preconditioner(), params, ErrorCode.NOT_SPD, e.getMessage());
+        }
+        Attempt used = first;
+        String name = first.name;
+        if (o.method() == LinearMethod.AUTO && first.report.termination() == Termination.NOT_SPD) {
+            Attempt fallback = run(LinearMethod.GMRES, o, a, p, sys, positiveDiagonal, monitor);
+            name = first.name + "→" + fallback.name;
+            params.put("fallbackFrom", first.name);
+            params.put("fallbackAfterIterations", first.report.iterations());
+            used = fallback;
+        }
+        return outcome(name, params, used.report, o, cancellation);
+    }
+
+    private record Attempt(String name, SolveReport report) {}
+
+    private Attempt run(LinearMethod method, LinearOptions o, CsrMatrix a, LinearProblem p, PreparedSystem sys,
+                        boolean positiveDiagonal, IterationMonitor monitor) {
+        SparseOperator op = sys.operator();
+        KrylovKernels k = sys.kernels();
+        String pre = o.preconditioner();
+        return switch (method) {
+            case CG, PCG -> {
+                // auto: plain CG when asked for cg, Jacobi for pcg (Jacobi needs a positive diagonal)
+                String choice = pre.equals("auto") ? (method == LinearMethod.CG ? "none" : "jacobi") : pre;
+                Preconditioner m = preconditioner(choice, a, sys);
+                String name = m instanceof IdentityPreconditioner ? "cg" : "pcg+" + m.name();
+                yield new Attempt(name, ConjugateGradient.solve(op, k, p.b(), p.x0(), m, o.tolerance(), o.maxIterations(),
+                        monitor, null));
+            }
+            case GMRES, BICGSTAB -> {
+                String choice = pre.equals("auto") ? (positiveDiagonal ? "jacobi" : "none") : pre;
+                Preconditioner m = preconditioner(choice, a, sys);
+                String suffix = m instanceof IdentityPreconditioner ? "" : "+" + m.name();
+                if (method == LinearMethod.GMRES) {
+                    yield new Attempt("gmres(" + Gmres.DEFAULT_RESTART + ")" + suffix, Gmres.solve(op, k, p.b(), p.x0(), m,
+                            Gmres.DEFAULT_RESTART, o.tolerance(), o.maxIterations(), monitor));
+                }
+                yield new Attempt("bicgstab" + suffix, BiCgStab.solve(op, k, p.b(), p.x0(), m, o.tolerance(),
+                        o.maxIterations(), monitor));
+            }
+            case AUTO, SOR, SSOR -> throw new IllegalStateException("method " + method + " is resolved before run()");
+        };
+    }
+
+    /** Builds the named preconditioner; refusals surface as {@link InvalidProblemException}. */
+    private static Preconditioner preconditioner(String name, CsrMatrix a, PreparedSystem sys) {
+        return switch (name) {
+            case "none" -> IdentityPreconditioner.INSTANCE;
+            case "jacobi" -> JacobiPreconditioner.of(a);
+            case "ic0" -> IncompleteCholeskyPreconditioner.of(a);
+            case "chebyshev" -> ChebyshevPreconditioner.of(sys.operator(), sys.kernels(),
+                    JacobiPreconditioner.of(a).inverseDiagonal(), CHEBYSHEV_DEGREE);
+            default -> throw new IllegalArgumentException("options.preconditioner: unknown '" + name + "'");
+        };
+    }
+
+    private static SolveOutcome outcome(String method, Map<String, Object> params, SolveReport r, LinearOptions o,
+                                        Cancellation cancellation) {
         JobError error = switch (r.termination()) {
             case CONVERGED, MAX_ITERATIONS -> null;
             case NOT_SPD -> new JobError(ErrorCode.NOT_SPD, "CG met non-positive curvature at iteration " + r.iterations()
                     + ": the matrix (or preconditioner) is not symmetric positive definite; try method bicgstab or gmres");
-            case DIVERGED -> new JobError(ErrorCode.DIVERGED, "the iteration produced a non-finite value at iteration " + r.iterations());
+            case DIVERGED -> new JobError(ErrorCode.DIVERGED, "diverged at iteration " + r.iterations()
+                    + ": a non-finite value or a residual over 1e5 times the initial one (true relative residual "
+                    + r.relativeResidual() + ")");
             case STAGNATED -> new JobError(ErrorCode.NOT_CONVERGED, "stagnated at iteration " + r.iterations()
                     + ": the true relative residual " + r.relativeResidual() + " stopped decreasing above the tolerance "
-                    + o.tolerance() + " (below what this matrix allows in fp64)");
+                    + o.tolerance() + " (the system may be singular and inconsistent, or the tolerance below what fp64 allows)");
+            case BREAKDOWN -> new JobError(ErrorCode.NOT_CONVERGED, method + " broke down at iteration " + r.iterations()
+                    + " (a zero inner product; true relative residual " + r.relativeResidual() + "); try another method");
             case STOPPED -> cancellation.cancelled()
                     ? new JobError(ErrorCode.CANCELLED, "cancelled at iteration " + r.iterations())
                     : new JobError(ErrorCode.DEADLINE_EXCEEDED, "deadline passed at iteration " + r.iterations());
         };
         boolean converged = r.relativeResidual() <= o.tolerance();
-        return new SolveOutcome(method, Map.of(), r.iterations(), r.relativeResidual(), converged && error == null,
+        return new SolveOutcome(method, params, r.iterations(), r.relativeResidual(), converged && error == null,
                 r.x(), error, Double.NaN, Double.NaN);
     }
 
-    private static SolveOutcome failed(String method, ErrorCode code, String message) {
-        return new SolveOutcome(method, Map.of(), 0, Double.NaN, false, null, new JobError(code, message), Double.NaN, Double.NaN);
+    private static SolveOutcome failed(String method, Map<String, Object> params, ErrorCode code, String message) {
+        return new SolveOutcome(method, params, 0, Double.NaN, false, null, new JobError(code, message), Double.NaN, Double.NaN);
     }
 }

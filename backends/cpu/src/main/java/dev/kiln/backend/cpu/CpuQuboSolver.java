@@ -1,0 +1,223 @@
+package dev.kiln.backend.cpu;
+
+import dev.kiln.solvers.problem.QuboProblem;
+import dev.kiln.spi.Cancellation;
+import dev.kiln.spi.ErrorCode;
+import dev.kiln.spi.Features;
+import dev.kiln.spi.Job;
+import dev.kiln.spi.JobError;
+import dev.kiln.spi.Precision;
+import dev.kiln.spi.ProgressSink;
+import dev.kiln.spi.QuboOptions;
+import dev.kiln.spi.SolveOutcome;
+import dev.kiln.spi.Support;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * QUBO and Max-Cut on the CPU: independent simulated-annealing reads ({@link SimulatedAnnealer})
+ * spread over the cores, each from its own seeded random start, until the read budget, the
+ * time limit or the target is reached. Read r is seeded from (seed, r) alone and the best is
+ * the lowest energy with ties to the lowest read index, so a run bounded by reads gives the same
+ * answer for a fixed seed whatever the thread count; runs bounded by time or target depend on
+ * how far the threads got.
+ *
+ * <p>Every read also checks the target after every sweep (the energy is tracked incrementally,
+ * so the check is free), so a run stops the sweep it first holds a state at the target instead
+ * of finishing the anneal.
+ */
+public final class CpuQuboSolver {
+    /** neal's default number of sweeps per read (dwave-neal {@code SimulatedAnnealingSampler.sample}, num_sweeps=1000). */
+    public static final int DEFAULT_SWEEPS = 1000;
+    /** Reads per core when neither a time limit nor a read count is given. */
+    static final int DEFAULT_READS_PER_CORE = 2;
+
+    private final int threads;
+
+    public CpuQuboSolver() { this(Runtime.getRuntime().availableProcessors()); }
+
+    public CpuQuboSolver(int threads) { this.threads = Math.max(1, threads); }
+
+    public Support supports(Job job) {
+        if (!(job.problem() instanceof QuboProblem)) return Support.no(ErrorCode.INVALID_PROBLEM, "a qubo job must carry a QUBO problem");
+        return Support.YES;
+    }
+
+    public Features features(Job job) {
+        QuboProblem q = (QuboProblem) job.problem();
+        QuboOptions o = options(job);
+        int sweeps = o.sweeps() > 0 ? o.sweeps() : DEFAULT_SWEEPS;
+        return new Features(q.n(), q.colIdx().length + (long) q.n(), sweeps, 0, Precision.FP64);
+    }
+
+    static QuboOptions options(Job job) {
+        QuboOptions o = job.options().kind(QuboOptions.class);
+        return o == null ? QuboOptions.defaults() : o;
+    }
+
+    public SolveOutcome solve(Job job, ProgressSink progress, Cancellation cancellation) {
+        QuboProblem q = (QuboProblem) job.problem();
+        QuboOptions o = options(job);
+        QuboRun run = run(q, o, job.options().seed(), cancellation, progress);
+        Map<String, Object> answer = answer(q, o, run);
+        Map<String, Object> params = Map.of("sweeps", o.sweeps() > 0 ? o.sweeps() : DEFAULT_SWEEPS, "threads", threads);
+        JobError error = switch (run.stoppedBy()) {
+            case "cancelled" -> new JobError(ErrorCode.CANCELLED, "cancelled after " + run.reads() + " reads; answer holds the best found");
+            case "deadline" -> new JobError(ErrorCode.DEADLINE_EXCEEDED, "deadline passed after " + run.reads() + " reads; answer holds the best found");
+            default -> null;
+        };
+        return new SolveOutcome("simulated-annealing", params, (int) Math.min(Integer.MAX_VALUE, run.sweeps()), Double.NaN,
+                error == null, null, error, Double.NaN, Double.NaN, answer);
+    }
+
+    /** The result's {@code answer} object. */
+    static Map<String, Object> answer(QuboProblem q, QuboOptions o, QuboRun run) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("energy", run.bestEnergy());
+        if (q.origin() == QuboProblem.Origin.MAXCUT) a.put("cut", q.objective(run.bestEnergy()));
+        a.put("assignment", run.best());
+        a.put("reads", run.reads());
+        a.put("sweeps", run.sweeps());
+        a.put("solveMs", run.nanos() / 1e6);
+        a.put("stoppedBy", run.stoppedBy());
+        if (o.hasTarget()) {
+            a.put("target", o.target());
+            a.put("targetReached", run.nanosToTarget() >= 0);
+            if (run.nanosToTarget() >= 0) a.put("timeToTargetMs", run.nanosToTarget() / 1e6);
+            double found = q.objective(run.bestEnergy());
+            if (o.target() != 0) a.put("gapPct", 100 * Math.abs(found - o.target()) / Math.abs(o.target()));
+        }
+        return a;
+    }
+
+    /** Runs reads on {@link #threads} threads; see the class comment for the stopping rules. */
+    public QuboRun run(QuboProblem q, QuboOptions o, long seed, Cancellation cancellation, ProgressSink progress) {
+        int sweeps = o.sweeps() > 0 ? o.sweeps() : o.timeLimitMs() > 0 ? sweepsFitting(q, o.timeLimitMs()) : DEFAULT_SWEEPS;
+        long maxReads = o.replicas() > 0 ? o.replicas()
+                : o.timeLimitMs() > 0 ? Long.MAX_VALUE : (long) DEFAULT_READS_PER_CORE * threads;
+        double targetEnergy = !o.hasTarget() ? Double.NEGATIVE_INFINITY
+                : q.origin() == QuboProblem.Origin.MAXCUT ? -o.target() : o.target();
+        double[] betas = AnnealSchedule.defaultFor(q).betas(sweeps);
+        long start = System.nanoTime();
+        long stopAt = o.timeLimitMs() > 0 ? start + o.timeLimitMs() * 1_000_000L : Long.MAX_VALUE;
+
+        Shared shared = new Shared(q.n(), start);
+        AtomicLong nextRead = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        int workers = (int) Math.min(threads, maxReads);
+        Runnable worker = () -> {
+            SimulatedAnnealer sa = new SimulatedAnnealer(q);
+            while (!stop.get()) {
+                long r = nextRead.getAndIncrement();
+                if (r >= maxReads) break;
+                long readSeed = Xorshift128Plus.splitmix(seed * 0x9E3779B97F4A7C15L + r);
+                int done = sa.anneal(readSeed, betas, (s, e) -> {
+                    if (e <= targetEnergy) return false;
+                    if ((s & 7) != 0) return !stop.get();
+                    if (System.nanoTime() >= stopAt) { shared.stop("time", stop); return false; }
+                    if (cancellation.cancelled()) { shared.stop("cancelled", stop); return false; }
+                    if (cancellation.deadlinePassed()) { shared.stop("deadline", stop); return false; }
+                    return !stop.get();
+                });
+                shared.offer(sa.energy(), sa.state(), r, done);
+                if (sa.energy() <= targetEnergy) shared.reachTarget(stop);
+                if (System.nanoTime() >= stopAt) shared.stop("time", stop);
+                if (cancellation.cancelled()) shared.stop("cancelled", stop);
+                else if (cancellation.deadlinePassed()) shared.stop("deadline", stop);
+                progress.report((int) Math.min(Integer.MAX_VALUE, shared.reads()), shared.bestEnergy());
+            }
+        };
+        if (workers == 1) {
+            worker.run();
+        } else {
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < workers; t++) ts.add(Thread.ofPlatform().name("kiln-qubo-" + t).daemon().start(worker));
+            for (Thread t : ts) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    stop.set(true);
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        return shared.result(System.nanoTime() - start);
+    }
+
+    /**
+     * Sweeps per read when only a time limit is given: neal's 1000, or fewer so that every
+     * thread completes at least two full anneals in the budget (a read cut off by the clock
+     * ends hot, and its state is nearly random). The sweep cost is measured on a 16-sweep
+     * calibration anneal over the same β range.
+     */
+    static int sweepsFitting(QuboProblem q, long timeLimitMs) {
+        SimulatedAnnealer sa = new SimulatedAnnealer(q);
+        double[] betas = AnnealSchedule.defaultFor(q).betas(16);
+        sa.anneal(0x5EED, betas, (s, e) -> true); // once to warm up the JIT, then timed
+        long t0 = System.nanoTime();
+        sa.anneal(0x5EED + 1, betas, (s, e) -> true);
+        double perSweep = Math.max(1, System.nanoTime() - t0) / 16.0;
+        long fit = (long) (timeLimitMs * 1e6 / 2 / perSweep);
+        return (int) Math.max(MIN_SWEEPS, Math.min(DEFAULT_SWEEPS, fit));
+    }
+
+    /**
+     * Fewest sweeps a time-limited read is given: a quarter of neal's default. Measured on
+     * G1 and G14 ({@code ./kiln bench qubo}), reads much shorter than this end percent-level
+     * worse, which more reads do not make up for.
+     */
+    static final int MIN_SWEEPS = 250;
+
+    /** The best found so far, shared by the workers (updated once per read: cheap to lock). */
+    private static final class Shared {
+        private final byte[] best;
+        private final long start;
+        private double bestEnergy = Double.POSITIVE_INFINITY;
+        private long bestRead = -1;
+        private long reads;
+        private long sweeps;
+        private long nanosToTarget = -1;
+        private String stoppedBy;
+        private final List<long[]> improvements = new ArrayList<>();
+
+        Shared(int n, long start) {
+            this.best = new byte[n];
+            this.start = start;
+        }
+
+        synchronized void offer(double energy, byte[] x, long read, int sweepsDone) {
+            reads++;
+            sweeps += sweepsDone;
+            if (energy < bestEnergy || energy == bestEnergy && read < bestRead) {
+                if (energy < bestEnergy) improvements.add(new long[] {System.nanoTime() - start, Double.doubleToLongBits(energy)});
+                bestEnergy = energy;
+                bestRead = read;
+                System.arraycopy(x, 0, best, 0, best.length);
+            }
+        }
+
+        synchronized void reachTarget(AtomicBoolean stop) {
+            if (nanosToTarget < 0) nanosToTarget = System.nanoTime() - start;
+            stop("target", stop);
+        }
+
+        synchronized void stop(String why, AtomicBoolean stop) {
+            if (stoppedBy == null) stoppedBy = why;
+            stop.set(true);
+        }
+
+        synchronized long reads() { return reads; }
+
+        synchronized double bestEnergy() { return bestEnergy; }
+
+        synchronized QuboRun result(long nanos) {
+            return new QuboRun(bestEnergy, best.clone(), bestRead, reads, sweeps, nanosToTarget, nanos, List.copyOf(improvements),
+                    stoppedBy == null ? "reads" : stoppedBy);
+        }
+    }
+}

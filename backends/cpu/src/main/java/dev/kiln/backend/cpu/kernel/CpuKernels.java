@@ -1,0 +1,83 @@
+package dev.kiln.backend.cpu.kernel;
+
+import dev.kiln.solvers.kernel.ScalarCsrOperator;
+import dev.kiln.solvers.kernel.ScalarKrylovKernels;
+import dev.kiln.solvers.matrix.CsrMatrix;
+
+/**
+ * Chooses the kernels a CPU solve runs on: the Vector API path when the
+ * {@code jdk.incubator.vector} module is there (SELL-C-σ or CSR, threaded over the shared
+ * {@link WorkerPool} for large matrices), else the scalar reference, with the reason logged
+ * once — the provider pattern of Lucene's {@code VectorizationProvider}.
+ *
+ * <p>Format rule (cheap, no probe run): SELL-C-σ when its padded storage is at most
+ * {@link #SELL_MAX_FILL} of the non-zeros, else CSR. The SELL kernel moves the padding as if
+ * it were data, so at 1.25 it still moves less than CSR's scalar rows lose to the missing SIMD
+ * (Kreutzer et al. 2014, §4, report SELL winning up to about that fill). Threads: the pool is
+ * used when the matrix has at least {@link #PARALLEL_MIN_NNZ} non-zeros; below, handing a step
+ * to a second core costs more than the step (a few microseconds against ~0.1 ns per entry).
+ */
+public final class CpuKernels {
+    public static final double SELL_MAX_FILL = 1.25;
+    /** ≈ 50 µs of single-core SpMV: ten times the measured cost of a pool hand-off. */
+    public static final long PARALLEL_MIN_NNZ = 200_000;
+    /** σ: sort window in rows, 32 chunks (Kreutzer et al. 2014 use σ between C and a few hundred C). */
+    static final int SIGMA_CHUNKS = 32;
+
+    private static final System.Logger LOG = System.getLogger(CpuKernels.class.getName());
+    /** Empty when the Vector API path runs, else why not (decided once per process). */
+    private static final String UNAVAILABLE_CHECKED = check();
+
+    private CpuKernels() {}
+
+    /** Null when the Vector API path runs, else why not. */
+    public static String vectorUnavailableReason() {
+        return UNAVAILABLE_CHECKED.isEmpty() ? null : UNAVAILABLE_CHECKED;
+    }
+
+    private static String check() {
+        String why = "";
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            why = "the jdk.incubator.vector module is not loaded (start the JVM with --add-modules jdk.incubator.vector)";
+        } else {
+            try {
+                int lanes = VectorWidth.doubleLanes();
+                if (lanes < 2) why = "the preferred vector species holds " + lanes + " double (no SIMD on this CPU/JVM)";
+            } catch (Throwable t) {
+                why = "the Vector API failed to initialise: " + t;
+            }
+        }
+        if (!why.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "cpu backend: scalar kernels, because " + why);
+        }
+        return why;
+    }
+
+    /** True when solves run on the Vector API kernels. */
+    public static boolean vectorized() { return UNAVAILABLE_CHECKED.isEmpty(); }
+
+    /** A description for the probe: what actually runs. */
+    public static String describe() {
+        if (!vectorized()) return "scalar kernels (" + UNAVAILABLE_CHECKED + ")";
+        return "Vector API kernels (" + VectorWidth.doubleLanes() * 64 + "-bit, SELL-C-σ/CSR SpMV, "
+                + WorkerPool.shared().parts() + " threads)";
+    }
+
+    /** Prepares A with the format rule. */
+    public static PreparedSystem prepare(CsrMatrix a) {
+        return prepare(a, SpmvFormat.AUTO, -1);
+    }
+
+    /**
+     * Prepares A for one solve.
+     *
+     * @param format  format to use (AUTO: the fill rule)
+     * @param threads parts to split over, or −1 for the rule (all cores past PARALLEL_MIN_NNZ)
+     */
+    public static PreparedSystem prepare(CsrMatrix a, SpmvFormat format, int threads) {
+        if (!vectorized()) return new PreparedSystem(new ScalarCsrOperator(a), ScalarKrylovKernels.INSTANCE);
+        int parts = threads > 0 ? Math.min(threads, WorkerPool.shared().parts())
+                : a.nnz() >= PARALLEL_MIN_NNZ ? WorkerPool.shared().parts() : 1;
+        return VectorSystems.prepare(a, format, parts, SIGMA_CHUNKS);
+    }
+}

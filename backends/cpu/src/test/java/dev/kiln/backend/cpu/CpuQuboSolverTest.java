@@ -1,0 +1,135 @@
+package dev.kiln.backend.cpu;
+
+import dev.kiln.solvers.problem.QuboProblem;
+import dev.kiln.solvers.qubo.MaxCutGraph;
+import dev.kiln.solvers.qubo.QuboAssembler;
+import dev.kiln.spi.Cancellation;
+import dev.kiln.spi.ErrorCode;
+import dev.kiln.spi.Job;
+import dev.kiln.spi.JobKind;
+import dev.kiln.spi.JobOptions;
+import dev.kiln.spi.Objective;
+import dev.kiln.spi.ProgressSink;
+import dev.kiln.spi.QuboOptions;
+import dev.kiln.spi.SolveOutcome;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CpuQuboSolverTest {
+    private static final Duration HANG_GUARD = Duration.ofSeconds(60);
+
+    static QuboProblem randomQubo(int n, double density, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        QuboAssembler a = new QuboAssembler(n, "terms");
+        for (int i = 0; i < n; i++) {
+            a.add(i, i, r.nextInt(-9, 10));
+            for (int j = i + 1; j < n; j++) if (r.nextDouble() < density) a.add(i, j, r.nextInt(-9, 10));
+        }
+        return a.build(QuboProblem.Origin.QUBO);
+    }
+
+    static double bruteMinimum(QuboProblem q) {
+        double best = Double.POSITIVE_INFINITY;
+        byte[] x = new byte[q.n()];
+        for (long m = 0; m < 1L << q.n(); m++) {
+            for (int i = 0; i < q.n(); i++) x[i] = (byte) ((m >>> i) & 1);
+            best = Math.min(best, q.energy(x));
+        }
+        return best;
+    }
+
+    static Job job(QuboProblem q, QuboOptions o, long seed) {
+        return new Job("q", JobKind.QUBO, null, null, q, new JobOptions("cpu", Objective.LATENCY, 0, seed, o));
+    }
+
+    private static QuboOptions reads(int reads, int sweeps) {
+        QuboOptions d = QuboOptions.defaults();
+        return new QuboOptions(0, sweeps, reads, Double.NaN, 0, d.schedule(), Double.NaN, Double.NaN, d.stepsPerTemperature(), d.refractScaling());
+    }
+
+    @Test
+    void findsTheBruteForceOptimumOfSmallRandomQubos() {
+        for (long seed = 1; seed <= 4; seed++) {
+            QuboProblem q = randomQubo(16, 0.4, seed);
+            QuboRun run = new CpuQuboSolver(2).run(q, reads(8, 200), seed, Cancellation.NONE, ProgressSink.NONE);
+            assertEquals(bruteMinimum(q), run.bestEnergy(), "instance " + seed);
+            assertEquals(q.energy(run.best()), run.bestEnergy(), 1e-9, "reported energy is the assignment's");
+        }
+    }
+
+    @Test
+    void findsTheMaximumCutOfASmallGraph() {
+        // The 5-cycle: the best cut leaves one edge uncut, 4.
+        MaxCutGraph g = MaxCutGraph.of(5, new int[] {0, 1, 2, 3, 4}, new int[] {1, 2, 3, 4, 0}, new double[] {1, 1, 1, 1, 1}, "edges");
+        SolveOutcome out = new CpuQuboSolver(2).solve(job(g.toQubo(), reads(4, 100), 7), ProgressSink.NONE, Cancellation.NONE);
+        assertTrue(out.converged());
+        assertEquals(4.0, out.answer().get("cut"));
+        assertEquals(4.0, g.cut((byte[]) out.answer().get("assignment")));
+    }
+
+    @Test
+    void aReadBoundedRunGivesTheSameAnswerOnOneOrTwoThreads() {
+        QuboProblem q = randomQubo(60, 0.2, 11);
+        QuboRun one = new CpuQuboSolver(1).run(q, reads(6, 50), 42, Cancellation.NONE, ProgressSink.NONE);
+        QuboRun two = new CpuQuboSolver(2).run(q, reads(6, 50), 42, Cancellation.NONE, ProgressSink.NONE);
+        assertEquals(one.bestEnergy(), two.bestEnergy());
+        assertEquals(one.bestRead(), two.bestRead());
+        assertArrayEquals(one.best(), two.best());
+    }
+
+    @Test
+    void stopsWhenTheTargetIsReachedAndSaysWhen() {
+        QuboProblem q = randomQubo(18, 0.4, 5);
+        double opt = bruteMinimum(q);
+        QuboOptions o = reads(0, 500).withBudget(30_000, opt);
+        QuboRun run = assertTimeoutPreemptively(HANG_GUARD, () -> new CpuQuboSolver(2).run(q, o, 3, Cancellation.NONE, ProgressSink.NONE));
+        assertEquals("target", run.stoppedBy());
+        assertEquals(opt, run.bestEnergy());
+        assertTrue(run.nanosToTarget() >= 0);
+    }
+
+    @Test
+    void maxCutTargetIsACutToReachFromBelow() {
+        MaxCutGraph g = MaxCutGraph.of(4, new int[] {0, 1, 2, 3}, new int[] {1, 2, 3, 0}, new double[] {1, 1, 1, 1}, "edges");
+        SolveOutcome out = assertTimeoutPreemptively(HANG_GUARD, () -> new CpuQuboSolver(1)
+                .solve(job(g.toQubo(), reads(0, 100).withBudget(30_000, 4), 1), ProgressSink.NONE, Cancellation.NONE));
+        assertEquals("target", out.answer().get("stoppedBy"));
+        assertEquals(true, out.answer().get("targetReached"));
+        assertEquals(0.0, out.answer().get("gapPct"));
+    }
+
+    @Test
+    void cancellationEndsTheRunWithTheBestAnswerSoFar() {
+        QuboProblem q = randomQubo(200, 0.05, 8);
+        Cancellation cancelled = new Cancellation() {
+            @Override public boolean cancelled() { return true; }
+            @Override public boolean deadlinePassed() { return false; }
+        };
+        SolveOutcome out = assertTimeoutPreemptively(HANG_GUARD,
+                () -> new CpuQuboSolver(2).solve(job(q, reads(0, 1000).withBudget(60_000, Double.NaN), 1), ProgressSink.NONE, cancelled));
+        assertNotNull(out.error());
+        assertEquals(ErrorCode.CANCELLED, out.error().code());
+        assertNotNull(out.answer().get("assignment"));
+    }
+
+    @Test
+    void defaultScheduleSpansNealsRange() {
+        // One coupling of 4 and one bias of 2 (QUBO terms): Ising J = 1, h₀ = 2/2 + 4/4 = 2, h₁ = 1.
+        QuboProblem q = new QuboAssembler(2, "t").add(0, 0, 2).add(0, 1, 4).build(QuboProblem.Origin.QUBO);
+        AnnealSchedule s = AnnealSchedule.defaultFor(q);
+        assertEquals(Math.log(2) / (2 * 3), s.hotBeta(), 1e-12);   // max |h|+Σ|J| = 2 + 1
+        assertEquals(Math.log(100) / (2 * 1), s.coldBeta(), 1e-12); // min non-zero = 1
+        double[] b = s.betas(5);
+        assertEquals(s.hotBeta(), b[0], 1e-15);
+        assertEquals(s.coldBeta(), b[4], 1e-15);
+        assertEquals(b[1] / b[0], b[3] / b[2], 1e-9);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.kiln.deploy.bench;
+
+import dev.kiln.backend.cpu.kernel.CpuKernels;
+import dev.kiln.backend.cpu.kernel.PreparedSystem;
+import dev.kiln.solvers.kernel.ScalarCsrOperator;
+import dev.kiln.solvers.kernel.ScalarKrylovKernels;
+import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
+import dev.kiln.solvers.krylov.ConjugateGradient;
+import dev.kiln.solvers.krylov.IdentityPreconditioner;
+import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
+import dev.kiln.solvers.krylov.JacobiPreconditioner;
+import dev.kiln.solvers.krylov.Preconditioner;
+import dev.kiln.solvers.krylov.SolveReport;
+import dev.kiln.solvers.matrix.CsrMatrix;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./kiln bench cg}: time to a true relative residual of 1e-8 (b = ones, x0 = 0) for
+ * Kiln's CG and PCG variants on the CPU kernels, beside PETSc's KSPCG with the matching
+ * preconditioner (none, jacobi, icc for IC(0); SOR for reference) in one process via petsc4py,
+ * and a plain-loop Java baseline (the same CG on the scalar reference kernels, one thread).
+ * Kiln's time includes building the preconditioner and preparing the matrix format; PETSc's
+ * includes KSPSetUp. PETSc stops on its own (unpreconditioned) residual norm; the true residual
+ * of both is printed, since PETSc's CG can claim convergence above 1e-8 on ill-conditioned input.
+ * Only symmetric matrices with a positive diagonal are run.
+ */
+public final class CgBench implements Bench {
+    static final double RTOL = 1e-8;
+
+    @Override public String name() { return "cg"; }
+
+    @Override
+    public String description() {
+        return "CG/PCG time to 1e-8 (Vector API kernels) vs PETSc KSPCG and a plain Java CG";
+    }
+
+    @Override
+    public void run(BenchArgs args, BenchReport report) throws Exception {
+        boolean quick = args.quick();
+        int maxIt = args.getInt("max-iterations", 20_000);
+        String[] why = new String[1];
+        PetscPeer peer = PetscPeer.find(BenchArgs.home().resolve("target/bench/peer"), why);
+        report.environment("peer", peer == null ? "none: " + why[0] : "petsc " + peer.version());
+        report.environment("kernels", CpuKernels.describe());
+        if (peer == null) report.progress("PETSc peer unavailable (" + why[0] + "); install with apt-get install python3-petsc4py");
+
+        List<BenchMatrices.Case> cases = new ArrayList<>();
+        cases.add(BenchMatrices.poisson2d(quick ? 512 : 1024));
+        List<BenchMatrices.Case> files = BenchMatrices.files(args);
+        if (quick && !args.has("matrices")) files = files.stream().filter(c -> !c.name().equals("bcsstk25")).toList();
+        cases.addAll(files);
+        List<String> labels = new ArrayList<>();
+        List<Double> kilnMs = new ArrayList<>(), peerMs = new ArrayList<>();
+        for (BenchMatrices.Case c : cases) {
+            CsrMatrix a = c.matrix().get();
+            if (!a.isSquare() || !a.isSymmetric(1e-12) || !JacobiPreconditioner.isApplicable(a)) {
+                report.progress(c.name() + ": not symmetric with a positive diagonal, skipped");
+                continue;
+            }
+            double[] b = new double[a.rows()];
+            java.util.Arrays.fill(b, 1.0);
+            Map<String, Map<String, String>> petsc = new HashMap<>();
+            if (peer != null) {
+                Path f = peer.write(a, c.name());
+                for (Map<String, String> m : peer.measure(List.of("cg", f.toString(), Double.toString(RTOL),
+                        Integer.toString(maxIt), "none,jacobi,icc,sor", quick ? "1" : "2"), 1800)) {
+                    petsc.put(m.get("pc"), m);
+                }
+            }
+            // the plain-loop baseline: the same CG on the scalar reference kernels, one thread
+            long t0 = System.nanoTime();
+            SolveReport plain = ConjugateGradient.solve(new ScalarCsrOperator(a), ScalarKrylovKernels.INSTANCE, b, null,
+                    IdentityPreconditioner.INSTANCE, RTOL, maxIt, null, null);
+            double plainMs = (System.nanoTime() - t0) * 1e-6;
+            for (String method : List.of("cg", "pcg+jacobi", "pcg+ic0", "pcg+chebyshev")) {
+                int reps = quick ? 1 : 2;
+                double best = Double.MAX_VALUE;
+                SolveReport rep = null;
+                for (int r = 0; r < reps; r++) {
+                    long s0 = System.nanoTime();
+                    PreparedSystem sys = CpuKernels.prepare(a);
+                    Preconditioner m = switch (method) {
+                        case "cg" -> IdentityPreconditioner.INSTANCE;
+                        case "pcg+jacobi" -> JacobiPreconditioner.of(a);
+                        case "pcg+ic0" -> IncompleteCholeskyPreconditioner.of(a);
+                        default -> ChebyshevPreconditioner.of(sys.operator(), sys.kernels(),
+                                JacobiPreconditioner.of(a).inverseDiagonal(), ChebyshevPreconditioner.DEFAULT_DEGREE);
+                    };
+                    rep = ConjugateGradient.solve(sys.operator(), sys.kernels(), b, null, m, RTOL, maxIt, null, null);
+                    best = Math.min(best, (System.nanoTime() - s0) * 1e-6);
+                }
+                String pc = switch (method) {
+                    case "cg" -> "none";
+                    case "pcg+jacobi" -> "jacobi";
+                    case "pcg+ic0" -> "icc";
+                    default -> null;
+                };
+                Map<String, String> pm = pc == null ? null : petsc.get(pc);
+                double pMs = pm == null ? Double.NaN : Double.parseDouble(pm.get("seconds")) * 1e3;
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("method", method);
+                f.put("kiln_ms", best);
+                f.put("peer", pm == null ? "none" : "petsc");
+                f.put("peer_ms", pMs);
+                f.put("ratio", best / pMs);
+                f.put("iters", rep.iterations());
+                f.put("peer_iters", pm == null ? Double.NaN : Double.parseDouble(pm.get("iters")));
+                f.put("true_rel", rep.relativeResidual());
+                f.put("peer_true_rel", pm == null ? Double.NaN : Double.parseDouble(pm.get("true_rel")));
+                f.put("converged", rep.converged());
+                f.put("plain_ms", plainMs);
+                f.put("plain_iters", plain.iterations());
+                f.put("n", a.rows());
+                f.put("nnz", a.nnz());
+                report.record(c.name(), f);
+                labels.add(c.name() + " " + method);
+                kilnMs.add(best);
+                peerMs.add(pMs);
+            }
+            Map<String, String> sor = petsc.get("sor");
+            if (sor != null) {
+                report.record(c.name(), Map.of("method", "petsc-pcg+sor", "peer", "petsc",
+                        "peer_ms", Double.parseDouble(sor.get("seconds")) * 1e3, "peer_iters", Double.parseDouble(sor.get("iters")),
+                        "peer_true_rel", Double.parseDouble(sor.get("true_rel"))));
+            }
+        }
+        Path svg = report.dir().resolve("cg.svg");
+        BarChartSvg.write(svg, "CG/PCG time to 1e-8 (lower is better)", "ms", labels, List.of(
+                new BarChartSvg.Series("Kiln", "#d95f02", SpmvBench.toArray(kilnMs)),
+                new BarChartSvg.Series("PETSc KSPCG (same preconditioner)", "#1b9e77", SpmvBench.toArray(peerMs))),
+                Double.NaN, "");
+        report.progress("wrote " + svg);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.kiln.deploy.bench;
+
+import dev.kiln.backend.cpu.kernel.CpuKernels;
+import dev.kiln.backend.cpu.kernel.PreparedSystem;
+import dev.kiln.backend.cpu.kernel.SpmvFormat;
+import dev.kiln.solvers.kernel.ScalarKernels;
+import dev.kiln.solvers.kernel.SparseOperator;
+import dev.kiln.solvers.matrix.CsrMatrix;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./kiln bench spmv}: bandwidth of Kiln's SpMV (the format {@link CpuKernels} picks, on
+ * all cores) per matrix, as GB/s of the bytes the product must move (values, indices, row
+ * pointers, x, y) and as a ratio to the STREAM triad measured first in the same JVM. Beside it:
+ * a plain-loop Java CSR product on one thread (always) and PETSc's MatMult (petsc4py, one
+ * process) when it imports. Writes {@code target/bench/spmv.svg}.
+ */
+public final class SpmvBench implements Bench {
+    @Override public String name() { return "spmv"; }
+
+    @Override
+    public String description() {
+        return "SpMV GB/s (SELL-C-σ/CSR, Vector API, all cores) vs STREAM triad, plain Java loop and PETSc MatMult";
+    }
+
+    @Override
+    public void run(BenchArgs args, BenchReport report) throws Exception {
+        boolean quick = args.quick();
+        double seconds = args.getDouble("seconds", quick ? 0.4 : 1.5);
+        report.progress("STREAM triad ...");
+        double stream1 = StreamTriad.measure(quick, 1);
+        double stream = StreamTriad.measure(quick, Runtime.getRuntime().availableProcessors());
+        report.environment("stream_triad_1t_gbps", stream1);
+        report.environment("stream_triad_gbps", stream);
+        report.environment("kernels", CpuKernels.describe());
+        report.progress(String.format("STREAM triad: %.1f GB/s on 1 thread, %.1f GB/s on all cores", stream1, stream));
+        String[] why = new String[1];
+        PetscPeer peer = PetscPeer.find(BenchArgs.home().resolve("target/bench/peer"), why);
+        report.environment("peer", peer == null ? "none: " + why[0] : "petsc " + peer.version());
+        if (peer == null) report.progress("PETSc peer unavailable (" + why[0] + "); install with apt-get install python3-petsc4py");
+
+        List<BenchMatrices.Case> cases = new ArrayList<>();
+        cases.add(BenchMatrices.poisson2d(1024));
+        cases.add(BenchMatrices.poisson3d(quick ? 64 : 96));
+        cases.addAll(BenchMatrices.files(args));
+
+        List<String> names = new ArrayList<>();
+        List<Double> kiln = new ArrayList<>(), plain = new ArrayList<>(), petsc = new ArrayList<>();
+        for (BenchMatrices.Case c : cases) {
+            CsrMatrix a = c.matrix().get();
+            if (!a.isSquare()) { report.progress(c.name() + ": not square, skipped"); continue; }
+            double bytes = BenchMatrices.spmvBytes(a);
+            PreparedSystem sys = CpuKernels.prepare(a, SpmvFormat.AUTO, Runtime.getRuntime().availableProcessors());
+            double[] x = new double[a.cols()], y = new double[a.rows()], yRef = new double[a.rows()];
+            for (int i = 0; i < x.length; i++) x[i] = 1.0 + (i % 17) * 0.125;
+            SparseOperator op = sys.operator();
+            double tKiln = best(() -> op.apply(x, y), seconds);
+            double tPlain = best(() -> ScalarKernels.spmv(a, x, yRef), seconds / 2);
+            double err = 0, scale = 0;
+            for (int i = 0; i < y.length; i++) { err = Math.max(err, Math.abs(y[i] - yRef[i])); scale = Math.max(scale, Math.abs(yRef[i])); }
+            if (err > 1e-12 * Math.max(1, scale)) throw new IllegalStateException(c.name() + ": vector SpMV differs from the scalar one by " + err);
+            double tPeer = Double.NaN;
+            if (peer != null) {
+                Path f = peer.write(a, c.name());
+                for (Map<String, String> m : peer.measure(List.of("spmv", f.toString(), Double.toString(seconds)), 600)) {
+                    tPeer = Double.parseDouble(m.get("seconds"));
+                }
+            }
+            double gbps = bytes / tKiln / 1e9;
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("n", a.rows());
+            f.put("nnz", a.nnz());
+            f.put("format", op.format().startsWith("sell") ? "sell" : "csr");
+            f.put("gbps", gbps);
+            f.put("stream_gbps", stream);
+            f.put("ratio", gbps / stream);
+            f.put("plain_gbps", bytes / tPlain / 1e9);
+            f.put("peer", peer == null ? "none" : "petsc");
+            f.put("peer_gbps", bytes / tPeer / 1e9);
+            f.put("peer_ratio", (bytes / tPeer / 1e9) / stream);
+            f.put("layout", op.format());
+            f.put("kernels", sys.kernels().name());
+            report.record(c.name(), f);
+            names.add(c.name());
+            kiln.add(gbps);
+            plain.add(bytes / tPlain / 1e9);
+            petsc.add(bytes / tPeer / 1e9);
+        }
+        Path svg = report.dir().resolve("spmv.svg");
+        BarChartSvg.write(svg, "SpMV bandwidth (bytes the kernel must move)", "GB/s", names, List.of(
+                new BarChartSvg.Series("Kiln (Vector API, all cores)", "#d95f02", toArray(kiln)),
+                new BarChartSvg.Series("plain Java loop (1 thread)", "#7570b3", toArray(plain)),
+                new BarChartSvg.Series("PETSc MatMult (1 process)", "#1b9e77", toArray(petsc))),
+                stream, String.format("STREAM triad, same run: %.1f GB/s", stream));
+        report.progress("wrote " + svg);
+    }
+
+    static double[] toArray(List<Double> l) {
+        return l.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** Best time per call in seconds: warm up, then batches of doubling size until {@code seconds} elapsed. */
+    static double best(Runnable r, double seconds) {
+        for (int i = 0; i < 5; i++) r.run();
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        double best = Double.MAX_VALUE;
+        int reps = 1;
+        do {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) r.run();
+            double dt = (System.nanoTime() - t0) * 1e-9 / reps;
+            best = Math.min(best, dt);
+            if (dt * reps < 0.02) reps *= 2;
+        } while (System.nanoTime() < deadline);
+        return best;
+    }
+}

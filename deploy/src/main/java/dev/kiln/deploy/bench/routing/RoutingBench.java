@@ -1,0 +1,269 @@
+package dev.kiln.deploy.bench.routing;
+
+import dev.kiln.deploy.bench.Bench;
+import dev.kiln.deploy.bench.BenchArgs;
+import dev.kiln.deploy.bench.BenchReport;
+import dev.kiln.runtime.KilnRuntime;
+import dev.kiln.runtime.Submission;
+import dev.kiln.runtime.backend.BackendHandle;
+import dev.kiln.runtime.backend.BackendRegistry;
+import dev.kiln.runtime.config.KilnConfig;
+import dev.kiln.runtime.routing.Calibration;
+import dev.kiln.runtime.routing.EarliestFinishRouter;
+import dev.kiln.runtime.routing.Router;
+import dev.kiln.runtime.routing.ShortestQueueRouter;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Cancellation;
+import dev.kiln.spi.Job;
+import dev.kiln.spi.JobResult;
+import dev.kiln.spi.JobStatus;
+import dev.kiln.spi.ProgressSink;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * {@code ./kiln bench routing}: a mixed stream of linear jobs (2-D and 3-D Poisson, 10² to
+ * ~10⁵ unknowns, log-uniform) through the runtime, on each "world" of backends:
+ * <ul>
+ *   <li>{@code synthetic}: two simulated devices on the real CPU backend with crossing cost
+ *       curves ({@code sim-launch}: +3 ms per job, like a device's launch and transfer;
+ *       {@code sim-half}: half the host's throughput), so the choice matters today;</li>
+ *   <li>{@code loaded}: every backend ServiceLoader found and that is available — measured only
+ *       when there are at least two (with one, there is nothing to route).</li>
+ * </ul>
+ * Per world: every job is first run once on every backend in isolation (the oracle's table);
+ * then, from a cold start, the learned router places the jobs one at a time
+ * ({@code case=<world>-sequential}: regret against the oracle's total time, over the first 100
+ * jobs and after them, exploration share, the router's own time per decision); then all jobs
+ * are submitted at once under each router ({@code case=<world>-burst}: makespan and mean
+ * latency, as ratios to the learned router's). Writes {@code target/bench/routing-regret.svg}.
+ *
+ * <p>Options: {@code --jobs N} (default 500, 200 with {@code --quick}), {@code --seed S}.
+ */
+public final class RoutingBench implements Bench {
+    @Override public String name() { return "routing"; }
+
+    @Override
+    public String description() {
+        return "learned earliest-finish routing vs oracle, shortest-queue and round-robin on a mixed linear workload";
+    }
+
+    /** Peers of the learned router in the burst case. */
+    private static final List<String> ROUTERS = List.of("learned", "shortest-queue", "round-robin");
+    /** Regret is reported over the first 100 jobs and after them (issue 8's definition). */
+    private static final int COLD = 100;
+
+    @Override
+    public void run(BenchArgs args, BenchReport report) throws Exception {
+        int jobs = args.getInt("jobs", args.quick() ? 200 : 500);
+        long seed = args.getLong("seed", 42);
+        int maxSide2d = args.quick() ? 200 : 320;
+        KilnConfig config = KilnConfig.of(Map.of(KilnConfig.QUEUE_CAPACITY.name(), Integer.toString(jobs + 16),
+                KilnConfig.SHUTDOWN_GRACE_MS.name(), "60000"));
+        BackendRegistry loaded = BackendRegistry.load(RoutingBench.class.getClassLoader(), config.asMap());
+        List<Backend> usable = loaded.all().stream().filter(BackendHandle::usable).map(BackendHandle::backend).toList();
+        if (usable.isEmpty()) throw new IllegalStateException("no backend is available");
+        Backend base = usable.stream().filter(b -> b.id().equals("cpu")).findFirst().orElse(usable.get(0));
+        List<String> docs = workload(jobs, seed, maxSide2d);
+        report.environment("jobs", jobs);
+        report.environment("loaded_backends", String.join(",", usable.stream().map(Backend::id).toList()));
+
+        Map<String, Supplier<List<Backend>>> worlds = new LinkedHashMap<>();
+        worlds.put("synthetic", () -> List.of(new SimulatedDevice("sim-launch", base, 3.0, 0.0),
+                new SimulatedDevice("sim-half", base, 0.0, 1.0)));
+        if (usable.size() >= 2) worlds.put("loaded", () -> usable);
+        else report.progress("only " + base.id() + " is available: the 'loaded' world has one backend and nothing to route; skipped");
+
+        double[] regretCurve = null;
+        for (Map.Entry<String, Supplier<List<Backend>>> w : worlds.entrySet()) {
+            List<Backend> backends = w.getValue().get();
+            report.progress(w.getKey() + ": oracle table (" + jobs + " jobs × " + backends.size() + " backends)");
+            double[][] t = oracle(backends, docs, config);
+            double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
+            if (regretCurve == null) regretCurve = curve;
+            burst(w.getKey(), backends, docs, config, seed, report);
+        }
+        loaded.close();
+        if (regretCurve != null) plot(report.dir().resolve("routing-regret.svg"), regretCurve);
+    }
+
+    /** Job documents: mostly 2-D Poisson with side log-uniform in [8, maxSide], every fourth 3-D. */
+    static List<String> workload(int jobs, long seed, int maxSide) {
+        Random r = new Random(seed);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            String m;
+            if (i % 4 == 3) {
+                int n = (int) Math.round(Math.exp(Math.log(4) + r.nextDouble() * Math.log(maxSide / 8.0)));
+                m = "{\"generator\":\"poisson3d\",\"nx\":" + n + ",\"shift\":0.1}";
+            } else {
+                int n = (int) Math.round(Math.exp(Math.log(8) + r.nextDouble() * Math.log(maxSide / 8.0)));
+                m = "{\"generator\":\"poisson2d\",\"nx\":" + n + "}";
+            }
+            out.add("{\"kind\":\"linear\",\"family\":\"bench\",\"problem\":{\"matrix\":" + m
+                    + ",\"rhs\":{\"generator\":\"a-times-ones\"}},\"options\":{\"tolerance\":1e-8}}");
+        }
+        return out;
+    }
+
+    /** t[job][backend]: each job run once on each backend, alone, after a short warm-up. */
+    private static double[][] oracle(List<Backend> backends, List<String> docs, KilnConfig config) throws Exception {
+        try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
+            for (Backend b : backends) {
+                for (int i = 0; i < Math.min(10, docs.size()); i++) b.solve(decoderOnly.decoder().decode(docs.get(i)), ProgressSink.NONE, Cancellation.NONE);
+            }
+            double[][] t = new double[docs.size()][backends.size()];
+            for (int j = 0; j < docs.size(); j++) {
+                Job job = decoderOnly.decoder().decode(docs.get(j));
+                for (int b = 0; b < backends.size(); b++) {
+                    long s = System.nanoTime();
+                    backends.get(b).solve(job, ProgressSink.NONE, Cancellation.NONE);
+                    t[j][b] = (System.nanoTime() - s) / 1e6;
+                }
+            }
+            return t;
+        }
+    }
+
+    private static EarliestFinishRouter learned(KilnConfig config, long seed) {
+        return new EarliestFinishRouter(new dev.kiln.runtime.routing.CostModel(),
+                Double.parseDouble(config.get(KilnConfig.ROUTING_EXPLORE_RATE)), config.getLong(KilnConfig.ROUTING_EXPLORE_BURST), seed);
+    }
+
+    /** Cold start, one job at a time; returns the cumulative regret curve (%). */
+    private static double[] sequential(String world, List<Backend> backends, List<String> docs, double[][] t,
+                                       KilnConfig config, long seed, BenchReport report) throws Exception {
+        EarliestFinishRouter router = learned(config, seed);
+        List<String> ids = backends.stream().map(Backend::id).toList();
+        double routedCold = 0, oracleCold = 0, routedWarm = 0, oracleWarm = 0;
+        double routedAll = 0, oracleAll = 0;
+        double[] curve = new double[docs.size()];
+        int explored = 0;
+        try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(backends, config.asMap()), router)) {
+            for (int j = 0; j < docs.size(); j++) {
+                Submission s = rt.submit(rt.decoder().decode(docs.get(j)));
+                if (!(s instanceof Submission.Accepted a)) throw new IllegalStateException("job " + j + " not accepted: " + s);
+                JobResult r = a.record().result().get(10, TimeUnit.MINUTES);
+                if (r.status() != JobStatus.SUCCEEDED) throw new IllegalStateException("job " + j + ": " + r.status() + " " + r.error());
+                int b = ids.indexOf(r.backend());
+                double best = Arrays.stream(t[j]).min().orElseThrow();
+                if (j < COLD) { routedCold += t[j][b]; oracleCold += best; } else { routedWarm += t[j][b]; oracleWarm += best; }
+                routedAll += t[j][b];
+                oracleAll += best;
+                curve[j] = 100 * (routedAll / oracleAll - 1);
+                if (r.routing() != null && r.routing().explored()) explored++;
+            }
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("jobs", docs.size());
+        f.put("regret_pct", oracleWarm == 0 ? Double.NaN : 100 * (routedWarm / oracleWarm - 1));
+        f.put("regret_first100_pct", 100 * (routedCold / oracleCold - 1));
+        for (int b = 0; b < ids.size(); b++) {
+            final int bb = b;
+            double alone = Arrays.stream(t).mapToDouble(row -> row[bb]).sum();
+            f.put("only_" + ids.get(b) + "_regret_pct", 100 * (alone / oracleAll - 1));
+        }
+        f.put("explore_pct", 100.0 * explored / docs.size());
+        f.put("overhead_us", overheadUs(router, rt(config, backends, docs.get(0))));
+        report.record(world + "-sequential", f);
+        return curve;
+    }
+
+    /** One decoded job and its candidates, for timing the router alone. */
+    private record Probe(Job job, List<Router.Candidate> candidates) { }
+
+    private static Probe rt(KilnConfig config, List<Backend> backends, String doc) throws Exception {
+        try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
+            Job job = decoderOnly.decoder().decode(doc);
+            List<Router.Candidate> cs = new ArrayList<>();
+            for (Backend b : backends) cs.add(new Router.Candidate(b.id(), 0, 0, 1, b.features(job)));
+            return new Probe(job, cs);
+        }
+    }
+
+    /** Mean time of one learned routing decision (trained model, idle backends), µs. */
+    private static double overheadUs(EarliestFinishRouter router, Probe p) {
+        int n = 200_000;
+        for (int i = 0; i < n / 4; i++) router.completed(router.route(p.job(), p.candidates()), null);
+        long s = System.nanoTime();
+        for (int i = 0; i < n; i++) router.completed(router.route(p.job(), p.candidates()), null);
+        return (System.nanoTime() - s) / 1e3 / n;
+    }
+
+    /** Every job submitted at once, under each router; makespan and latency as ratios to the learned router's. */
+    private static void burst(String world, List<Backend> backends, List<String> docs, KilnConfig config, long seed,
+                              BenchReport report) throws Exception {
+        Map<String, double[]> results = new LinkedHashMap<>();
+        for (String name : ROUTERS) {
+            Router router = switch (name) {
+                case "learned" -> learned(config, seed);
+                case "shortest-queue" -> new ShortestQueueRouter();
+                default -> new RoundRobinRouter();
+            };
+            try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(backends, config.asMap()), router)) {
+                // The learned router starts calibrated, as at a Kiln start-up; its peers need nothing.
+                router.costModel().ifPresent(m -> Calibration.run(rt.backends(), m));
+                List<Job> jobs = new ArrayList<>();
+                for (String d : docs) jobs.add(rt.decoder().decode(d));
+                long s = System.nanoTime();
+                List<CompletableFuture<JobResult>> fs = new ArrayList<>();
+                for (Job j : jobs) {
+                    if (!(rt.submit(j) instanceof Submission.Accepted a)) throw new IllegalStateException("burst job refused");
+                    fs.add(a.record().result());
+                }
+                double[] lat = new double[fs.size()];
+                for (int i = 0; i < fs.size(); i++) lat[i] = fs.get(i).get(30, TimeUnit.MINUTES).timing().totalMs();
+                double makespan = (System.nanoTime() - s) / 1e6;
+                Arrays.sort(lat);
+                results.put(name, new double[] {makespan, Arrays.stream(lat).average().orElseThrow(),
+                        lat[(int) Math.min(lat.length - 1, Math.ceil(0.99 * lat.length) - 1)]});
+                report.progress(world + " burst, " + name + ": makespan " + Math.round(makespan) + " ms");
+            }
+        }
+        double[] l = results.get("learned");
+        for (Map.Entry<String, double[]> e : results.entrySet()) {
+            double[] v = e.getValue();
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("router", e.getKey());
+            f.put("jobs", docs.size());
+            f.put("makespan_ms", v[0]);
+            f.put("mean_latency_ms", v[1]);
+            f.put("p99_ms", v[2]);
+            f.put("makespan_vs_learned", v[0] / l[0]);
+            f.put("latency_vs_learned", v[1] / l[1]);
+            report.record(world + "-burst", f);
+        }
+    }
+
+    /** Cumulative regret (%) against job number, as a small SVG line chart. */
+    private static void plot(Path file, double[] curve) throws java.io.IOException {
+        int w = 640, h = 320, pad = 40;
+        double max = Math.max(1, Arrays.stream(curve).max().orElse(1));
+        StringBuilder sb = new StringBuilder();
+        sb.append("<svg xmlns='http://www.w3.org/2000/svg' width='").append(w).append("' height='").append(h).append("'>\n");
+        sb.append("<rect width='100%' height='100%' fill='white'/>\n");
+        sb.append("<text x='").append(pad).append("' y='20' font-family='sans-serif' font-size='13'>routing: cumulative regret vs oracle (%), synthetic world, cold start</text>\n");
+        sb.append("<line x1='").append(pad).append("' y1='").append(h - pad).append("' x2='").append(w - 10).append("' y2='").append(h - pad).append("' stroke='black'/>\n");
+        sb.append("<line x1='").append(pad).append("' y1='").append(h - pad).append("' x2='").append(pad).append("' y2='30' stroke='black'/>\n");
+        sb.append("<text x='5' y='35' font-size='11'>").append(String.format(java.util.Locale.ROOT, "%.0f%%", max)).append("</text>\n");
+        sb.append("<text x='").append(w - 60).append("' y='").append(h - 20).append("' font-size='11'>job ").append(curve.length).append("</text>\n");
+        sb.append("<polyline fill='none' stroke='#c0392b' stroke-width='1.5' points='");
+        for (int i = 0; i < curve.length; i++) {
+            double x = pad + (w - pad - 10) * (double) i / Math.max(1, curve.length - 1);
+            double y = (h - pad) - (h - pad - 30) * Math.max(0, curve[i]) / max;
+            sb.append(String.format(java.util.Locale.ROOT, "%.1f,%.1f ", x, y));
+        }
+        sb.append("'/>\n</svg>\n");
+        Files.writeString(file, sb.toString());
+    }
+}

@@ -1,0 +1,51 @@
+package dev.kiln.deploy.bench.routing;
+
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.BackendException;
+import dev.kiln.spi.Cancellation;
+import dev.kiln.spi.Features;
+import dev.kiln.spi.Job;
+import dev.kiln.spi.Probe;
+import dev.kiln.spi.ProgressSink;
+import dev.kiln.spi.SolveOutcome;
+import dev.kiln.spi.Support;
+
+/**
+ * A synthetic device for the routing bench, built on a real backend: it solves with that
+ * backend (so answers are real) and then waits {@code fixedMs + slowdown × solve time}, to
+ * stand for hardware with a launch/transfer cost ({@code fixedMs}) or lower throughput
+ * ({@code slowdown}). Two of them with crossing curves give the router a choice that matters
+ * while only the CPU backend exists. Not a product backend: never registered with ServiceLoader.
+ */
+final class SimulatedDevice implements Backend {
+    private final String id;
+    private final Backend base;
+    private final double fixedMs;
+    private final double slowdown;
+
+    SimulatedDevice(String id, Backend base, double fixedMs, double slowdown) {
+        this.id = id;
+        this.base = base;
+        this.fixedMs = fixedMs;
+        this.slowdown = slowdown;
+    }
+
+    @Override public String id() { return id; }
+    @Override public Probe probe() { return Probe.available("simulated on " + base.id() + ": +" + fixedMs + " ms, +" + slowdown + "× solve"); }
+    @Override public Support supports(Job job) { return base.supports(job); }
+    @Override public Features features(Job job) { return base.features(job); }
+    @Override public int defaultConcurrency() { return 1; }
+
+    @Override
+    public SolveOutcome solve(Job job, ProgressSink progress, Cancellation cancellation) throws BackendException {
+        long t0 = System.nanoTime();
+        SolveOutcome out = base.solve(job, progress, cancellation);
+        double solveMs = (System.nanoTime() - t0) / 1e6;
+        long waitNs = (long) ((fixedMs + slowdown * solveMs) * 1e6);
+        long end = System.nanoTime() + waitNs;
+        for (long left = end - System.nanoTime(); left > 0 && !Thread.currentThread().isInterrupted(); left = end - System.nanoTime()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+        return out;
+    }
+}

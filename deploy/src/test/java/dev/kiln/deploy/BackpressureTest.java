@@ -1,0 +1,76 @@
+package dev.kiln.deploy;
+
+import dev.kiln.kafka.KafkaHeaders;
+import dev.kiln.kafka.KilnTopics;
+import dev.kiln.runtime.config.KilnConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Backpressure through a real broker: with a queue of one job and one worker, a burst of jobs
+ * on kiln.jobs overfills the queue again and again; the Kafka adapter must pause and retry
+ * rather than reject or drop, so every job still succeeds. The refusal counter on /metrics
+ * shows the queue really was full (otherwise the test would show nothing).
+ */
+class BackpressureTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void aFullQueuePausesConsumptionAndEveryJobStillSucceeds() throws Exception {
+        int jobs = 40;
+        try (KilnService kiln = KilnService.start(KilnConfig.of(Map.of(
+                KilnConfig.KAFKA_PORT.name(), "0",
+                KilnConfig.HTTP_PORT.name(), "0",
+                KilnConfig.KAFKA_DATA_DIR.name(), data.resolve("kafka").toString(),
+                KilnConfig.WORKERS.name(), "1",
+                KilnConfig.QUEUE_CAPACITY.name(), "1",
+                KilnConfig.SHUTDOWN_GRACE_MS.name(), "2000")))) {
+            Set<String> ids = new HashSet<>();
+            try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kiln.bootstrapServers())) {
+                for (int i = 0; i < jobs; i++) {
+                    String id = "bp-" + i;
+                    ids.add(id);
+                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS, "bp".getBytes(StandardCharsets.UTF_8),
+                            KafkaEndToEndTest.linear(id, "{\"generator\":\"poisson2d\",\"nx\":48}", 1e-9));
+                    r.headers().add(KafkaHeaders.JOB_ID, id.getBytes(StandardCharsets.UTF_8));
+                    p.send(r);
+                }
+                p.flush();
+            }
+            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.reader(kiln.bootstrapServers(), KilnTopics.RESULTS)) {
+                Set<String> seen = new HashSet<>();
+                List<ConsumerRecord<byte[], byte[]>> all = KafkaClients.readUntil(c, rs -> {
+                    seen.clear();
+                    for (ConsumerRecord<byte[], byte[]> r : rs) seen.add(KafkaClients.json(r.value()).path("id").asText());
+                    return seen.containsAll(ids);
+                }, Duration.ofMinutes(2));
+                for (ConsumerRecord<byte[], byte[]> r : all) {
+                    assertEquals("succeeded", KafkaClients.json(r.value()).path("status").asText(), new String(r.value(), StandardCharsets.UTF_8));
+                }
+                assertEquals(ids, seen);
+            }
+            String metrics = kiln.runtime().metrics().scrape();
+            double refused = 0;
+            for (String line : metrics.split("\n")) {
+                if (line.startsWith("kiln_jobs_refused_total{")) refused += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+            assertTrue(refused > 0, "the queue of one was full at least once, so the adapter had to hold back:\n" + metrics);
+        }
+    }
+}

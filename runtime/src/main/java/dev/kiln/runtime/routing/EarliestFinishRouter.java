@@ -1,0 +1,206 @@
+package dev.kiln.runtime.routing;
+
+import dev.kiln.runtime.config.KilnConfig;
+import dev.kiln.spi.Job;
+import dev.kiln.spi.JobKind;
+import dev.kiln.spi.JobResult;
+import dev.kiln.spi.Objective;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * The learned router: places each job on the backend with the earliest predicted finish —
+ * the predicted work already booked on it (per worker) plus the job's own predicted time —
+ * as StarPU's {@code dmda} scheduler does (Augonnet et al., "StarPU: a unified platform for
+ * task scheduling on heterogeneous multicore architectures", CCPE 2011, §5.2; transfer time
+ * is inside the prediction here, since the model has the bytes to move as a feature). With
+ * {@code objective: energy} it takes the lowest predicted energy among backends that report
+ * energy, and earliest finish when none does. An explicit {@code options.backend} arrives as
+ * the only candidate and is honoured.
+ *
+ * <p>Exploration, bounded by an {@link ExplorationBudget}: a backend with fewer samples than
+ * its fit has parameters is tried first (so a cold start learns every backend); otherwise
+ * Thompson sampling (Thompson 1933; Chapelle &amp; Li, "An empirical evaluation of Thompson
+ * sampling", NIPS 2011) draws each backend's time from its predictive log-normal and takes the
+ * earliest sampled finish — uncertain backends win the draw now and then, well-known slow ones
+ * almost never. A choice that differs from the greedy one is reported as {@code explored}.
+ *
+ * <p>Threads: {@link #route} on submitting threads, the callbacks on workers; all state is in
+ * thread-safe parts.
+ */
+public final class EarliestFinishRouter implements Router {
+    private final CostModel model;
+    private final ExplorationBudget budget;
+    private final Random random;
+    private final WorkLedger ledger = new WorkLedger();
+    private volatile MeterRegistry registry;
+    private volatile Counter exploredCounter;
+    private volatile Counter greedyCounter;
+    private volatile Timer overhead;
+
+    /**
+     * @param exploreRate  most explorations per decision in the long run
+     * @param exploreBurst explorations allowed on top of the rate (cold start)
+     * @param seed         seed of the Thompson draws
+     */
+    public EarliestFinishRouter(CostModel model, double exploreRate, long exploreBurst, long seed) {
+        this.model = model;
+        this.budget = new ExplorationBudget(exploreRate, exploreBurst);
+        this.random = new Random(seed);
+    }
+
+    /** A router with a fresh cost model and the {@code kiln.routing.*} settings. */
+    public static EarliestFinishRouter fromConfig(KilnConfig config) {
+        String rate = config.get(KilnConfig.ROUTING_EXPLORE_RATE);
+        double r;
+        try {
+            r = Double.parseDouble(rate.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(KilnConfig.ROUTING_EXPLORE_RATE.name() + " must be a number, was '" + rate + "'");
+        }
+        return new EarliestFinishRouter(new CostModel(), r, config.getLong(KilnConfig.ROUTING_EXPLORE_BURST),
+                config.getLong(KilnConfig.ROUTING_SEED));
+    }
+
+    @Override
+    public Optional<CostModel> costModel() { return Optional.of(model); }
+
+    @Override
+    public RoutingDecision route(Job job, List<Candidate> candidates) {
+        long t0 = System.nanoTime();
+        budget.decided();
+        int k = candidates.size();
+        JobKind kind = job.kind();
+        boolean energy = job.options().objective() == Objective.ENERGY;
+        Prediction[] p = new Prediction[k];
+        double[] wait = new double[k];
+        boolean anyEnergy = false;
+        for (int i = 0; i < k; i++) {
+            Candidate c = candidates.get(i);
+            p[i] = model.predict(c.backendId(), kind, c.features());
+            // A job starts at once while a worker is idle; otherwise after the booked work drains.
+            boolean busy = c.queued() + c.running() >= Math.max(1, c.workers());
+            wait[i] = busy ? ledger.outstanding(c.backendId()) / Math.max(1, c.workers()) : 0;
+            anyEnergy |= Double.isFinite(p[i].energyJoules());
+        }
+        boolean byEnergy = energy && anyEnergy;
+        int greedy = -1;
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            double s = byEnergy ? p[i].energyJoules() : wait[i] + p[i].ms();
+            if (Double.isFinite(s) && s < best) {
+                best = s;
+                greedy = i;
+            }
+        }
+        if (greedy < 0) greedy = leastLoaded(candidates, -1, p, false);
+        int chosen = greedy;
+        if (k > 1 && budget.available()) {
+            int untried = leastLoaded(candidates, greedy, p, true);
+            if (untried >= 0) {
+                chosen = untried;
+            } else if (!byEnergy) {
+                chosen = thompson(p, wait, greedy);
+            }
+            if (chosen != greedy) budget.spend();
+        }
+        boolean explored = chosen != greedy;
+        Candidate c = candidates.get(chosen);
+        double reserved = p[chosen].known() ? p[chosen].ms() : 0;
+        ledger.book(c.backendId(), reserved);
+        List<JobResult.Candidate> all = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            Candidate ci = candidates.get(i);
+            all.add(new JobResult.Candidate(ci.backendId(), p[i].ms(), ci.queued() + ci.running()));
+        }
+        RoutingDecision d = new RoutingDecision(c.backendId(), p[chosen].ms(), all, explored, c.features(), reserved);
+        Timer t = overhead;
+        if (t != null) {
+            t.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            (explored ? exploredCounter : greedyCounter).increment();
+        }
+        return d;
+    }
+
+    /**
+     * The candidate with the least work per worker (ties: first), skipping {@code skip}; with
+     * {@code untriedOnly} only those whose model is not yet determined, -1 when there is none.
+     */
+    private static int leastLoaded(List<Candidate> cs, int skip, Prediction[] p, boolean untriedOnly) {
+        int best = -1;
+        double load = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < cs.size(); i++) {
+            if (i == skip) continue;
+            if (untriedOnly && p[i].samples() >= LogLinearModel.MIN_SAMPLES) continue;
+            Candidate c = cs.get(i);
+            double l = (double) (c.queued() + c.running()) / Math.max(1, c.workers());
+            if (l < load) {
+                load = l;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private int thompson(Prediction[] p, double[] wait, int greedy) {
+        int best = greedy;
+        double bestFinish = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < p.length; i++) {
+            if (!p[i].known()) continue;
+            double draw = Math.exp(p[i].logMean() + p[i].logSd() * random.nextGaussian());
+            double f = wait[i] + draw;
+            if (f < bestFinish) {
+                bestFinish = f;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, boolean succeeded) {
+        if (!succeeded || decision.features() == null) return;
+        Prediction before = model.observe(decision.chosen(), kind, decision.features(), solveMs, joules);
+        MeterRegistry r = registry;
+        if (r != null && before.known()) {
+            DistributionSummary.builder("kiln.routing.prediction.error")
+                    .description("|ln(actual / predicted)| of solve time: 0.1 is about 10 % off")
+                    .tags("backend", decision.chosen(), "kind", kind.wireName())
+                    .register(r)
+                    .record(Math.abs(Math.log(solveMs / before.ms())));
+        }
+    }
+
+    @Override
+    public void completed(RoutingDecision decision, JobResult result) {
+        ledger.release(decision.chosen(), decision.reservedMs());
+    }
+
+    @Override
+    public void bindMetrics(MeterRegistry r) {
+        exploredCounter = Counter.builder("kiln.routing.decisions").tag("explored", "true")
+                .description("Routing decisions, by whether they explored").register(r);
+        greedyCounter = Counter.builder("kiln.routing.decisions").tag("explored", "false")
+                .description("Routing decisions, by whether they explored").register(r);
+        Gauge.builder("kiln.routing.exploration.ratio", budget,
+                        b -> b.decisions() == 0 ? 0 : (double) b.explored() / b.decisions())
+                .description("Share of routing decisions that explored").register(r);
+        overhead = Timer.builder("kiln.routing.overhead").description("Time the router takes per decision").register(r);
+        registry = r;
+    }
+
+    /** Predicted work booked on a backend and not yet completed, ms (tests, metrics). */
+    public double outstandingMs(String backend) { return ledger.outstanding(backend); }
+
+    public long decisions() { return budget.decisions(); }
+
+    public long explorations() { return budget.explored(); }
+}

@@ -1,0 +1,50 @@
+package dev.kiln.runtime.routing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+
+/**
+ * {@link ModelState} ⇄ JSON bytes for {@code kiln.state}. Decoding validates shapes and
+ * numbers and names the offending field, since the topic is shared with other writers.
+ */
+public final class ModelStateCodec {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelStateCodec() { }
+
+    public static byte[] encode(ModelState s) {
+        try {
+            return JSON.writeValueAsBytes(s);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not encode cost model " + s.backend() + "/" + s.kind(), e);
+        }
+    }
+
+    /** @throws IllegalArgumentException naming the field that is wrong */
+    public static ModelState decode(byte[] bytes) {
+        ModelState s;
+        try {
+            s = JSON.readValue(bytes, ModelState.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cost model state: not a ModelState document: " + e.getMessage(), e);
+        }
+        if (s.backend() == null || s.backend().isBlank()) throw new IllegalArgumentException("cost model state: backend missing");
+        if (dev.kiln.spi.JobKind.fromWire(s.kind()) == null) throw new IllegalArgumentException("cost model state: kind '" + s.kind() + "' unknown");
+        if (s.time() == null) throw new IllegalArgumentException("cost model state: time missing");
+        check("time", s.time());
+        if (s.energy() != null) check("energy", s.energy());
+        return s;
+    }
+
+    private static void check(String field, ModelState.Fit f) {
+        int d = LogLinearModel.DIM;
+        if (f.theta() == null || f.theta().length != d) throw new IllegalArgumentException("cost model state: " + field + ".theta must have " + d + " numbers");
+        if (f.p() == null || f.p().length != d * d) throw new IllegalArgumentException("cost model state: " + field + ".p must have " + d * d + " numbers");
+        for (double v : f.theta()) if (!Double.isFinite(v)) throw new IllegalArgumentException("cost model state: " + field + ".theta is not finite");
+        for (double v : f.p()) if (!Double.isFinite(v)) throw new IllegalArgumentException("cost model state: " + field + ".p is not finite");
+        if (!(f.sigma2() > 0) || !Double.isFinite(f.sigma2())) throw new IllegalArgumentException("cost model state: " + field + ".sigma2 must be > 0");
+        if (f.samples() < 1) throw new IllegalArgumentException("cost model state: " + field + ".samples must be ≥ 1");
+        if (!(f.minLogWork() <= f.maxLogWork())) throw new IllegalArgumentException("cost model state: " + field + ".minLogWork must be ≤ maxLogWork");
+    }
+}

@@ -1,0 +1,180 @@
+package dev.kiln.runtime.routing;
+
+import dev.kiln.spi.Features;
+import dev.kiln.spi.Job;
+import dev.kiln.spi.JobKind;
+import dev.kiln.spi.JobOptions;
+import dev.kiln.spi.Objective;
+import dev.kiln.spi.Precision;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EarliestFinishRouterTest {
+    static final Features F = features(10_000);
+
+    static Features features(long work) {
+        return new Features(0, work, 1, 0, Precision.FP64);
+    }
+
+    static Job job(Objective objective) {
+        Job j = Calibration.linearJob("j", 4);
+        return new Job(j.id(), j.kind(), null, null, j.problem(),
+                new JobOptions(JobOptions.AUTO, objective, 0, 1, j.options().linear()));
+    }
+
+    static void teach(CostModel m, String backend, double ms, double joules, int times) {
+        for (int i = 0; i < times; i++) {
+            for (long w = 5_000; w <= 20_000; w *= 2) m.observe(backend, JobKind.LINEAR, features(w), ms, joules);
+        }
+    }
+
+    static Router.Candidate cand(String id, int queued, int running) {
+        return new Router.Candidate(id, queued, running, 1, F);
+    }
+
+    @Test
+    void placesOnTheBackendThatFinishesFirstCountingTheWorkAlreadyQueued() {
+        CostModel m = new CostModel();
+        teach(m, "fast", 10, Double.NaN, 5);
+        teach(m, "slow", 30, Double.NaN, 5);
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 0, 1);
+        Job j = job(Objective.LATENCY);
+        // Idle: fast finishes at 10, slow at 30.
+        assertEquals("fast", r.route(j, List.of(cand("fast", 0, 0), cand("slow", 0, 0))).chosen());
+        // fast busy with the first (10 booked): 10 + 10 = 20 < 30.
+        assertEquals("fast", r.route(j, List.of(cand("fast", 0, 1), cand("slow", 0, 0))).chosen());
+        // A third job asked for fast explicitly (its only candidate): 30 booked.
+        assertEquals("fast", r.route(j, List.of(cand("fast", 1, 1))).chosen());
+        // 30 booked: 30 + 10 = 40 > 30: the slow backend now finishes first.
+        RoutingDecision d = r.route(j, List.of(cand("fast", 2, 1), cand("slow", 0, 0)));
+        assertEquals("slow", d.chosen());
+        assertFalse(d.explored());
+        assertEquals(30, d.predictedMs(), 0.5);
+        assertEquals(30, r.outstandingMs("fast"), 1.0);
+    }
+
+    @Test
+    void completedJobsReleaseTheirBookedWork() {
+        CostModel m = new CostModel();
+        teach(m, "fast", 10, Double.NaN, 5);
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 0, 1);
+        RoutingDecision a = r.route(job(Objective.LATENCY), List.of(cand("fast", 0, 0)));
+        RoutingDecision b = r.route(job(Objective.LATENCY), List.of(cand("fast", 0, 1)));
+        assertEquals(20, r.outstandingMs("fast"), 1.0);
+        r.completed(a, null);
+        r.completed(b, null);
+        assertEquals(0, r.outstandingMs("fast"), 1e-9);
+    }
+
+    @Test
+    void triesABackendItHasNoModelForWithinTheBudget() {
+        CostModel m = new CostModel();
+        teach(m, "known", 10, Double.NaN, 5);
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 1, 1);
+        RoutingDecision d = r.route(job(Objective.LATENCY), List.of(cand("known", 0, 0), cand("new", 0, 0)));
+        assertEquals("new", d.chosen());
+        assertTrue(d.explored());
+        assertTrue(Double.isNaN(d.candidates().get(1).predictedMs()), "no prediction is invented for an untried backend");
+        // Budget of one spent: the next decision is greedy.
+        RoutingDecision e = r.route(job(Objective.LATENCY), List.of(cand("known", 0, 0), cand("new", 0, 0)));
+        assertEquals("known", e.chosen());
+        assertFalse(e.explored());
+    }
+
+    @Test
+    void explorationNeverExceedsItsBound() {
+        CostModel m = new CostModel();
+        // Two backends the model is unsure about (few, noisy samples): Thompson draws flip often.
+        Random noise = new Random(5);
+        for (int i = 0; i < 4; i++) {
+            m.observe("a", JobKind.LINEAR, features(5_000L << i), 10 * Math.exp(noise.nextGaussian()), Double.NaN);
+            m.observe("b", JobKind.LINEAR, features(5_000L << i), 11 * Math.exp(noise.nextGaussian()), Double.NaN);
+        }
+        double rate = 0.05;
+        long burst = 3;
+        EarliestFinishRouter r = new EarliestFinishRouter(m, rate, burst, 7);
+        int explored = 0;
+        for (int i = 1; i <= 2_000; i++) {
+            RoutingDecision d = r.route(job(Objective.LATENCY), List.of(cand("a", 0, 0), cand("b", 0, 0)));
+            r.completed(d, null);
+            if (d.explored()) explored++;
+            assertTrue(explored <= burst + rate * i, "explored " + explored + " of " + i);
+        }
+        assertTrue(explored > burst, "Thompson sampling did explore uncertain backends (" + explored + ")");
+        assertEquals(explored, r.explorations());
+    }
+
+    @Test
+    void energyObjectivePicksTheLowestPredictedEnergyEvenWhenSlower() {
+        CostModel m = new CostModel();
+        teach(m, "quick-hungry", 10, 5.0, 5);
+        teach(m, "slow-frugal", 40, 0.5, 5);
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 0, 1);
+        List<Router.Candidate> cs = List.of(cand("quick-hungry", 0, 0), cand("slow-frugal", 0, 0));
+        assertEquals("slow-frugal", r.route(job(Objective.ENERGY), cs).chosen());
+        assertEquals("quick-hungry", r.route(job(Objective.LATENCY), cs).chosen());
+    }
+
+    @Test
+    void anExplicitBackendIsTheOnlyCandidateAndIsHonoured() {
+        CostModel m = new CostModel();
+        teach(m, "slow", 30, Double.NaN, 5);
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 1, 100, 1);
+        RoutingDecision d = r.route(job(Objective.LATENCY), List.of(cand("slow", 50, 1)));
+        assertEquals("slow", d.chosen());
+        assertFalse(d.explored());
+    }
+
+    /**
+     * A synthetic two-backend world with crossing cost curves (a: 0.5·√w ms, like a device with
+     * a launch cost and high throughput; b: 0.002·w ms, a host core), 5 % log-normal noise. After
+     * calibration the router, fed each job's outcome, picks the oracle's backend whenever the
+     * two differ by more than the noise can explain.
+     */
+    @Test
+    void picksTheOraclesChoiceOnASyntheticTwoBackendWorldOnceCalibrated() {
+        CostModel m = new CostModel();
+        Random rnd = new Random(11);
+        for (long w = 1_000; w <= 4_000_000; w *= 4) {
+            for (int rep = 0; rep < 2; rep++) {
+                m.observe("a", JobKind.LINEAR, features(w), timeA(w) * Math.exp(0.05 * rnd.nextGaussian()), Double.NaN);
+                m.observe("b", JobKind.LINEAR, features(w), timeB(w) * Math.exp(0.05 * rnd.nextGaussian()), Double.NaN);
+            }
+        }
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0.05, 0, 3);
+        int clear = 0;
+        int agreed = 0;
+        double routed = 0;
+        double oracle = 0;
+        for (int i = 0; i < 500; i++) {
+            long w = (long) Math.exp(Math.log(1_000) + rnd.nextDouble() * Math.log(4_000)); // 10³ … 4·10⁶
+            Features f = features(w);
+            RoutingDecision d = r.route(job(Objective.LATENCY),
+                    List.of(new Router.Candidate("a", 0, 0, 1, f), new Router.Candidate("b", 0, 0, 1, f)));
+            double ta = timeA(w) * Math.exp(0.05 * rnd.nextGaussian());
+            double tb = timeB(w) * Math.exp(0.05 * rnd.nextGaussian());
+            double t = d.chosen().equals("a") ? ta : tb;
+            r.observe(d, JobKind.LINEAR, t, Double.NaN, true);
+            r.completed(d, null);
+            routed += t;
+            oracle += Math.min(timeA(w), timeB(w));
+            String best = timeA(w) < timeB(w) ? "a" : "b";
+            if (Math.abs(Math.log(timeA(w) / timeB(w))) > 0.2 && !d.explored()) {
+                clear++;
+                if (d.chosen().equals(best)) agreed++;
+            }
+        }
+        assertEquals(clear, agreed, "greedy choices where the oracle is clear");
+        assertTrue(routed / oracle - 1 < 0.10, "regret " + (routed / oracle - 1));
+    }
+
+    static double timeA(long w) { return 0.5 * Math.sqrt(w); }
+
+    static double timeB(long w) { return 0.002 * w; }
+}

@@ -1,0 +1,46 @@
+package dev.kiln.runtime.routing;
+
+import dev.kiln.spi.Features;
+import dev.kiln.spi.JobKind;
+import dev.kiln.spi.Precision;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelStateCodecTest {
+    @Test
+    void aRestoredModelPredictsExactlyAsTheOriginal() {
+        CostModel a = new CostModel();
+        for (long w = 1_000; w <= 64_000; w *= 2) a.observe("cpu", JobKind.LINEAR, new Features(0, w, 1, 0, Precision.FP64), w / 100.0, w / 1e6);
+        ModelState s = a.snapshot().get(0);
+        CostModel b = new CostModel();
+        b.restore(ModelStateCodec.decode(ModelStateCodec.encode(s)));
+        Features f = new Features(0, 12_345, 1, 0, Precision.FP64);
+        assertEquals(a.predict("cpu", JobKind.LINEAR, f), b.predict("cpu", JobKind.LINEAR, f));
+        assertEquals(a.views("cpu").get(0).samples(), b.views("cpu").get(0).samples());
+    }
+
+    @Test
+    void resetIsReportedAsATombstone() {
+        CostModel a = new CostModel();
+        a.observe("cpu", JobKind.LINEAR, new Features(1, 1, 1, 0, Precision.FP64), 1, Double.NaN);
+        assertTrue(a.drainChanges().get("costmodel/cpu/linear") != null);
+        assertEquals(1, a.reset("cpu"));
+        var changes = a.drainChanges();
+        assertTrue(changes.containsKey("costmodel/cpu/linear") && changes.get("costmodel/cpu/linear") == null);
+        assertEquals(0, a.samples("cpu", JobKind.LINEAR));
+    }
+
+    @Test
+    void aDocumentOfTheWrongShapeIsRefusedNamingTheField() {
+        String bad = "{\"backend\":\"cpu\",\"kind\":\"linear\",\"time\":{\"theta\":[1,2],\"p\":[1,0,0,0,1,0,0,0,1],"
+                + "\"sigma2\":1,\"samples\":3,\"minLogWork\":1,\"maxLogWork\":2},\"compared\":0,\"sumAbsLogError\":0}";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelStateCodec.decode(bad.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("time.theta"), e.getMessage());
+    }
+}

@@ -1,0 +1,126 @@
+package dev.kiln.solvers.krylov;
+
+import dev.kiln.solvers.matrix.CsrMatrix;
+import dev.kiln.solvers.problem.InvalidProblemException;
+
+/**
+ * IC(0): M = L·Lᵀ with L lower triangular on the sparsity of A's lower triangle (Saad,
+ * "Iterative Methods for Sparse Linear Systems", 2nd ed., §10.3.2 — ILU(0) specialised to
+ * symmetric A; Meijerink and van der Vorst, Math. Comp. 31, 1977).
+ *
+ * <p>IC(0) exists for M-matrices but may break down (a non-positive pivot) on other SPD
+ * matrices. Then the factorisation is retried on A + α·diag(A) with α = 1e-3, 4e-3, ...
+ * (Manteuffel, "An incomplete factorization technique for positive definite linear systems",
+ * Math. Comp. 34, 1980), and {@link #shift()} reports the α used. A non-positive diagonal entry
+ * of A itself is refused (A is then not SPD).
+ *
+ * <p>{@link #apply} is two sequential triangular solves (forward with L, backward with Lᵀ read
+ * column-wise from L's rows), no allocation. Not parallel: triangular solves are inherently
+ * sequential row by row; level scheduling is future work.
+ */
+public final class IncompleteCholeskyPreconditioner implements Preconditioner {
+    /** Manteuffel's first shift; doubled (×4 here, to bound the retries) on each breakdown. */
+    static final double FIRST_SHIFT = 1e-3;
+    static final int MAX_SHIFTS = 8;
+
+    private final int n;
+    private final int[] rowPtr;   // L in CSR, diagonal last in each row
+    private final int[] colIdx;
+    private final double[] values;
+    private final double shift;
+
+    private IncompleteCholeskyPreconditioner(int n, int[] rowPtr, int[] colIdx, double[] values, double shift) {
+        this.n = n;
+        this.rowPtr = rowPtr;
+        this.colIdx = colIdx;
+        this.values = values;
+        this.shift = shift;
+    }
+
+    /** Factorises A (square, symmetric: only the lower triangle is read). */
+    public static IncompleteCholeskyPreconditioner of(CsrMatrix a) {
+        if (!a.isSquare()) throw new InvalidProblemException("matrix", "IC(0) needs a square matrix, was " + a.rows() + "x" + a.cols());
+        int n = a.rows();
+        int[] arp = a.rowPtr(), aci = a.colIdx();
+        double[] av = a.values();
+        int[] rp = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            int c = 0;
+            boolean diag = false;
+            for (int q = arp[i]; q < arp[i + 1]; q++) {
+                if (aci[q] < i) c++;
+                else if (aci[q] == i) diag = true;
+            }
+            if (!diag) throw new InvalidProblemException("diagonal[" + i + "]", "is missing: IC(0) needs a positive diagonal (the matrix is not SPD)");
+            rp[i + 1] = rp[i] + c + 1;
+        }
+        int[] ci = new int[rp[n]];
+        double[] base = new double[rp[n]];
+        for (int i = 0; i < n; i++) {
+            int d = rp[i];
+            double dv = 0;
+            for (int q = arp[i]; q < arp[i + 1]; q++) {
+                if (aci[q] < i) { ci[d] = aci[q]; base[d++] = av[q]; }
+                else if (aci[q] == i) dv = av[q];
+            }
+            if (!(dv > 0)) throw new InvalidProblemException("diagonal[" + i + "]", "is " + dv + ": IC(0) needs a positive diagonal (the matrix is not SPD)");
+            ci[d] = i;
+            base[d] = dv;
+        }
+        double shift = 0;
+        double[] l = new double[base.length];
+        for (int attempt = 0; attempt <= MAX_SHIFTS; attempt++) {
+            if (factor(n, rp, ci, base, shift, l)) return new IncompleteCholeskyPreconditioner(n, rp, ci, l, shift);
+            shift = attempt == 0 ? FIRST_SHIFT : shift * 4;
+        }
+        throw new InvalidProblemException("matrix", "IC(0) broke down even with a diagonal shift of " + shift
+                + ": the matrix is probably not SPD");
+    }
+
+    /** Left-looking IC(0) on the pattern; false on a non-positive pivot. */
+    private static boolean factor(int n, int[] rp, int[] ci, double[] a, double shift, double[] l) {
+        for (int i = 0; i < n; i++) {
+            int start = rp[i], diag = rp[i + 1] - 1;
+            for (int q = start; q < diag; q++) {
+                int kcol = ci[q];
+                // l_ik = (a_ik − Σ_{j<k} l_ij·l_kj) / l_kk: sparse dot of rows i and k over columns < k
+                double s = a[q];
+                int pi = start, pk = rp[kcol], kdiag = rp[kcol + 1] - 1;
+                while (pi < q && pk < kdiag) {
+                    int ci1 = ci[pi], ck = ci[pk];
+                    if (ci1 == ck) { s -= l[pi] * l[pk]; pi++; pk++; }
+                    else if (ci1 < ck) pi++;
+                    else pk++;
+                }
+                l[q] = s / l[kdiag];
+            }
+            double d = a[diag] * (1 + shift);
+            for (int q = start; q < diag; q++) d -= l[q] * l[q];
+            if (!(d > 0) || !Double.isFinite(d)) return false;
+            l[diag] = Math.sqrt(d);
+        }
+        return true;
+    }
+
+    /** The α in A + α·diag(A) that made the factorisation succeed (0 when none was needed). */
+    public double shift() { return shift; }
+
+    @Override
+    public void apply(double[] r, double[] z) {
+        for (int i = 0; i < n; i++) {                 // L·y = r (y stored in z)
+            double s = r[i];
+            int diag = rowPtr[i + 1] - 1;
+            for (int q = rowPtr[i]; q < diag; q++) s -= values[q] * z[colIdx[q]];
+            z[i] = s / values[diag];
+        }
+        for (int i = n - 1; i >= 0; i--) {            // Lᵀ·z = y, column i of Lᵀ is row i of L
+            int diag = rowPtr[i + 1] - 1;
+            double zi = z[i] / values[diag];
+            z[i] = zi;
+            for (int q = rowPtr[i]; q < diag; q++) z[colIdx[q]] -= values[q] * zi;
+        }
+    }
+
+    @Override
+    public String name() { return "ic0"; }
+}
