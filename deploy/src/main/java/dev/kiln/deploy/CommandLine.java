@@ -36,6 +36,7 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
               --kafka-port N        port of the embedded broker (default 9092)
               --data-dir DIR        folder of the embedded broker's data (default kiln-data/kafka;
                                     the demo uses a fresh temporary folder unless given)
+              --plugins DIR         folder of backend plug-in jars (default plugins)
               --config FILE         a properties file of settings
               --set KEY=VALUE       any setting below
             """;
@@ -58,6 +59,7 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
                 case "--bootstrap" -> flags.put(KilnConfig.KAFKA_BOOTSTRAP.name(), value(args, ++i, a));
                 case "--kafka-port" -> flags.put(KilnConfig.KAFKA_PORT.name(), value(args, ++i, a));
                 case "--data-dir" -> flags.put(KilnConfig.KAFKA_DATA_DIR.name(), value(args, ++i, a));
+                case "--plugins" -> flags.put(KilnConfig.PLUGINS_DIR.name(), value(args, ++i, a));
                 case "--config" -> {
                     Properties p = new Properties();
                     try (Reader r = Files.newBufferedReader(Path.of(value(args, ++i, a)))) {

@@ -31,6 +31,7 @@ public final class KilnService implements AutoCloseable {
     private KilnRuntime runtime;
     private KafkaJobAdapter kafka;
     private dev.kiln.kafka.CostModelStatePublisher costModelState;
+    private dev.kiln.kafka.TunerStatePublisher tunerState;
     private Vertx vertx;
     private HttpApi http;
     private String bootstrap;
@@ -79,6 +80,11 @@ public final class KilnService implements AutoCloseable {
             Calibration.run(runtime.backends(), router.costModel().orElseThrow());
         }
         if (persistMs > 0) costModelState = dev.kiln.kafka.CostModelStatePublisher.start(kafkaSettings, router.costModel().orElseThrow(), persistMs);
+        // Learned ω per family (issue 4): same topic, same interval as the cost models.
+        if (persistMs > 0) {
+            dev.kiln.kafka.TunerStateLoader.load(kafkaSettings, runtime.tuner(), 30_000);
+            tunerState = dev.kiln.kafka.TunerStatePublisher.start(kafkaSettings, runtime.tuner(), persistMs);
+        }
         kafka = KafkaJobAdapter.start(runtime, kafkaSettings);
         vertx = Vertx.vertx();
         http = HttpApi.deploy(vertx, runtime).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -115,6 +121,7 @@ public final class KilnService implements AutoCloseable {
         if (kafka != null) kafka.close();
         if (runtime != null) runtime.close();
         if (costModelState != null) costModelState.close(); // after the last jobs were learned
+        if (tunerState != null) tunerState.close();
         if (broker != null) broker.close();
     }
 }

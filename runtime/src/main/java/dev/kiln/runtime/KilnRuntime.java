@@ -12,6 +12,8 @@ import dev.kiln.runtime.scheduling.BackendLane;
 import dev.kiln.runtime.store.JobRecord;
 import dev.kiln.runtime.store.JobStore;
 import dev.kiln.runtime.store.MatrixStore;
+import dev.kiln.runtime.tuning.OmegaTuner;
+import dev.kiln.runtime.tuning.Tuner;
 import dev.kiln.runtime.wire.JobDecoder;
 import dev.kiln.runtime.wire.JobRejectedException;
 import dev.kiln.runtime.wire.WireLimits;
@@ -59,6 +61,7 @@ public final class KilnRuntime implements AutoCloseable {
     private final MatrixStore matrices;
     private final JobDecoder decoder;
     private final ProgressBus progress = new ProgressBus();
+    private final Tuner tuner = new OmegaTuner();
     private final Map<String, BackendLane> lanes = new LinkedHashMap<>();
     private final Map<String, Integer> laneWorkers = new LinkedHashMap<>();
     private final KilnMetrics metrics = new KilnMetrics();
@@ -97,6 +100,8 @@ public final class KilnRuntime implements AutoCloseable {
     public MatrixStore matrices() { return matrices; }
     public ProgressBus progress() { return progress; }
     public BackendRegistry backends() { return backends; }
+    /** Learned solver parameters per family (issue 4). */
+    public Tuner tuner() { return tuner; }
     public Router router() { return router; }
     public KilnMetrics metrics() { return metrics; }
 
@@ -234,7 +239,8 @@ public final class KilnRuntime implements AutoCloseable {
         RateLimitedProgress sink = new RateLimitedProgress(progress, rec.id(), h.id(), progressIntervalMs);
         Job job = rec.job();
         try {
-            SolveOutcome out = h.backend().solve(job, sink, rec);
+            Job tuned = tuner.tune(job); // issue 4: learned ω in, outcome back out
+            SolveOutcome out = tuner.learn(tuned, h.backend().solve(tuned, sink, rec), System.nanoTime() - start);
             sink.flush();
             rec.finish(resultOf(rec, decision, out, start, System.nanoTime()));
         } catch (BackendException.Retriable e) {
@@ -367,8 +373,9 @@ public final class KilnRuntime implements AutoCloseable {
         backends.close();
     }
 
-    /** Builds a runtime with every backend on the class path. */
+    /** Builds a runtime with every backend on the class path and in the plug-in folder ({@code kiln.plugins.dir}). */
     public static KilnRuntime start(KilnConfig config, Router router) {
-        return new KilnRuntime(config, BackendRegistry.load(KilnRuntime.class.getClassLoader(), config.asMap()), router);
+        return new KilnRuntime(config, BackendRegistry.load(KilnRuntime.class.getClassLoader(),
+                java.nio.file.Path.of(config.get(KilnConfig.PLUGINS_DIR)), config.asMap()), router);
     }
 }

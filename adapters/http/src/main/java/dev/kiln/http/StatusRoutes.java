@@ -26,8 +26,8 @@ final class StatusRoutes {
             out.add(new JsonObject()
                     .put("id", h.id())
                     .put("available", h.usable())
-                    .put("device", h.probe().device())
-                    .put("reason", h.probe().reason())
+                    .put("device", h.liveProbe().device())
+                    .put("reason", h.liveProbe().reason())
                     .put("queued", runtime.queued(h.id()))
                     .put("running", runtime.running(h.id()))
                     .put("model", ModelRoutes.modelOf(runtime, h.id())));
@@ -51,12 +51,16 @@ final class StatusRoutes {
     }
 
     /**
-     * {@code GET /v1/tuning/{family}}: always 404 in this build, since there is no learned
-     * tuner yet to hold state; an empty or made-up state would mislead.
+     * {@code GET /v1/tuning/{family}}: what the runtime's tuner learned for the family — per
+     * method, the ω arms with pulls, weights (share of pulls) and mean iterations, the current
+     * choice, explored/total jobs, a regret estimate and recent choices. 404 while the family
+     * has no learned state (no tuned job has run yet).
      */
     void tuning(RoutingContext ctx) {
         String family = ctx.pathParam("family");
-        Responses.error(ctx, 404, "NOT_FOUND", "no tuning state for family '" + family
-                + "': this build has no learned tuner yet (it arrives with issue 4)");
+        runtime.tuner().describe(family).ifPresentOrElse(
+                m -> Responses.json(ctx, 200, new JsonObject(m)),
+                () -> Responses.error(ctx, 404, "NOT_FOUND", "no tuning state for family '" + family
+                        + "': no job of this family with omega \"auto\" (method sor, ssor, or pcg with preconditioner ssor) has run yet"));
     }
 }

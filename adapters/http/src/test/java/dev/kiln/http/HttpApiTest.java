@@ -258,6 +258,32 @@ class HttpApiTest {
     }
 
     @Test
+    void aTunedSorJobReportsItsOmegaAndTheFamilysArmsAreServed() {
+        String job = new JsonObject()
+                .put("kind", "linear")
+                .put("family", "relax-http")
+                .put("problem", new JsonObject()
+                        .put("matrix", new JsonObject().put("generator", "poisson2d").put("nx", 8))
+                        .put("rhs", new JsonObject().put("generator", "ones")))
+                .put("options", new JsonObject().put("method", "sor").put("omega", "auto"))
+                .encode();
+        HttpResponse<Buffer> r = server.post("/v1/jobs?wait=60000", job);
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        JsonObject result = json(r);
+        assertEquals("succeeded", result.getString("status"), r.bodyAsString());
+        double omega = result.getJsonObject("parameters").getDouble("omega");
+        assertTrue(omega >= 1 && omega < 2, r.bodyAsString());
+        assertNotNull(result.getJsonObject("parameters").getBoolean("omegaExplored"), r.bodyAsString());
+
+        HttpResponse<Buffer> t = server.send(HttpMethod.GET, "/v1/tuning/relax-http");
+        assertEquals(200, t.statusCode(), t.bodyAsString());
+        JsonObject sor = json(t).getJsonObject("methods").getJsonObject("sor");
+        assertEquals(20, sor.getJsonArray("arms").size());
+        assertEquals(1, sor.getLong("jobs"));
+        assertEquals(omega, sor.getDouble("choice"), 1e-12);
+    }
+
+    @Test
     void unknownRouteIs404Json() {
         assertJsonError(server.send(HttpMethod.GET, "/v2/nothing-here"), 404, "NOT_FOUND");
     }

@@ -49,12 +49,12 @@ public record TrainOptions(Optimizer optimizer, int epochs, int batchSize, doubl
      * (Kingma & Ba 2015, Alg. 1); damping 0.1 and CG to 1e-4 in at most 50 iterations (tuned on
      * digits, see docs/ARCHITECTURE.md "Train jobs"); t = 20 τ, where the TNGD paper found
      * TNGD close to NGD on MNIST (Donatella et al. 2024, §5); κ₀ = 1e-3, below the 0.01 under
-     * which the paper saw no effect of noise; 8-bit values (an assumption, see the
-     * thermodynamic backend).
+     * which the paper saw no effect of noise; 16-bit values (an assumption, see the
+     * thermodynamic backend's DeviceModel).
      */
     public static TrainOptions defaults() {
         return new TrainOptions(Optimizer.ADAM, 10, 64, Double.NaN, 0.0, 0.9, 0.999, 1e-8, 0.1, 1e-4, 50,
-                20.0, 0.0, 1e-3, 8, true, false);
+                20.0, 0.0, 1e-3, 16, true, false);
     }
 
     /**

@@ -55,7 +55,7 @@ public final class SpmvBench implements Bench {
             CsrMatrix a = c.matrix().get();
             if (!a.isSquare()) { report.progress(c.name() + ": not square, skipped"); continue; }
             double bytes = BenchMatrices.spmvBytes(a);
-            PreparedSystem sys = CpuKernels.prepare(a, SpmvFormat.AUTO, Runtime.getRuntime().availableProcessors());
+            PreparedSystem sys = CpuKernels.prepare(a, SpmvFormat.AUTO, -1);   // the format and threads a solve would get
             double[] x = new double[a.cols()], y = new double[a.rows()], yRef = new double[a.rows()];
             for (int i = 0; i < x.length; i++) x[i] = 1.0 + (i % 17) * 0.125;
             SparseOperator op = sys.operator();

@@ -30,23 +30,56 @@ public final class BackendRegistry implements AutoCloseable {
 
     /** Loads every {@link Backend} visible to {@code loader}, configures and probes each. */
     public static BackendRegistry load(ClassLoader loader, Map<String, ?> config) {
-        List<Backend> found = new ArrayList<>();
         Map<String, BackendHandle> handles = new LinkedHashMap<>();
-        ServiceLoader<Backend> sl = ServiceLoader.load(Backend.class, loader);
-        var it = sl.iterator();
-        int broken = 0;
+        return of(discover(loader, handles), config, handles);
+    }
+
+    /** Instantiates the providers visible to {@code loader}; broken ones become unavailable entries. */
+    private static List<Backend> discover(ClassLoader loader, Map<String, BackendHandle> handles) {
+        List<Backend> found = new ArrayList<>();
+        var it = ServiceLoader.load(Backend.class, loader).iterator();
         while (true) {
             try {
                 if (!it.hasNext()) break;
                 found.add(it.next());
             } catch (ServiceConfigurationError | LinkageError e) {
-                broken++;
-                String id = "broken-" + broken;
+                String id = "broken-" + (handles.size() + 1);
                 LOG.warn("backend provider could not be loaded: {}", e.toString());
                 handles.put(id, new BackendHandle(id, null, Probe.unavailable("provider failed to load: " + e), e.toString()));
             }
         }
+        return found;
+    }
+
+    /**
+     * Loads the backends visible to {@code loader} and then the plug-ins in {@code pluginsDir}:
+     * each {@code *.jar} there, or each sub-folder of jars, is one plug-in with its own class
+     * loader (parent: the SPI's loader), searched with {@link ServiceLoader}. A plug-in that
+     * fails to load is listed as an unavailable {@code plugin:<name>} entry with the reason,
+     * and the others load on. A missing folder means no plug-ins.
+     */
+    public static BackendRegistry load(ClassLoader loader, java.nio.file.Path pluginsDir, Map<String, ?> config) {
+        Map<String, BackendHandle> handles = new LinkedHashMap<>();
+        List<Backend> found = discover(loader, handles);
+        for (PluginLoader.Plugin p : PluginLoader.scan(pluginsDir)) {
+            if (p.error() != null) {
+                LOG.warn("plug-in {} could not be loaded: {}", p.name(), p.error());
+                handles.put("plugin:" + p.name(), new BackendHandle("plugin:" + p.name(), null,
+                        Probe.unavailable("plug-in " + p.name() + " failed to load: " + p.error()), p.error()));
+                continue;
+            }
+            LOG.info("plug-in {} provides backend(s) {}", p.name(), p.backends().stream().map(b -> safeId(b)).toList());
+            found.addAll(p.backends());
+        }
         return of(found, config, handles);
+    }
+
+    private static String safeId(Backend b) {
+        try {
+            return b.id();
+        } catch (RuntimeException e) {
+            return b.getClass().getName();
+        }
     }
 
     /** A registry of the given backends (tests, embedding). */

@@ -59,7 +59,10 @@ public final class KilnConfig {
     public static final ConfigKey ROUTING_PERSIST_INTERVAL_MS = new ConfigKey("kiln.routing.persist-interval-ms", "5000",
             "How often changed cost models are written to kiln.state, in ms; 0 disables persistence.");
 
-    public static final List<ConfigKey> KEYS = List.of(QUEUE_CAPACITY, WORKERS, STORE_MAX_FINISHED, STORE_TTL_MS,
+    public static final ConfigKey PLUGINS_DIR = new ConfigKey("kiln.plugins.dir", "plugins",
+            "Folder of backend plug-ins: each *.jar (or sub-folder of jars) is loaded in its own class loader.");
+
+    public static final List<ConfigKey> KEYS = List.of(PLUGINS_DIR, QUEUE_CAPACITY, WORKERS, STORE_MAX_FINISHED, STORE_TTL_MS,
             PROGRESS_INTERVAL_MS, MAX_MESSAGE_BYTES, MAX_UNKNOWNS, MAX_NONZEROS, MATRIX_STORE_NNZ, HTTP_PORT, HTTP_HOST,
             KAFKA_BOOTSTRAP, KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_IN_FLIGHT, SHUTDOWN_GRACE_MS,
             ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_PERSIST_INTERVAL_MS);
@@ -98,7 +101,7 @@ public final class KilnConfig {
         int dot = rest.indexOf('.');
         if (dot < 0) return true; // not kiln.<backend>.<key>: a misspelt core key such as kiln.workerz
         String group = rest.substring(0, dot);
-        return List.of("queue", "workers", "store", "progress", "limits", "matrices", "http", "kafka", "shutdown", "routing").contains(group);
+        return List.of("queue", "workers", "store", "progress", "limits", "matrices", "http", "kafka", "shutdown", "routing", "plugins").contains(group);
     }
 
     public String get(ConfigKey k) { return values.get(k.name()); }

@@ -40,7 +40,7 @@ public final class LinearJobReader implements KindReader {
     private static final Set<String> PROBLEM_FIELDS = Set.of("matrix", "rhs", "x0");
     private static final Set<String> OPTIONS = Set.of("method", "preconditioner", "omega", "tolerance",
             "maxIterations", "precision", "returnSolution");
-    private static final Set<String> PRECONDITIONERS = Set.of("auto", "none", "jacobi");
+    private static final Set<String> PRECONDITIONERS = Set.of("auto", "none", "jacobi", "ic0", "chebyshev", "ssor");
 
     private final WireLimits limits;
     private final MatrixStore matrices;
@@ -221,7 +221,7 @@ public final class LinearJobReader implements KindReader {
         }
         String pre = optionalString(o, "preconditioner", "options.preconditioner", 32);
         if (pre == null) pre = d.preconditioner();
-        else if (!PRECONDITIONERS.contains(pre)) throw options("options.preconditioner", "unknown preconditioner '" + clip(pre) + "' (auto | none | jacobi)");
+        else if (!PRECONDITIONERS.contains(pre)) throw options("options.preconditioner", "unknown preconditioner '" + clip(pre) + "' (auto | none | jacobi | ic0 | chebyshev | ssor)");
         double omega = d.omega();
         JsonNode om = o.get("omega");
         if (om != null && !om.isNull() && !(om.isTextual() && "auto".equals(om.textValue()))) {

@@ -43,7 +43,7 @@ import static dev.kiln.runtime.wire.JsonFields.rejectUnknown;
  * "options": {"optimizer": "sgd" | "adam" | "ngd" | "tngd" | "tngd-adam", "epochs": 10,
  *             "batchSize": 64, "learningRate": .., "momentum": 0, "beta1": 0.9, "beta2": 0.999,
  *             "epsilon": 1e-8, "damping": 0.1, "cgTolerance": 1e-4, "cgMaxIterations": 50,
- *             "analogTime": 20, "delay": 0, "noise": 1e-3, "bits": 8, "warmStart": true,
+ *             "analogTime": 20, "delay": 0, "noise": 1e-3, "bits": 16, "warmStart": true,
  *             "returnWeights": false}
  * </pre>
  * Named data sets are split with the seeded {@link DatasetSplit#random} (Fashion-MNIST keeps

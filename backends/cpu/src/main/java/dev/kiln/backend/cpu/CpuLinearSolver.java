@@ -60,15 +60,14 @@ final class CpuLinearSolver {
         }
         return switch (o.method()) {
             case AUTO, CG, PCG, BICGSTAB, GMRES -> preconditionerSupport(o, p);
-            case SOR, SSOR -> Support.no(ErrorCode.UNSUPPORTED, "options.method: " + o.method().wireName()
-                    + " is not implemented on the cpu backend yet (stationary solvers arrive with issue 4)");
+            case SOR, SSOR -> CpuStationarySolver.supports(o);
         };
     }
 
     private static Support preconditionerSupport(LinearOptions o, LinearProblem p) {
         boolean krylovNonSymmetric = o.method() == LinearMethod.BICGSTAB || o.method() == LinearMethod.GMRES;
         String pre = o.preconditioner();
-        if (krylovNonSymmetric && (pre.equals("ic0") || pre.equals("chebyshev"))) {
+        if (krylovNonSymmetric && (pre.equals("ic0") || pre.equals("chebyshev") || pre.equals("ssor"))) {
             return Support.no(ErrorCode.UNSUPPORTED, "options.preconditioner: " + pre + " is for symmetric positive definite "
                     + "systems (cg/pcg); " + o.method().wireName() + " takes none or jacobi");
         }
@@ -85,11 +84,13 @@ final class CpuLinearSolver {
     SolveOutcome solve(Job job, ProgressSink progress, Cancellation cancellation) {
         LinearProblem p = (LinearProblem) job.problem();
         LinearOptions o = job.options().linear();
+        if (o.method() == LinearMethod.SOR || o.method() == LinearMethod.SSOR) return CpuStationarySolver.solve(job, progress, cancellation);
         CsrMatrix a = p.a();
         PreparedSystem sys = CpuKernels.prepare(a);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("format", sys.operator().format());
         params.put("kernels", sys.kernels().name());
+        if (o.preconditioner().equals("ssor")) params.put("omega", CpuStationarySolver.omega(o));
         IterationMonitor monitor = (it, res) -> {
             progress.report(it, res);
             return !cancellation.shouldStop();
@@ -130,7 +131,7 @@ final class CpuLinearSolver {
             case CG, PCG -> {
                 // auto: plain CG when asked for cg, Jacobi for pcg (Jacobi needs a positive diagonal)
                 String choice = pre.equals("auto") ? (method == LinearMethod.CG ? "none" : "jacobi") : pre;
-                Preconditioner m = preconditioner(choice, a, sys);
+                Preconditioner m = choice.equals("ssor") ? CpuStationarySolver.ssor(a, o) : preconditioner(choice, a, sys);
                 String name = m instanceof IdentityPreconditioner ? "cg" : "pcg+" + m.name();
                 yield new Attempt(name, ConjugateGradient.solve(op, k, p.b(), p.x0(), m, o.tolerance(), o.maxIterations(),
                         monitor, null));

@@ -17,8 +17,10 @@ package dev.kiln.backend.thermodynamic;
  *                          ASSUMPTION: 1e-3; the TNGD paper found κ₀ < 0.01 made no visible
  *                          difference to training (§5)
  * @param bits              precision of the DACs that program A and b and of the ADC that reads
- *                          x. ASSUMPTION: 8 bits by default (a common analog-accelerator DAC
- *                          width; no published figure for this device)
+ *                          x. ASSUMPTION: 16 bits by default (commodity precision DACs/ADCs;
+ *                          no published figure for this device). At 8 bits a 2D Poisson matrix
+ *                          of 24² unknowns already quantises to an indefinite one (its off-diagonal
+ *                          −1/4 rounds to −32/127), so 8 is offered as an option, not the default
  * @param linkBytesPerSecond host↔device bandwidth. ASSUMPTION: PCIe 4.0 ×16, 31.5 GB/s per
  *                          direction (PCI-SIG PCIe 4.0 base spec: 16 GT/s per lane, 128b/130b)
  * @param cellWattsLow      power per analog cell, low end. ASSUMPTION: 10 µW (an integrated
@@ -37,7 +39,7 @@ public record DeviceModel(double tauSeconds, double noise, int bits, double link
             + "10 µW–1 mW per analog cell and 1–100 pJ per DAC/ADC conversion (see DeviceModel)";
 
     public static DeviceModel defaults() {
-        return new DeviceModel(1e-3 * 1e-3 /* 1 kΩ × 1 nF */, 1e-3, 8, 31.5e9, 10e-6, 1e-3, 1e-12, 100e-12);
+        return new DeviceModel(1e-3 * 1e-3 /* 1 kΩ × 1 nF */, 1e-3, 16, 31.5e9, 10e-6, 1e-3, 1e-12, 100e-12);
     }
 
     public DeviceModel withNoise(double k) {

@@ -64,7 +64,7 @@ public final class ThermodynamicBackend implements Backend {
     @Override
     public Support supports(Job job) {
         return switch (job.kind()) {
-            case LINEAR -> job.problem() instanceof LinearProblem ? linear.supports(job)
+            case LINEAR -> job.problem() instanceof LinearProblem ? linear.supports(job, device)
                     : Support.no(ErrorCode.INVALID_PROBLEM, "a linear job must carry a linear problem");
             case TRAIN -> {
                 TrainOptions o = job.options().kind(TrainOptions.class);

@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * Every digit of the answer is a device output; the digital side never solves. Each round is an
  * "iteration"; the reported residual is the true fp64 residual of the returned x.
  *
- * <p>Analog time per round: burn-in 5/λ_min (transient e^−5 ≈ 0.7 %) plus averaging 10/λ_min,
+ * <p>Analog time per round: burn-in 5/λ_min (transient e^−5 ≈ 0.7 %) plus averaging 5/λ_min,
  * λ_min of Â estimated digitally by Lanczos (or exactly for the small, diagonalised devices).
  */
 final class ThermodynamicLinearSolver {
@@ -40,15 +40,17 @@ final class ThermodynamicLinearSolver {
     /** Tolerances below this are refused: fp64 refinement cannot certify them (residual rounding ≈ n·ε·‖A‖‖x‖). */
     static final double MIN_TOLERANCE = 1e-12;
     /** Burn-in and averaging per round, in relaxation times 1/λ_min. */
-    static final double BURN_IN_RELAXATIONS = 5, AVERAGING_RELAXATIONS = 10;
+    static final double BURN_IN_RELAXATIONS = 5, AVERAGING_RELAXATIONS = 5;
     /** Batches for the batch-means standard error (Flegal & Jones 2010 use 20–30). */
     static final int BATCHES = 20;
     /** EM step as a fraction of 1/λ_max (the TNGD paper's h = 0.1τ at unit scale, §5). */
     static final double STEP_FRACTION = 0.1;
+    /** Simulator budget per refinement round in multiply-adds (≈ 1–3 s of one core): larger jobs are refused, not left to run for hours. */
+    static final double MAX_WORK_PER_ROUND = 3e9;
     /** Lanczos steps for the spectrum estimate. */
     static final int LANCZOS_STEPS = 40;
 
-    Support supports(Job job) {
+    Support supports(Job job, DeviceModel device) {
         if (!(job.problem() instanceof LinearProblem p)) return Support.no(ErrorCode.INVALID_PROBLEM, "a linear job must carry a linear problem");
         LinearOptions o = job.options().linear();
         if (o.method() != LinearMethod.AUTO) {
@@ -71,6 +73,18 @@ final class ThermodynamicLinearSolver {
         for (double d : p.a().diagonal()) {
             if (!(d > 0)) return Support.no(ErrorCode.UNSUPPORTED, "the matrix has a diagonal entry ≤ 0, so it is not SPD and the device's dynamics would not settle");
         }
+        ProgrammedMatrix pm = ProgrammedMatrix.of(p.a(), device.bits(), job.options().seed());
+        if (!pm.refinable()) {
+            return Support.no(ErrorCode.UNSUPPORTED, "at " + device.bits() + " bits the programmed matrix is off by " + pm.quantisationError()
+                    + " (max row sum, in units of max|a_ij|) against a smallest eigenvalue of about " + pm.lambdaMin()
+                    + ": too ill-conditioned for this device to converge even with refinement (needs quantisation error < λ_min/4)");
+        }
+        double stepsPerRound = (BURN_IN_RELAXATIONS + AVERAGING_RELAXATIONS) / pm.lambdaMin() / (STEP_FRACTION / pm.lambdaMax());
+        if (stepsPerRound * Math.max(p.a().nnz(), p.size()) > MAX_WORK_PER_ROUND) {
+            return Support.no(ErrorCode.UNSUPPORTED, "one device run needs about " + (long) stepsPerRound + " simulated steps (condition ≈ "
+                    + (long) (pm.lambdaMax() / pm.lambdaMin()) + "); over the simulator's budget of " + (long) MAX_WORK_PER_ROUND
+                    + " multiply-adds per round");
+        }
         return Support.YES;
     }
 
@@ -88,29 +102,13 @@ final class ThermodynamicLinearSolver {
         int n = p.size();
         Quantizer quant = new Quantizer(device.bits());
 
-        // Program Â = A / max|a_ij|, quantised.
-        double sA = Quantizer.maxAbs(a.values());
-        double[] qv = a.values().clone();
-        for (int i = 0; i < qv.length; i++) qv[i] = quant.apply(qv[i] / sA);
-        CsrMatrix programmed = CsrMatrix.of(n, n, a.rowPtr(), a.colIdx(), qv);
-
-        OrnsteinUhlenbeckDevice ou;
-        double lmin, lmax;
-        if (n <= EXACT_LIMIT) {
-            double[][] dense = new double[n][n];
-            for (int i = 0; i < n; i++) for (int k = a.rowPtr()[i]; k < a.rowPtr()[i + 1]; k++) dense[i][a.colIdx()[k]] += qv[k];
-            SymmetricEigen e = SymmetricEigen.of(dense);
-            lmin = e.min();
-            lmax = e.max();
-            ou = lmin > 0 ? OrnsteinUhlenbeckDevice.exact(dense, device.noise(), STEP_FRACTION / lmax) : null;
-        } else {
-            SpectrumEstimate s = SpectrumEstimate.lanczos(programmed::multiply, n, LANCZOS_STEPS, job.options().seed());
-            lmin = s.min();
-            lmax = s.max();
-            ou = lmin > 0 ? OrnsteinUhlenbeckDevice.eulerMaruyama(programmed::multiply, n, device.noise(), STEP_FRACTION / lmax) : null;
-        }
+        ProgrammedMatrix pm = ProgrammedMatrix.of(a, device.bits(), job.options().seed());
+        double sA = pm.scale(), lmin = pm.lambdaMin(), lmax = pm.lambdaMax();
+        OrnsteinUhlenbeckDevice ou = !pm.positiveDefinite() ? null : pm.dense() != null
+                ? OrnsteinUhlenbeckDevice.exact(pm.dense(), device.noise(), STEP_FRACTION / lmax)
+                : OrnsteinUhlenbeckDevice.eulerMaruyama(pm.device()::multiply, n, device.noise(), STEP_FRACTION / lmax);
         if (ou == null) {
-            return failed(ErrorCode.NOT_SPD, "the programmed matrix has an eigenvalue ≤ 0 (estimate " + lmin
+            return failed(p, ErrorCode.NOT_SPD, "the programmed matrix has an eigenvalue ≤ 0 (estimate " + lmin
                     + "): the device's dynamics would grow without bound, so A is not SPD (or not at " + device.bits() + "-bit precision)");
         }
         double burnIn = BURN_IN_RELAXATIONS / lmin, averaging = AVERAGING_RELAXATIONS / lmin;
@@ -192,8 +190,11 @@ final class ThermodynamicLinearSolver {
                 : new JobError(ErrorCode.DEADLINE_EXCEEDED, "deadline passed in refinement round " + (rounds + 1));
     }
 
-    private static SolveOutcome failed(ErrorCode code, String message) {
-        return new SolveOutcome("thermodynamic", Map.of(), 0, Double.NaN, false, null, new JobError(code, message), Double.NaN, Double.NaN);
+    /** A refusal found only when running: returns the initial guess and its true residual, as every outcome does. */
+    private static SolveOutcome failed(LinearProblem p, ErrorCode code, String message) {
+        double[] x = p.x0() == null ? new double[p.size()] : p.x0().clone();
+        double rel = residual(p.a(), p.b(), x, new double[p.size()], norm(p.b()));
+        return new SolveOutcome("thermodynamic", Map.of(), 0, rel, false, x, new JobError(code, message), Double.NaN, Double.NaN);
     }
 
     /** r = b − A·x in fp64; returns ‖r‖/‖b‖. */

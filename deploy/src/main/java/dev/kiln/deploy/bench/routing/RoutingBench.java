@@ -65,9 +65,9 @@ public final class RoutingBench implements Bench {
 
     @Override
     public void run(BenchArgs args, BenchReport report) throws Exception {
-        int jobs = args.getInt("jobs", args.quick() ? 200 : 500);
+        int jobs = args.getInt("jobs", args.quick() ? 150 : 500);
         long seed = args.getLong("seed", 42);
-        int maxSide2d = args.quick() ? 200 : 320;
+        int maxSide2d = args.getInt("max-side", args.quick() ? 96 : 320);
         KilnConfig config = KilnConfig.of(Map.of(KilnConfig.QUEUE_CAPACITY.name(), Integer.toString(jobs + 16),
                 KilnConfig.SHUTDOWN_GRACE_MS.name(), "60000"));
         BackendRegistry loaded = BackendRegistry.load(RoutingBench.class.getClassLoader(), config.asMap());
@@ -162,6 +162,9 @@ public final class RoutingBench implements Bench {
                 oracleAll += best;
                 curve[j] = 100 * (routedAll / oracleAll - 1);
                 if (r.routing() != null && r.routing().explored()) explored++;
+                if (Boolean.getBoolean("kiln.bench.trace")) {
+                    report.progress(j + " t=" + Arrays.toString(t[j]) + " chose " + r.backend() + " " + r.routing());
+                }
             }
         }
         Map<String, Object> f = new LinkedHashMap<>();
