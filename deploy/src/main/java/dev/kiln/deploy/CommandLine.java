@@ -20,6 +20,8 @@ import java.util.Properties;
  * file, flags.
  */
 public record CommandLine(String command, KilnConfig config, List<String> rest) {
+    /** Commands that take their own options (everything after the command is theirs). */
+    static final java.util.Set<String> CLIENT_COMMANDS = java.util.Set.of("bench", "submit", "watch", "backends", "tuning", "status");
 
     public static final String USAGE = """
             usage: kiln [serve|demo|help] [options]
@@ -29,6 +31,17 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
               demo              start Kiln, publish a short stream of linear jobs to kiln.jobs,
                                 print their results from kiln.results as they arrive, exit
               bench [NAME]      run a benchmark (no NAME lists them); --quick, --matrices, ...
+
+            client (talks to a running Kiln over HTTP; --url, default http://localhost:8080; --json):
+              submit FILE.json  submit a job; --mtx FILE.mtx, --qubo FILE (Beasley) or --maxcut FILE
+                                (G-set) instead of a job file;
+                                --wait waits for the result with a progress bar; --backend ID
+              watch ID          stream a job's progress with a progress bar until its result
+              status ID         print a job's status or result
+              backends          list backends with availability
+              tuning FAMILY     print the learned tuning of a family
+              exit codes: 0 succeeded, 1 failed, 2 usage, 3 rejected, 4 cancelled or timed out,
+                          5 Kiln not reachable, 6 still running (status)
 
             options:
               --port N              HTTP port (default 8080; 0 picks a free one)
@@ -52,6 +65,10 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
         Map<String, String> flags = new LinkedHashMap<>();
         int i = 0;
         if (args.length > 0 && !args[0].startsWith("-")) command = args[i++];
+        if (CLIENT_COMMANDS.contains(command)) {
+            // Client commands and benches parse their own options.
+            for (; i < args.length; i++) rest.add(args[i]);
+        }
         for (; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -75,11 +92,6 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
                 }
                 case "-h", "--help" -> command = "help";
                 default -> {
-                    if (command.equals("bench")) {
-                        // Bench options are the bench's own; pass everything after the name through.
-                        rest.add(a);
-                        continue;
-                    }
                     if (a.startsWith("--")) throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                     rest.add(a);
                 }

@@ -37,6 +37,8 @@ public final class KilnMain {
                     yield Demo.run(c, out);
                 }
                 case "bench" -> dev.kiln.deploy.bench.BenchCommand.run(cl.rest(), out);
+                case "submit", "watch", "status", "backends", "tuning" ->
+                        new dev.kiln.deploy.cli.KilnClientCommand(out).run(cl.command(), cl.rest());
                 case "help" -> {
                     out.println(CommandLine.USAGE);
                     out.println(CommandLine.settingsHelp());

@@ -31,7 +31,8 @@ class QuboJobThroughRuntimeTest {
             String doc = "{\"id\":\"cut-" + backend + "\",\"kind\":\"qubo\",\"problem\":{\"maxcut\":" + FIVE_CYCLE + "},"
                     + "\"options\":{\"backend\":\"" + backend + "\",\"replicas\":4,\"seed\":3}}";
             Submission s = runtime.submit(runtime.decoder().decode(doc));
-            Submission.Accepted a = assertInstanceOf(Submission.Accepted.class, s, String.valueOf(s));
+            Submission.Accepted a = assertInstanceOf(Submission.Accepted.class, s, () -> s instanceof Submission.Rejected r
+                    ? "rejected: " + r.record().result().getNow(null).error() : String.valueOf(s));
             JobResult r = a.record().result().get(60, TimeUnit.SECONDS);
             assertEquals(JobStatus.SUCCEEDED, r.status(), String.valueOf(r.error()));
             return new ObjectMapper().readTree(new ResultEncoder().encode(r));

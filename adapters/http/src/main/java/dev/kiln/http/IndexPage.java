@@ -31,7 +31,7 @@ final class IndexPage {
             <tr><td><code>PUT /v1/matrices</code></td><td>upload a Matrix Market file; jobs refer to it by <code>{"ref": ...}</code></td></tr>
             <tr><td><code>GET /v1/backends</code></td><td>backends, their devices, queues and learned cost models</td></tr>
             <tr><td><code>DELETE /v1/backends/{id}/model</code></td><td>forget what was learned about a backend's cost</td></tr>
-            <tr><td><code>GET /v1/tuning/{family}</code></td><td>learned tuning of a family (none yet in this build)</td></tr>
+            <tr><td><code>GET /v1/tuning/{family}</code></td><td>what the tuner learned for a family (ω arms, current choice)</td></tr>
             <tr><td><code>GET /health</code></td><td>liveness and backend status</td></tr>
             <tr><td><code>GET /metrics</code></td><td>Prometheus metrics</td></tr>
             </table>

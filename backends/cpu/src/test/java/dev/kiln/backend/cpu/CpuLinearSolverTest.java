@@ -70,12 +70,12 @@ class CpuLinearSolverTest {
 
     @Test
     void autoFallsBackToGmresWhenPcgMeetsNegativeCurvature() {
-        // symmetric, positive diagonal, indefinite: [[1, 2], [2, 1]] blocks
+        // symmetric, positive diagonal, indefinite: 2×2 blocks [[d1, 2], [2, d2]] with d1·d2 < 4
         int n = 40;
         int[] r = new int[2 * n], c = new int[2 * n];
         double[] v = new double[2 * n];
         for (int i = 0; i < n; i++) {
-            r[2 * i] = i; c[2 * i] = i; v[2 * i] = 1;
+            r[2 * i] = i; c[2 * i] = i; v[2 * i] = 1 + 0.1 * (i % 5);   // b = ones is then no eigenvector
             r[2 * i + 1] = i; c[2 * i + 1] = i ^ 1; v[2 * i + 1] = 2;
         }
         SolveOutcome out = solve(job(CooAssembler.fromCoo(n, n, r, c, v), LinearMethod.AUTO, "auto"));

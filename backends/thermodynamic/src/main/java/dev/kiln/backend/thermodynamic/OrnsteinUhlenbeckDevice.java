@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  *     x ← x* + e^{−Ah}(x − x*) + Lz written per mode, with c = Qᵀb). The answer A⁻¹b is never
  *     computed: it emerges only as the state relaxes.</li>
  * <li><b>Euler–Maruyama</b> (large or matrix-free A): x ← x − h(A·x − b) + √(2κ₀h)·z with
- *     h ≤ 0.1/λ_max (the TNGD paper simulated with h = 0.1τ, §5). Its mean is unbiased (x* is
+ *     z = ±1 (the weak form, see {@link #advance}) and h ≤ 0.1/λ_max (the TNGD paper simulated with h = 0.1τ, §5). Its mean is unbiased (x* is
  *     the fixed point), its stationary covariance is κ₀A⁻¹(I − hA/2)⁻¹, an O(h) bias of at
  *     most 1/(1 − 0.05) ≈ +5 % at h = 0.1/λ_max; the long-run variance of its time average,
  *     2κ₀A⁻²/t, is exact for any stable h.</li>
@@ -143,8 +143,21 @@ final class OrnsteinUhlenbeckDevice {
         } else {
             a.apply(x, work);
             double s = noise > 0 ? Math.sqrt(2 * noise * h) : 0;
+            if (s == 0) {
+                for (int i = 0; i < n; i++) x[i] -= h * (work[i] - c[i]);
+                return;
+            }
+            // Two-point increments ±√(2κ₀h), one random bit each: the simplified weak Euler scheme
+            // (Kloeden & Platen, "Numerical Solution of SDEs", 1992, §14.1). Same weak order 1 and
+            // the same first two moments as Gaussian increments, so the stationary mean, the O(h)
+            // covariance bias and the time-average variance above are unchanged; it is ~10× cheaper
+            // than a Gaussian per cell, which dominates a sparse device's step.
+            long word = 0;
             for (int i = 0; i < n; i++) {
-                x[i] += -h * (work[i] - c[i]) + (s > 0 ? s * rnd.nextGaussian() : 0);
+                if ((i & 63) == 0) word = rnd.nextLong();
+                double z = (word & 1L) == 0 ? s : -s;
+                word >>>= 1;
+                x[i] += -h * (work[i] - c[i]) + z;
             }
         }
     }

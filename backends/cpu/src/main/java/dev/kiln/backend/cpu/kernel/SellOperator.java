@@ -2,7 +2,6 @@ package dev.kiln.backend.cpu.kernel;
 
 import dev.kiln.solvers.kernel.SparseOperator;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -105,26 +104,23 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
             }
             DoubleVector ax = acc0.add(acc1);
             int base = k * LANES;
-            if (perm != null) {
-                // Sorted rows: store the chunk contiguously, then scatter with scalar stores. (The
-                // Vector API's index-mapped scatter is not intrinsified for doubles on x86 and runs
-                // ~50x slower through its Java fallback, measured with ./kiln bench spmv.)
+            if (perm == null && base + LANES <= rows) {
+                if (op == RESIDUAL) DoubleVector.fromArray(SPECIES, b, base).sub(ax).intoArray(y, base);
+                else ax.intoArray(y, base);
+                if (op == APPLY_DOT) dotAcc = DoubleVector.fromArray(SPECIES, x, base).fma(ax, dotAcc);
+            } else {
+                // Sorted rows, or the last partial chunk: store the chunk contiguously, then write
+                // the rows with scalar stores. (The Vector API's index-mapped scatter is not
+                // intrinsified for doubles on x86 and runs ~50x slower through its Java fallback;
+                // masked tails deoptimised the loop on small matrices: both measured with
+                // ./kiln bench spmv and cg.)
                 ax.intoArray(scratch, scratchOff);
                 for (int l = 0; l < LANES && base + l < rows; l++) {
-                    int row = perm[base + l];
+                    int row = perm == null ? base + l : perm[base + l];
                     double v = scratch[scratchOff + l];
                     y[row] = op == RESIDUAL ? b[row] - v : v;
                     dotScalar += x[row] * v;
                 }
-            } else if (base + LANES <= rows) {
-                if (op == RESIDUAL) DoubleVector.fromArray(SPECIES, b, base).sub(ax).intoArray(y, base);
-                else ax.intoArray(y, base);
-                if (op == APPLY_DOT) dotAcc = DoubleVector.fromArray(SPECIES, x, base).fma(ax, dotAcc);
-            } else {                                     // the last, partial chunk
-                VectorMask<Double> mask = SPECIES.indexInRange(base, rows);
-                if (op == RESIDUAL) DoubleVector.fromArray(SPECIES, b, base, mask).sub(ax).intoArray(y, base, mask);
-                else ax.intoArray(y, base, mask);
-                if (op == APPLY_DOT) dotAcc = DoubleVector.fromArray(SPECIES, x, base, mask).fma(ax, dotAcc);
             }
         }
         return op == APPLY_DOT ? dotAcc.reduceLanes(VectorOperators.ADD) + dotScalar : 0;
