@@ -125,9 +125,11 @@ public final class KilnRuntime implements AutoCloseable {
         String id = e.jobId() != null ? e.jobId() : java.util.UUID.randomUUID().toString();
         JobResult r = JobResult.terminal(id, e.kind(), JobStatus.REJECTED, e.toError(), JobResult.Timing.ZERO);
         JobRecord rec = new JobRecord(id, e.kind(), r, System.nanoTime());
+        // A bad document reusing the id of a known job must not answer for (or replace) that job:
+        // the caller gets this document's rejection, filed only when the id was free.
         JobRecord stored = store.putIfAbsent(rec);
         if (stored == rec) metrics.finished(r);
-        return stored;
+        return rec;
     }
 
     /** Submits a validated job. Non-blocking; any thread. */
@@ -340,6 +342,9 @@ public final class KilnRuntime implements AutoCloseable {
     }
 
     public Optional<JobRecord> find(String id) { return store.get(id); }
+
+    /** Up to {@code limit} jobs this process holds, newest first (live ones and recent results; the dashboard's list). */
+    public List<JobRecord> recentJobs(int limit) { return store.newest(limit); }
 
     /**
      * Stops taking jobs; queued jobs are dropped without a result (their Kafka offsets are not

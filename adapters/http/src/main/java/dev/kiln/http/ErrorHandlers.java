@@ -62,7 +62,7 @@ final class ErrorHandlers {
         String method = ctx.request().method().name();
         String path = ctx.request().path();
         switch (status) {
-            case 404 -> Responses.error(ctx, 404, "NOT_FOUND", "no route " + method + " " + path + " (see GET / for the routes)");
+            case 404 -> Responses.error(ctx, 404, "NOT_FOUND", "no route " + method + " " + path + " (see GET /openapi.yaml for the routes)");
             case 405 -> {
                 String allowed = allowedMethods(router, path);
                 if (!allowed.isEmpty()) ctx.response().putHeader(HttpHeaders.ALLOW, allowed);

@@ -110,7 +110,13 @@ public final class HttpApi extends VerticleBase {
         router.get("/metrics").handler(models::metrics);
         router.get("/v1/tuning/:family").handler(status::tuning);
         router.get("/health").handler(status::health);
-        router.get("/").handler(IndexPage::serve);
+        // Issue 10: the dashboard, its summary, and the API's own description (OpenAPI, wire schemas).
+        ApiDescriptionRoutes described = new ApiDescriptionRoutes();
+        router.get("/").handler(new DashboardPage()::serve);
+        router.get("/v1/summary").handler(new SummaryRoutes(runtime)::summary);
+        router.get("/openapi.yaml").handler(described::openApi);
+        router.get("/v1/schema/job.json").handler(described::jobSchema);
+        router.get("/v1/schema/result.json").handler(described::resultSchema);
         ErrorHandlers.install(router, maxBody);
         return router;
     }

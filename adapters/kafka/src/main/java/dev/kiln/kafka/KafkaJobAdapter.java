@@ -280,7 +280,9 @@ public final class KafkaJobAdapter implements AutoCloseable {
     private void finishInFlight(long graceMs) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
         drainAnswered();
-        while (pendingTotal() > 0 && System.nanoTime() < end) {
+        // Records fetched but never handed to the runtime count as pending (the commit must not
+        // pass them) yet will never be answered: wait only for the ones the runtime holds.
+        while (pendingTotal() > waiting.size() && System.nanoTime() < end) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -294,6 +296,8 @@ public final class KafkaJobAdapter implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("final offset commit failed: {}", e.toString());
         }
+        LOG.info("stopped consuming: {} job(s) unanswered after the grace period, {} fetched record(s) handed back to the group",
+                pendingTotal() - waiting.size(), waiting.size());
     }
 
     private int pendingTotal() {
@@ -306,10 +310,15 @@ public final class KafkaJobAdapter implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Commit what is answered; records not yet handed to the runtime go back to the group.
+            int handedBack = 0;
+            for (ConsumerRecord<byte[], byte[]> r : waiting) {
+                if (partitions.contains(new TopicPartition(r.topic(), r.partition()))) handedBack++;
+            }
             waiting.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(settings.shutdownGraceMs(), 30_000));
             drainAnswered();
-            while (pending(partitions) > 0 && System.nanoTime() < end) {
+            // Handed-back records stay pending (so the commit stops before them) but are never answered.
+            while (pending(partitions) > handedBack && System.nanoTime() < end) {
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {

@@ -39,6 +39,12 @@ public final class Calibration {
     static final int[] SIDES = {8, 16, 32, 64};
     /** Runs per size: the first run of a size pays class loading and JIT, so it is not learned. */
     static final int RUNS = 2;
+    /**
+     * Wall-clock budget per backend: a slow emulator (the thermodynamic simulator takes
+     * minutes on the larger sizes) must not hold up start-up. Runs past it are stopped through
+     * their deadline, and the sizes left are skipped; the model learns the rest from traffic.
+     */
+    static final long BUDGET_NANOS = 3_000_000_000L;
 
     private Calibration() { }
 
@@ -48,15 +54,22 @@ public final class Calibration {
         for (BackendHandle h : backends.all()) {
             if (!h.usable() || model.samples(h.id(), JobKind.LINEAR) > 0) continue;
             long t0 = System.nanoTime();
+            long deadline = t0 + BUDGET_NANOS;
+            Cancellation budget = new Cancellation() {
+                @Override public boolean cancelled() { return false; }
+                @Override public boolean deadlinePassed() { return System.nanoTime() - deadline > 0; }
+            };
             int n = 0;
             for (int side : SIDES) {
+                if (budget.deadlinePassed()) break;
                 Job job = linearJob("calibration-" + h.id() + "-" + side, side);
                 try {
                     if (!h.backend().supports(job).supported()) continue;
                     Features f = h.backend().features(job);
                     for (int r = 0; r < RUNS; r++) {
                         long s = System.nanoTime();
-                        SolveOutcome out = h.backend().solve(job, ProgressSink.NONE, Cancellation.NONE);
+                        if (budget.deadlinePassed()) break;
+                        SolveOutcome out = h.backend().solve(job, ProgressSink.NONE, budget);
                         double ms = (System.nanoTime() - s) / 1e6;
                         if (r > 0 && out.succeeded()) {
                             model.observe(h.id(), JobKind.LINEAR, f, ms, out.energyJoules());

@@ -61,8 +61,11 @@ public final class JobRecord implements Cancellation {
     public long startedNanos() { return startedNanos; }
     public void startedNanos(long t) { this.startedNanos = t; }
 
-    /** Completes when the job reaches a terminal status. */
-    public CompletableFuture<JobResult> result() { return result; }
+    /**
+     * Completes when the job reaches a terminal status. A copy per call: completing or
+     * cancelling it does not touch the job (only {@link #finish} does).
+     */
+    public CompletableFuture<JobResult> result() { return result.copy(); }
 
     /** Moves from {@code from} to {@code to}; false when the job was elsewhere (e.g. already cancelled). */
     public boolean transition(JobStatus from, JobStatus to) {

@@ -1,7 +1,9 @@
 package dev.kiln.runtime.store;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,6 +41,19 @@ public final class JobStore {
     }
 
     public synchronized int size() { return byId.size(); }
+
+    /**
+     * Up to {@code limit} records, newest first. Insertion order is acceptance order, so this
+     * walks the map from its tail and stops after {@code limit} records.
+     */
+    public synchronized List<JobRecord> newest(int limit) {
+        List<JobRecord> out = new ArrayList<>(Math.min(Math.max(limit, 0), byId.size()));
+        for (JobRecord r : byId.sequencedValues().reversed()) {
+            if (out.size() >= limit) break;
+            out.add(r);
+        }
+        return out;
+    }
 
     /** Removes exactly this record (not a newer one under the same id). */
     public synchronized void remove(JobRecord r) {

@@ -48,7 +48,8 @@ import java.util.function.Supplier;
  * are submitted at once under each router ({@code case=<world>-burst}: makespan and mean
  * latency, as ratios to the learned router's). Writes {@code target/bench/routing-regret.svg}.
  *
- * <p>Options: {@code --jobs N} (default 500, 200 with {@code --quick}), {@code --seed S}.
+ * <p>Options: {@code --jobs N} (default 500, 150 with {@code --quick}), {@code --max-side N} (largest 2-D grid
+ * side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded world also with {@code --quick}).
  */
 public final class RoutingBench implements Bench {
     @Override public String name() { return "routing"; }
@@ -81,8 +82,15 @@ public final class RoutingBench implements Bench {
         Map<String, Supplier<List<Backend>>> worlds = new LinkedHashMap<>();
         worlds.put("synthetic", () -> List.of(new SimulatedDevice("sim-launch", base, 3.0, 0.0),
                 new SimulatedDevice("sim-half", base, 0.0, 1.0)));
-        if (usable.size() >= 2) worlds.put("loaded", () -> usable);
-        else report.progress("only " + base.id() + " is available: the 'loaded' world has one backend and nothing to route; skipped");
+        List<Backend> linear = new ArrayList<>();
+        try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
+            Job sample = decoderOnly.decoder().decode(docs.get(0));
+            for (Backend b : usable) if (b.supports(sample).supported()) linear.add(b);
+        }
+        if (args.quick() && !args.has("loaded")) report.progress("--quick: the 'loaded' world is skipped (add --loaded to run it)");
+        else if (linear.size() >= 2) worlds.put("loaded", () -> linear);
+        else report.progress("only " + linear.stream().map(Backend::id).toList()
+                + " of the loaded backends run linear jobs: the 'loaded' world has nothing to route; skipped");
 
         double[] regretCurve = null;
         for (Map.Entry<String, Supplier<List<Backend>>> w : worlds.entrySet()) {

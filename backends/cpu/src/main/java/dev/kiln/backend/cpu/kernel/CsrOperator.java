@@ -7,17 +7,24 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * y = A·x in CSR, rows split over the {@link WorkerPool} by non-zeros. A row at least
- * {@link #VECTOR_ROW} long is reduced with SIMD (contiguous values, gathered x); shorter rows
- * take the scalar loop, which C2 unrolls and which beats a gather that fills few lanes. Chosen
- * for matrices whose rows vary so much that SELL-C-σ would pad heavily.
+ * y = A·x in CSR, rows split over the {@link WorkerPool} by non-zeros; chosen for matrices whose
+ * rows vary so much that SELL-C-σ would pad heavily. When the mean row holds at least
+ * {@link #VECTOR_ROW} entries each row is reduced with SIMD (contiguous values, gathered x, one
+ * reduction per row); otherwise rows take the scalar loop, which C2 unrolls and which beats a
+ * gather that fills few lanes plus a reduction.
+ *
+ * <p>The choice is made once per matrix, not per row: a per-row branch whose one side a matrix
+ * never takes is compiled as an uncommon trap, and the next matrix that takes it throws the
+ * compiled kernel away (see {@link SellOperator} for what that cost). For the same reason the
+ * vector loop stops one element short of a whole number of SIMD steps, so the scalar remainder
+ * loop runs 1..C times in every non-empty row instead of never in some matrices.
  *
  * <p>One instance per solve; not thread-safe.
  */
 public final class CsrOperator implements SparseOperator, WorkerPool.Task {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
-    /** Rows shorter than two SIMD widths are summed scalar: a partial vector plus a reduction costs more. */
+    /** Mean row length from which rows are reduced with SIMD: two SIMD widths, below which a partial vector plus a reduction costs more. */
     static final int VECTOR_ROW = 2 * LANES;
     private static final int PAD = 8;
     private static final int APPLY = 0, APPLY_DOT = 1, RESIDUAL = 2;
@@ -25,6 +32,7 @@ public final class CsrOperator implements SparseOperator, WorkerPool.Task {
     private final CsrMatrix a;
     private final WorkerPool pool;
     private final RowPartition partition;
+    private final boolean vectorRows;
     private final double[] partial;
     private int op;
     private double[] x, y, b;
@@ -33,6 +41,7 @@ public final class CsrOperator implements SparseOperator, WorkerPool.Task {
         this.a = a;
         this.pool = pool;
         this.partition = parts <= 1 ? RowPartition.single(a.rows()) : RowPartition.balanced(a.rows(), a.rowPtr(), 1, parts);
+        this.vectorRows = a.rows() > 0 && a.nnz() >= (long) VECTOR_ROW * a.rows();
         this.partial = new double[partition.parts() * PAD];
     }
 
@@ -40,7 +49,7 @@ public final class CsrOperator implements SparseOperator, WorkerPool.Task {
 
     @Override public int rows() { return a.rows(); }
     @Override public long nnz() { return a.nnz(); }
-    @Override public String format() { return "csr"; }
+    @Override public String format() { return vectorRows ? "csr-simd" : "csr"; }
 
     private void step() {
         if (partition.parts() == 1) run(0);
@@ -70,29 +79,79 @@ public final class CsrOperator implements SparseOperator, WorkerPool.Task {
 
     @Override
     public void run(int part) {
-        partial[part * PAD] = spmv(a.rowPtr(), a.colIdx(), a.values(), x, y, b, op, partition.start(part), partition.end(part));
+        int[] rp = a.rowPtr(), ci = a.colIdx();
+        double[] v = a.values();
+        int from = partition.start(part), to = partition.end(part);
+        double d = 0;
+        if (vectorRows) {
+            switch (op) {
+                case APPLY -> applyVectorRows(rp, ci, v, x, y, from, to);
+                case APPLY_DOT -> d = applyDotVectorRows(rp, ci, v, x, y, from, to);
+                default -> residualVectorRows(rp, ci, v, x, b, y, from, to);
+            }
+        } else {
+            switch (op) {
+                case APPLY -> applyScalarRows(rp, ci, v, x, y, from, to);
+                case APPLY_DOT -> d = applyDotScalarRows(rp, ci, v, x, y, from, to);
+                default -> residualScalarRows(rp, ci, v, x, b, y, from, to);
+            }
+        }
+        partial[part * PAD] = d;
     }
 
-    static double spmv(int[] rp, int[] ci, double[] val, double[] x, double[] y, double[] b, int op, int from, int to) {
+    /** Σ_k val[k]·x[ci[k]] over one row: SIMD over all but the last 1..C entries, which are scalar. */
+    private static double rowSimd(int[] ci, double[] val, double[] x, int k, int end) {
+        DoubleVector acc = DoubleVector.zero(SPECIES);
+        for (int bound = k + SPECIES.loopBound(end - k - 1); k < bound; k += LANES) {
+            acc = DoubleVector.fromArray(SPECIES, val, k).fma(DoubleVector.fromArray(SPECIES, x, 0, ci, k), acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; k < end; k++) s = Math.fma(val[k], x[ci[k]], s);
+        return s;
+    }
+
+    static void applyVectorRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
+        for (int i = from; i < to; i++) y[i] = rowSimd(ci, val, x, rp[i], rp[i + 1]);
+    }
+
+    static double applyDotVectorRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
         double dot = 0;
         for (int i = from; i < to; i++) {
-            int k = rp[i], end = rp[i + 1];
-            double s;
-            if (end - k >= VECTOR_ROW) {
-                DoubleVector acc = DoubleVector.zero(SPECIES);
-                int bound = k + SPECIES.loopBound(end - k);
-                for (; k < bound; k += LANES) {
-                    acc = DoubleVector.fromArray(SPECIES, val, k).fma(DoubleVector.fromArray(SPECIES, x, 0, ci, k), acc);
-                }
-                s = acc.reduceLanes(VectorOperators.ADD);
-            } else {
-                s = 0;
-            }
-            for (; k < end; k++) s += val[k] * x[ci[k]];
-            if (op == RESIDUAL) y[i] = b[i] - s;
-            else y[i] = s;
-            if (op == APPLY_DOT) dot += x[i] * s;
+            double s = rowSimd(ci, val, x, rp[i], rp[i + 1]);
+            y[i] = s;
+            dot = Math.fma(x[i], s, dot);
         }
         return dot;
+    }
+
+    static void residualVectorRows(int[] rp, int[] ci, double[] val, double[] x, double[] b, double[] r, int from, int to) {
+        for (int i = from; i < to; i++) r[i] = b[i] - rowSimd(ci, val, x, rp[i], rp[i + 1]);
+    }
+
+    static void applyScalarRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            double s = 0;
+            for (int k = rp[i], end = rp[i + 1]; k < end; k++) s = Math.fma(val[k], x[ci[k]], s);
+            y[i] = s;
+        }
+    }
+
+    static double applyDotScalarRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
+        double dot = 0;
+        for (int i = from; i < to; i++) {
+            double s = 0;
+            for (int k = rp[i], end = rp[i + 1]; k < end; k++) s = Math.fma(val[k], x[ci[k]], s);
+            y[i] = s;
+            dot = Math.fma(x[i], s, dot);
+        }
+        return dot;
+    }
+
+    static void residualScalarRows(int[] rp, int[] ci, double[] val, double[] x, double[] b, double[] r, int from, int to) {
+        for (int i = from; i < to; i++) {
+            double s = 0;
+            for (int k = rp[i], end = rp[i + 1]; k < end; k++) s = Math.fma(val[k], x[ci[k]], s);
+            r[i] = b[i] - s;
+        }
     }
 }

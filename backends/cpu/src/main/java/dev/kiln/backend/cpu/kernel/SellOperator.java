@@ -8,8 +8,21 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * y = A·x on a {@link SellMatrix} with full-width SIMD, one lane per row, chunks split over the
  * {@link WorkerPool} by stored entries. Each chunk step is a contiguous load of C values and C
- * column indices, a gather of x and an FMA; two accumulators alternate between steps so
- * consecutive FMAs do not wait on each other.
+ * column indices, a gather of x and an FMA into one accumulator per chunk (consecutive chunks
+ * are independent, so the core overlaps their FMA chains; a second accumulator needed an odd-step
+ * branch, see below).
+ *
+ * <p><b>Why one kernel method per operation and layout, with no {@code if} inside.</b> C2 compiles
+ * a branch that its profile has never seen taken as an uncommon trap. The first version had one
+ * kernel for apply/applyDot/residual, sorted/unsorted rows and the last partial chunk, so every
+ * new kind of matrix or call (a sorted matrix after Poisson, n not a multiple of C, the first
+ * residual) hit a trap, threw the compiled kernel away and ran it in the interpreter until C2
+ * recompiled it — and Vector API code outside C2 is not intrinsified: it allocates a box per
+ * operation and ran 400× slower (bcsstk13: 17.7 ms instead of 46 µs per product), for seconds on
+ * this loaded machine (-Xlog:deoptimization showed unstable_if traps at each new matrix; measured
+ * with ./kiln bench spmv, see docs/ARCHITECTURE.md). Here each vector kernel contains only loops
+ * whose both exits every ordinary call takes, the operation and layout are chosen once per call in
+ * {@link #run}, and the last partial chunk is done by scalar code in {@link #tail}.
  *
  * <p>One instance per solve (carries the step's arguments in fields); not thread-safe.
  */
@@ -22,6 +35,7 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
     private final SellMatrix m;
     private final WorkerPool pool;
     private final RowPartition partition;
+    private final int fullChunks;          // chunks with C real rows; a last partial one is the tail
     private final double[] partial;
     private final double[] scratch;
     private int op;
@@ -32,6 +46,7 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
         this.m = m;
         this.pool = pool;
         this.partition = parts <= 1 ? RowPartition.single(m.rows) : RowPartition.balanced(m.rows, m.chunkPtr, m.c, parts);
+        this.fullChunks = m.rows / m.c;
         this.partial = new double[partition.parts() * PAD];
         this.scratch = new double[partition.parts() * 2 * LANES];  // 2·LANES apart: no shared cache line
     }
@@ -73,56 +88,141 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
 
     @Override
     public void run(int part) {
-        int c = m.c;
-        int fromChunk = (partition.start(part) + c - 1) / c;   // boundaries are chunk-aligned except n
-        int toChunk = (partition.end(part) + c - 1) / c;
-        partial[part * PAD] = spmv(m, x, y, b, op, fromChunk, toChunk, scratch, part * 2 * LANES);
-    }
-
-    /** Chunks [from, to): y = A·x, or y = b − A·x (op RESIDUAL); returns xᵀ(A·x) over the rows for APPLY_DOT. */
-    static double spmv(SellMatrix m, double[] x, double[] y, double[] b, int op, int from, int to,
-                       double[] scratch, int scratchOff) {
-        final double[] val = m.values;
-        final int[] col = m.cols;
-        final int[] perm = m.perm;
-        final int[] ptr = m.chunkPtr, len = m.chunkLen;
-        final int rows = m.rows;
-        DoubleVector dotAcc = DoubleVector.zero(SPECIES);
-        double dotScalar = 0;
-        for (int k = from; k < to; k++) {
-            int off = ptr[k];
-            int steps = len[k];
-            DoubleVector acc0 = DoubleVector.zero(SPECIES), acc1 = acc0;
-            int j = 0;
-            for (; j + 1 < steps; j += 2, off += 2 * LANES) {
-                acc0 = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc0);
-                acc1 = DoubleVector.fromArray(SPECIES, val, off + LANES)
-                        .fma(DoubleVector.fromArray(SPECIES, x, 0, col, off + LANES), acc1);
+        SellMatrix a = m;
+        int c = a.c;
+        int from = (partition.start(part) + c - 1) / c;    // boundaries are chunk-aligned except n
+        int to = (partition.end(part) + c - 1) / c;
+        int full = Math.min(to, fullChunks);
+        int so = part * 2 * LANES;
+        double d = 0;
+        if (a.perm == null) {
+            switch (op) {
+                case APPLY -> apply(a.values, a.cols, a.chunkPtr, a.chunkLen, x, y, from, full);
+                case APPLY_DOT -> d = applyDot(a.values, a.cols, a.chunkPtr, a.chunkLen, x, y, from, full);
+                default -> residual(a.values, a.cols, a.chunkPtr, a.chunkLen, x, b, y, from, full);
             }
-            if (j < steps) {
-                acc0 = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc0);
-            }
-            DoubleVector ax = acc0.add(acc1);
-            int base = k * LANES;
-            if (perm == null && base + LANES <= rows) {
-                if (op == RESIDUAL) DoubleVector.fromArray(SPECIES, b, base).sub(ax).intoArray(y, base);
-                else ax.intoArray(y, base);
-                if (op == APPLY_DOT) dotAcc = DoubleVector.fromArray(SPECIES, x, base).fma(ax, dotAcc);
-            } else {
-                // Sorted rows, or the last partial chunk: store the chunk contiguously, then write
-                // the rows with scalar stores. (The Vector API's index-mapped scatter is not
-                // intrinsified for doubles on x86 and runs ~50x slower through its Java fallback;
-                // masked tails deoptimised the loop on small matrices: both measured with
-                // ./kiln bench spmv and cg.)
-                ax.intoArray(scratch, scratchOff);
-                for (int l = 0; l < LANES && base + l < rows; l++) {
-                    int row = perm == null ? base + l : perm[base + l];
-                    double v = scratch[scratchOff + l];
-                    y[row] = op == RESIDUAL ? b[row] - v : v;
-                    dotScalar += x[row] * v;
-                }
+        } else {
+            switch (op) {
+                case APPLY -> applySorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, y, from, full, scratch, so);
+                case APPLY_DOT -> d = applyDotSorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, y, from, full, scratch, so);
+                default -> residualSorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, b, y, from, full, scratch, so);
             }
         }
-        return op == APPLY_DOT ? dotAcc.reduceLanes(VectorOperators.ADD) + dotScalar : 0;
+        if (to > full) d += tail(a, x, y, b, op, full);
+        partial[part * PAD] = d;
+    }
+
+    // ---- rows in natural order: y is stored a chunk (C rows) at a time ----
+
+    /** y = A·x over full chunks [from, to), rows in natural order. */
+    static void apply(double[] val, int[] col, int[] ptr, int[] len, double[] x, double[] y, int from, int to) {
+        for (int k = from; k < to; k++) {
+            DoubleVector acc = DoubleVector.zero(SPECIES);
+            for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
+                acc = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc);
+            }
+            acc.intoArray(y, k * LANES);
+        }
+    }
+
+    /** y = A·x over full chunks [from, to) and returns xᵀy over their rows. */
+    static double applyDot(double[] val, int[] col, int[] ptr, int[] len, double[] x, double[] y, int from, int to) {
+        DoubleVector dot = DoubleVector.zero(SPECIES);
+        for (int k = from; k < to; k++) {
+            DoubleVector acc = DoubleVector.zero(SPECIES);
+            for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
+                acc = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc);
+            }
+            int base = k * LANES;
+            acc.intoArray(y, base);
+            dot = DoubleVector.fromArray(SPECIES, x, base).fma(acc, dot);
+        }
+        return dot.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** r = b − A·x over full chunks [from, to). */
+    static void residual(double[] val, int[] col, int[] ptr, int[] len, double[] x, double[] b, double[] r, int from, int to) {
+        for (int k = from; k < to; k++) {
+            DoubleVector acc = DoubleVector.zero(SPECIES);
+            for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
+                acc = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc);
+            }
+            int base = k * LANES;
+            DoubleVector.fromArray(SPECIES, b, base).sub(acc).intoArray(r, base);
+        }
+    }
+
+    // ---- rows sorted within σ windows: a chunk's C results go to rows perm[kC .. kC+C) ----
+    // The Vector API's index-mapped scatter is not intrinsified for doubles on x86 and ran ~50×
+    // slower through its Java fallback (measured with ./kiln bench spmv), so a chunk is stored to
+    // scratch and written out with C scalar stores (a loop of constant trip count).
+
+    /** y = A·x over full chunks [from, to) of a row-sorted matrix. */
+    static void applySorted(double[] val, int[] col, int[] ptr, int[] len, int[] perm, double[] x, double[] y,
+                            int from, int to, double[] scratch, int so) {
+        for (int k = from; k < to; k++) {
+            DoubleVector acc = DoubleVector.zero(SPECIES);
+            for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
+                acc = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc);
+            }
+            acc.intoArray(scratch, so);
+            int base = k * LANES;
+            for (int l = 0; l < LANES; l++) y[perm[base + l]] = scratch[so + l];
+        }
+    }
+
+    /** y = A·x over full chunks [from, to) of a row-sorted matrix; returns xᵀy over their rows. */
+    static double applyDotSorted(double[] val, int[] col, int[] ptr, int[] len, int[] perm, double[] x, double[] y,
+                                 int from, int to, double[] scratch, int so) {
+        double dot = 0;
+        for (int k = from; k < to; k++) {
+            DoubleVector acc = DoubleVector.zero(SPECIES);
+            for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
+                acc = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc);
+            }
+            acc.intoArray(scratch, so);
+            int base = k * LANES;
+            for (int l = 0; l < LANES; l++) {
+                int row = perm[base + l];
+                double v = scratch[so + l];
+                y[row] = v;
+                dot = Math.fma(x[row], v, dot);
+            }
+        }
+        return dot;
+    }
+
+    /** r = b − A·x over full chunks [from, to) of a row-sorted matrix. */
+    static void residualSorted(double[] val, int[] col, int[] ptr, int[] len, int[] perm, double[] x, double[] b,
+                               double[] r, int from, int to, double[] scratch, int so) {
+        for (int k = from; k < to; k++) {
+            DoubleVector acc = DoubleVector.zero(SPECIES);
+            for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
+                acc = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc);
+            }
+            acc.intoArray(scratch, so);
+            int base = k * LANES;
+            for (int l = 0; l < LANES; l++) {
+                int row = perm[base + l];
+                r[row] = b[row] - scratch[so + l];
+            }
+        }
+    }
+
+    /**
+     * The last chunk when n is not a multiple of C: scalar, row by row (its padded slots beyond n
+     * hold zeros and must not be written). Returns its share of xᵀ(A·x) for APPLY_DOT.
+     */
+    static double tail(SellMatrix a, double[] x, double[] y, double[] b, int op, int k) {
+        int c = a.c, base = k * c, start = a.chunkPtr[k], steps = a.chunkLen[k];
+        double dot = 0;
+        for (int l = 0; base + l < a.rows; l++) {
+            double s = 0;
+            for (int j = 0, off = start + l; j < steps; j++, off += c) s = Math.fma(a.values[off], x[a.cols[off]], s);
+            int row = a.perm == null ? base + l : a.perm[base + l];
+            y[row] = op == RESIDUAL ? b[row] - s : s;
+            dot = Math.fma(x[row], s, dot);
+        }
+        return dot;
     }
 }

@@ -8,9 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link KrylovKernels} on the Java Vector API, split over the {@link WorkerPool} by a fixed
  * {@link RowPartition}. Style after Lucene's {@code PanamaVectorUtilSupport}: a
- * {@code static final} species, a {@code loopBound} main loop with four independent
- * accumulators (an FMA has 4-cycle latency and two ports on current x86 cores, so one
- * accumulator would stall), one {@code reduceLanes} after the loop, a scalar tail.
+ * {@code static final} species, a {@code loopBound} main loop, one {@code reduceLanes} after the
+ * loop, a scalar tail; one static method per operation, with no branch inside that some calls
+ * would never take (why: {@link SellOperator}).
  *
  * <p>Reductions: each part reduces its slice, the caller adds the parts in part order, so a
  * result is the same bits whether the step ran threaded or on one thread.
@@ -115,34 +115,27 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
     }
 
     // ---- the kernels on one slice [from, to) ----
+    // Every vector loop stops one element short of a whole number of SIMD steps (loopBound of
+    // length − 1), so its scalar remainder runs 1..C times on every non-empty slice: a remainder
+    // loop that some lengths never enter is compiled as an uncommon trap, and the first length that
+    // enters it throws the compiled kernel away (see SellOperator). One accumulator per reduction:
+    // at 8 lanes one FMA chain covers 2 doubles a cycle, more than memory or L2 deliver.
 
     static double dot(double[] x, double[] y, int from, int to) {
         int i = from;
-        double s = 0;
-        int bound4 = from + SPECIES.loopBound(to - from) - 3 * LANES;
-        if (to - from >= 4 * LANES) {
-            DoubleVector acc0 = DoubleVector.zero(SPECIES), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-            for (; i < bound4; i += 4 * LANES) {
-                acc0 = DoubleVector.fromArray(SPECIES, x, i).fma(DoubleVector.fromArray(SPECIES, y, i), acc0);
-                acc1 = DoubleVector.fromArray(SPECIES, x, i + LANES).fma(DoubleVector.fromArray(SPECIES, y, i + LANES), acc1);
-                acc2 = DoubleVector.fromArray(SPECIES, x, i + 2 * LANES).fma(DoubleVector.fromArray(SPECIES, y, i + 2 * LANES), acc2);
-                acc3 = DoubleVector.fromArray(SPECIES, x, i + 3 * LANES).fma(DoubleVector.fromArray(SPECIES, y, i + 3 * LANES), acc3);
-            }
-            int bound = from + SPECIES.loopBound(to - from);
-            for (; i < bound; i += LANES) {
-                acc0 = DoubleVector.fromArray(SPECIES, x, i).fma(DoubleVector.fromArray(SPECIES, y, i), acc0);
-            }
-            s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        DoubleVector acc = DoubleVector.zero(SPECIES);
+        for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
+            acc = DoubleVector.fromArray(SPECIES, x, i).fma(DoubleVector.fromArray(SPECIES, y, i), acc);
         }
+        double s = acc.reduceLanes(VectorOperators.ADD);
         for (; i < to; i++) s = Math.fma(x[i], y[i], s);
         return s;
     }
 
     static void axpy(double a, double[] x, double[] y, int from, int to) {
         int i = from;
-        int bound = from + SPECIES.loopBound(to - from);
         DoubleVector av = DoubleVector.broadcast(SPECIES, a);
-        for (; i < bound; i += LANES) {
+        for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
             DoubleVector.fromArray(SPECIES, x, i).fma(av, DoubleVector.fromArray(SPECIES, y, i)).intoArray(y, i);
         }
         for (; i < to; i++) y[i] = Math.fma(a, x[i], y[i]);
@@ -150,9 +143,8 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
 
     static void xpay(double[] x, double a, double[] y, int from, int to) {
         int i = from;
-        int bound = from + SPECIES.loopBound(to - from);
         DoubleVector av = DoubleVector.broadcast(SPECIES, a);
-        for (; i < bound; i += LANES) {
+        for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
             DoubleVector.fromArray(SPECIES, y, i).fma(av, DoubleVector.fromArray(SPECIES, x, i)).intoArray(y, i);
         }
         for (; i < to; i++) y[i] = Math.fma(a, y[i], x[i]);
@@ -160,8 +152,9 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
 
     static void scale(double a, double[] x, int from, int to) {
         int i = from;
-        int bound = from + SPECIES.loopBound(to - from);
-        for (; i < bound; i += LANES) DoubleVector.fromArray(SPECIES, x, i).mul(a).intoArray(x, i);
+        for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
+            DoubleVector.fromArray(SPECIES, x, i).mul(a).intoArray(x, i);
+        }
         for (; i < to; i++) x[i] *= a;
     }
 
@@ -169,28 +162,15 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
     static void cgUpdate(double alpha, double[] p, double[] q, double[] x, double[] r, int from, int to,
                          double[] partial, int slot) {
         int i = from;
-        int bound = from + SPECIES.loopBound(to - from);
         DoubleVector av = DoubleVector.broadcast(SPECIES, alpha), nav = DoubleVector.broadcast(SPECIES, -alpha);
-        DoubleVector acc0 = DoubleVector.zero(SPECIES), acc1 = acc0;
-        int bound2 = bound - LANES;
-        for (; i < bound2; i += 2 * LANES) {
+        DoubleVector acc = DoubleVector.zero(SPECIES);
+        for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
             DoubleVector.fromArray(SPECIES, p, i).fma(av, DoubleVector.fromArray(SPECIES, x, i)).intoArray(x, i);
-            DoubleVector r0 = DoubleVector.fromArray(SPECIES, q, i).fma(nav, DoubleVector.fromArray(SPECIES, r, i));
-            r0.intoArray(r, i);
-            acc0 = r0.fma(r0, acc0);
-            int j = i + LANES;
-            DoubleVector.fromArray(SPECIES, p, j).fma(av, DoubleVector.fromArray(SPECIES, x, j)).intoArray(x, j);
-            DoubleVector r1 = DoubleVector.fromArray(SPECIES, q, j).fma(nav, DoubleVector.fromArray(SPECIES, r, j));
-            r1.intoArray(r, j);
-            acc1 = r1.fma(r1, acc1);
+            DoubleVector ri = DoubleVector.fromArray(SPECIES, q, i).fma(nav, DoubleVector.fromArray(SPECIES, r, i));
+            ri.intoArray(r, i);
+            acc = ri.fma(ri, acc);
         }
-        for (; i < bound; i += LANES) {
-            DoubleVector.fromArray(SPECIES, p, i).fma(av, DoubleVector.fromArray(SPECIES, x, i)).intoArray(x, i);
-            DoubleVector r0 = DoubleVector.fromArray(SPECIES, q, i).fma(nav, DoubleVector.fromArray(SPECIES, r, i));
-            r0.intoArray(r, i);
-            acc0 = r0.fma(r0, acc0);
-        }
-        double rr = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        double rr = acc.reduceLanes(VectorOperators.ADD);
         for (; i < to; i++) {
             x[i] = Math.fma(alpha, p[i], x[i]);
             double ri = Math.fma(-alpha, q[i], r[i]);
@@ -205,10 +185,9 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
     static void cgUpdateJacobi(double alpha, double[] p, double[] q, double[] x, double[] r, double[] invDiag, double[] z,
                                int from, int to, double[] partial, int slot) {
         int i = from;
-        int bound = from + SPECIES.loopBound(to - from);
         DoubleVector av = DoubleVector.broadcast(SPECIES, alpha), nav = DoubleVector.broadcast(SPECIES, -alpha);
         DoubleVector rz = DoubleVector.zero(SPECIES), rr = rz;
-        for (; i < bound; i += LANES) {
+        for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
             DoubleVector.fromArray(SPECIES, p, i).fma(av, DoubleVector.fromArray(SPECIES, x, i)).intoArray(x, i);
             DoubleVector ri = DoubleVector.fromArray(SPECIES, q, i).fma(nav, DoubleVector.fromArray(SPECIES, r, i));
             ri.intoArray(r, i);
