@@ -32,7 +32,8 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
                                 print their results from kiln.results as they arrive, exit
               bench [NAME]      run a benchmark (no NAME lists them); --quick, --matrices, ...
 
-            client (talks to a running Kiln over HTTP; --url, default http://localhost:8080; --json):
+            client (talks to a running Kiln over HTTP; --url, default http://localhost:8080; --json;
+                    --api-key KEY, or KILN_API_KEY, when Kiln has kiln.http.api-keys):
               submit FILE.json  submit a job; --mtx FILE.mtx, --qubo FILE (Beasley) or --maxcut FILE
                                 (G-set) instead of a job file;
                                 --wait waits for the result with a progress bar; --backend ID
@@ -41,7 +42,7 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
               backends          list backends with availability
               tuning FAMILY     print the learned tuning of a family
               exit codes: 0 succeeded, 1 failed, 2 usage, 3 rejected, 4 cancelled or timed out,
-                          5 Kiln not reachable, 6 still running (status)
+                          5 Kiln not reachable, 6 still running (status), 7 API key missing or refused
 
             options:
               --port N              HTTP port (default 8080; 0 picks a free one)

@@ -49,7 +49,8 @@ class KafkaEndToEndTest {
                 KilnConfig.KAFKA_PORT.name(), "0",
                 KilnConfig.HTTP_PORT.name(), "0",
                 KilnConfig.KAFKA_DATA_DIR.name(), data.resolve("kafka").toString(),
-                KilnConfig.WORKERS.name(), "2")));
+                KilnConfig.WORKERS.name(), "2",
+                KilnConfig.ROUTING_CALIBRATE.name(), "false")));
     }
 
     @AfterAll

@@ -44,6 +44,8 @@ final class KilnReplica implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 "dev.kiln.deploy.KilnMain", "serve", "--bootstrap", bootstrap, "--port", "0",
                 "--set", "kiln.routing.calibrate=false",
+                // Against an external Kafka the HTTP API refuses to start without keys.
+                "--set", "kiln.http.api-keys=replica-test-key-0123456789",
                 "--set", "kiln.plugins.dir=" + dir.resolve("no-plugins")));
         for (String s : settings) {
             cmd.add("--set");

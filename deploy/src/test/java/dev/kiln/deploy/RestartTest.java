@@ -40,7 +40,8 @@ class RestartTest {
                 KilnConfig.KAFKA_DATA_DIR.name(), data.resolve("kafka").toString(),
                 KilnConfig.WORKERS.name(), "1",
                 KilnConfig.KAFKA_MAX_IN_FLIGHT.name(), "2",
-                KilnConfig.SHUTDOWN_GRACE_MS.name(), "20000"));
+                KilnConfig.SHUTDOWN_GRACE_MS.name(), "20000",
+                KilnConfig.ROUTING_CALIBRATE.name(), "false"));
     }
 
     @Test

@@ -381,6 +381,6 @@ public final class KilnRuntime implements AutoCloseable {
     /** Builds a runtime with every backend on the class path and in the plug-in folder ({@code kiln.plugins.dir}). */
     public static KilnRuntime start(KilnConfig config, Router router) {
         return new KilnRuntime(config, BackendRegistry.load(KilnRuntime.class.getClassLoader(),
-                java.nio.file.Path.of(config.get(KilnConfig.PLUGINS_DIR)), config.asMap()), router);
+                java.nio.file.Path.of(config.get(KilnConfig.PLUGINS_DIR)), config.withoutSecrets()), router); // plug-ins get no secrets
     }
 }

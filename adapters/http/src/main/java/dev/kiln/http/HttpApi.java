@@ -9,10 +9,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,8 @@ public final class HttpApi extends VerticleBase {
     private final int port;
     private final ResultEncoder encoder = new ResultEncoder();
     private volatile HttpServer server;
+    /** The routes served, once started (the OpenAPI test checks that each is documented). */
+    private volatile List<Route> routes = List.of();
 
     /** Listens where the runtime's config says ({@code kiln.http.host}, {@code kiln.http.port}). */
     public HttpApi(KilnRuntime runtime) {
@@ -61,8 +65,16 @@ public final class HttpApi extends VerticleBase {
     /** Event loop: builds the router and starts listening. */
     @Override
     public Future<?> start() {
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-                .requestHandler(router())
+        Router r = router();
+        routes = r.getRoutes();
+        HttpServerOptions options;
+        try {
+            options = HttpTls.apply(new HttpServerOptions().setHost(host).setPort(port), runtime.config());
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+        return vertx.createHttpServer(options)
+                .requestHandler(r)
                 .listen()
                 .onSuccess(s -> server = s);
     }
@@ -81,6 +93,11 @@ public final class HttpApi extends VerticleBase {
         return s == null ? -1 : s.actualPort();
     }
 
+    /** The routes this API serves; empty before {@link #start()}. */
+    List<Route> routes() {
+        return routes;
+    }
+
     /** Undeploys this verticle (stopping the server). The runtime is left running: its owner closes it. */
     public Future<Void> close() {
         String id = deploymentID();
@@ -97,6 +114,8 @@ public final class HttpApi extends VerticleBase {
         ModelRoutes models = new ModelRoutes(runtime);
 
         Router router = Router.router(vertx);
+        // First of all: authentication and per-key rate limits (issue 9), before any body is read.
+        HttpSecurity.install(router, runtime.config());
         // Routes of their own: Vert.x requires the body handler to be the first on its route.
         router.post("/v1/jobs").handler(RawBodyOnly::handle);
         router.put("/v1/matrices").handler(RawBodyOnly::handle);

@@ -29,12 +29,14 @@ import java.util.Locale;
  * reachable, 6 still running. Runs on the main thread.
  */
 public final class KilnClientCommand {
-    public static final int OK = 0, FAILED = 1, USAGE = 2, REJECTED = 3, STOPPED = 4, UNREACHABLE = 5, RUNNING = 6;
+    public static final int OK = 0, FAILED = 1, USAGE = 2, REJECTED = 3, STOPPED = 4, UNREACHABLE = 5, RUNNING = 6, UNAUTHORIZED = 7;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String url = "http://localhost:8080";
+    /** The API key for a Kiln with kiln.http.api-keys set: {@code --api-key}, else {@code KILN_API_KEY}. */
+    private String apiKey = System.getenv("KILN_API_KEY");
     private boolean json;
     private final boolean terminal = System.console() != null;
 
@@ -50,6 +52,7 @@ public final class KilnClientCommand {
             String a = args.get(i);
             switch (a) {
                 case "--url" -> url = need(args, ++i, a);
+                case "--api-key" -> apiKey = need(args, ++i, a);
                 case "--json" -> json = true;
                 case "--wait" -> wait = true;
                 case "--mtx" -> mtx = need(args, ++i, a);
@@ -72,6 +75,9 @@ public final class KilnClientCommand {
                 case "tuning" -> pos.size() == 1 ? tuning(pos.get(0)) : usage("tuning needs a family");
                 default -> usage("unknown command " + command);
             };
+        } catch (Unauthorized e) {
+            System.err.println("kiln: " + e.getMessage() + " (give the key with --api-key KEY or KILN_API_KEY)");
+            return UNAUTHORIZED;
         } catch (ConnectException e) {
             System.err.println("kiln: cannot reach Kiln at " + url + " (is ./kiln running? --url sets the address)");
             return UNREACHABLE;
@@ -110,9 +116,10 @@ public final class KilnClientCommand {
             opts.put("backend", backend);
         }
         double tol = job.path("options").path("tolerance").asDouble(1e-8);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/jobs"))
+        HttpResponse<String> r = http.send(request("/v1/jobs")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(job))).build(), HttpResponse.BodyHandlers.ofString());
+        refuseUnauthorized(r.statusCode(), r.body());
         JsonNode body = parse(r.body());
         if (r.statusCode() >= 400) {
             print(body);
@@ -130,8 +137,13 @@ public final class KilnClientCommand {
 
     /** Streams the job's SSE events, drawing a progress bar on a terminal, and prints the result. */
     private int watch(String id, double tol) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/jobs/" + enc(id) + "/events"))
+        HttpResponse<InputStream> r = http.send(request("/v1/jobs/" + enc(id) + "/events")
                 .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() == 401) {
+            try (InputStream in = r.body()) {
+                refuseUnauthorized(401, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
         if (r.statusCode() == 404) {
             System.err.println("kiln: no job " + id);
             return FAILED;
@@ -224,7 +236,27 @@ public final class KilnClientCommand {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        refuseUnauthorized(r.statusCode(), r.body());
+        return r;
+    }
+
+    /** Kiln answered 401: no API key, or one it does not know. */
+    private static final class Unauthorized extends RuntimeException {
+        Unauthorized(String message) { super(message); }
+    }
+
+    private static void refuseUnauthorized(int status, String body) {
+        if (status != 401) return;
+        JsonNode b = parse(body);
+        throw new Unauthorized(b.path("error").path("message").asText("Kiln refused the request (401)"));
+    }
+
+    /** A request to {@code path} on the Kiln, with the API key when there is one (RFC 6750 §2.1). */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path));
+        if (apiKey != null && !apiKey.isBlank()) b.header("Authorization", "Bearer " + apiKey.strip());
+        return b;
     }
 
     private static JsonNode parse(String s) {

@@ -74,6 +74,7 @@ public final class HostileJobGenerator {
     private final SplittableRandom random;
     private final int maxBytes;
     private final String ref;
+    private long count;
 
     /**
      * @param seed     the seed; the same seed gives the same sequence
@@ -88,10 +89,11 @@ public final class HostileJobGenerator {
 
     /** The next hostile document: a valid one with one to three mutations. */
     public Hostile next() {
-        String base = VALID.get(random.nextInt(VALID.size())).replace("REF", ref);
+        // Each document gets its own id (v-<n>-<shape>), so a stream of them does not collide.
+        String base = VALID.get(random.nextInt(VALID.size())).replace("REF", ref).replace("\"id\":\"v-", "\"id\":\"v-" + (count++) + "-");
         int mutations = 1 + random.nextInt(3);
         byte[] bytes = base.getBytes(StandardCharsets.UTF_8);
-        StringBuilder how = new StringBuilder(base.substring(8, base.indexOf('"', 8)));
+        StringBuilder how = new StringBuilder(base.substring(9, base.indexOf('"', 9)));
         for (int k = 0; k < mutations; k++) {
             int kind = random.nextInt(14);
             how.append(" > ");
@@ -144,6 +146,10 @@ public final class HostileJobGenerator {
         if (!(root instanceof ObjectNode o)) return byteFlip(bytes);
         List<Slot> slots = new ArrayList<>();
         collect(o, slots);
+        if (slots.isEmpty()) { // an earlier mutation emptied the document: give the mutation something to work on
+            o.set("problem", NODES.objectNode());
+            collect(o, slots);
+        }
         m.apply(o, slots);
         try {
             return JSON.writeValueAsBytes(o);
@@ -285,7 +291,7 @@ public final class HostileJobGenerator {
             case 1 -> "\"x\":\"" + "a".repeat(Math.max(0, pad - 7)) + "\","; // a long string
             default -> "\"values\":[" + "1,".repeat(pad / 2) + "1],";         // a long array
         };
-        return ("{" + filler + s.substring(1)).getBytes(StandardCharsets.UTF_8);
+        return ("{" + filler + rest(s)).getBytes(StandardCharsets.UTF_8);
     }
 
     private byte[] unicodeJunk(byte[] bytes) {
@@ -308,7 +314,12 @@ public final class HostileJobGenerator {
     private byte[] duplicateKey(byte[] bytes) {
         String s = new String(bytes, StandardCharsets.UTF_8);
         String dup = pick(List.of("\"kind\":\"qubo\",", "\"id\":\"other\",", "\"problem\":{},", "\"options\":{\"backend\":\"x\"},"));
-        return ("{" + dup + s.substring(1)).getBytes(StandardCharsets.UTF_8);
+        return ("{" + dup + rest(s)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The document after its opening brace (all of it when a mutation already removed the brace). */
+    private static String rest(String s) {
+        return s.startsWith("{") ? s.substring(1) : s;
     }
 
     private byte[] truncate(byte[] bytes) {

@@ -34,6 +34,28 @@ public final class KilnConfig {
             "Total non-zeros of uploaded matrices kept; least recently used go first.");
     public static final ConfigKey HTTP_PORT = new ConfigKey("kiln.http.port", "8080", "HTTP API port; 0 picks a free one.");
     public static final ConfigKey HTTP_HOST = new ConfigKey("kiln.http.host", "0.0.0.0", "HTTP API bind address.");
+    // HTTP security (issue 9; docs/ARCHITECTURE.md, "Security").
+    public static final ConfigKey HTTP_AUTH = new ConfigKey("kiln.http.auth", "auto",
+            "HTTP authentication: api-key, none, or auto (api-key when keys are configured; without keys, off with a warning on the "
+                    + "embedded broker and a refusal to start against an external one).");
+    public static final ConfigKey HTTP_API_KEYS = new ConfigKey("kiln.http.api-keys", "",
+            "API keys accepted on the HTTP API (Authorization: Bearer KEY or X-Api-Key: KEY), comma-separated, 16+ characters each. Secret.");
+    public static final ConfigKey HTTP_API_KEYS_FILE = new ConfigKey("kiln.http.api-keys-file", "",
+            "A file of API keys, one per line (# starts a comment); added to kiln.http.api-keys.");
+    public static final ConfigKey HTTP_RATE_LIMIT = new ConfigKey("kiln.http.rate-limit.per-second", "50",
+            "Requests per second each API key may make on average (token bucket); over it the API answers 429 with Retry-After. 0 = no limit.");
+    public static final ConfigKey HTTP_RATE_BURST = new ConfigKey("kiln.http.rate-limit.burst", "100",
+            "Requests an API key may make at once before kiln.http.rate-limit.per-second applies (the token bucket's size).");
+    public static final ConfigKey HTTP_TLS_KEYSTORE = new ConfigKey("kiln.http.tls.keystore", "",
+            "PKCS#12 (or .jks) keystore with the HTTP server's key and certificate; set to serve HTTPS.");
+    public static final ConfigKey HTTP_TLS_KEYSTORE_PASSWORD = new ConfigKey("kiln.http.tls.keystore-password", "",
+            "Password of kiln.http.tls.keystore; prefer the environment (KILN_HTTP_TLS_KEYSTORE_PASSWORD) or the -file key. Secret.");
+    public static final ConfigKey HTTP_TLS_KEYSTORE_PASSWORD_FILE = new ConfigKey("kiln.http.tls.keystore-password-file", "",
+            "A file holding the keystore password (first line).");
+    public static final ConfigKey HTTP_TLS_CERT_FILE = new ConfigKey("kiln.http.tls.cert-file", "",
+            "PEM certificate chain for HTTPS (with kiln.http.tls.key-file), instead of a keystore.");
+    public static final ConfigKey HTTP_TLS_KEY_FILE = new ConfigKey("kiln.http.tls.key-file", "",
+            "PEM private key (PKCS#8) for HTTPS, with kiln.http.tls.cert-file.");
     public static final ConfigKey KAFKA_BOOTSTRAP = new ConfigKey("kiln.kafka.bootstrap", "",
             "Bootstrap servers of an external Kafka; empty starts the embedded broker.");
     public static final ConfigKey KAFKA_PORT = new ConfigKey("kiln.kafka.port", "9092", "Port of the embedded broker.");
@@ -65,7 +87,9 @@ public final class KilnConfig {
     public static final List<ConfigKey> KEYS = List.of(PLUGINS_DIR, QUEUE_CAPACITY, WORKERS, STORE_MAX_FINISHED, STORE_TTL_MS,
             PROGRESS_INTERVAL_MS, MAX_MESSAGE_BYTES, MAX_UNKNOWNS, MAX_NONZEROS, MATRIX_STORE_NNZ, HTTP_PORT, HTTP_HOST,
             KAFKA_BOOTSTRAP, KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_IN_FLIGHT, SHUTDOWN_GRACE_MS,
-            ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_PERSIST_INTERVAL_MS);
+            ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_PERSIST_INTERVAL_MS,
+            HTTP_AUTH, HTTP_API_KEYS, HTTP_API_KEYS_FILE, HTTP_RATE_LIMIT, HTTP_RATE_BURST, HTTP_TLS_KEYSTORE,
+            HTTP_TLS_KEYSTORE_PASSWORD, HTTP_TLS_KEYSTORE_PASSWORD_FILE, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE);
 
     private final Map<String, String> values;
 
@@ -120,6 +144,34 @@ public final class KilnConfig {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(k.name() + " must be an integer, was '" + get(k) + "'");
         }
+    }
+
+    /**
+     * True for settings that hold secrets (API keys, passwords, SASL/TLS credentials passed to
+     * the Kafka clients): they are never logged and not handed to backends.
+     */
+    public static boolean isSecret(String name) {
+        if (name.equals(HTTP_API_KEYS.name()) || name.equals(HTTP_TLS_KEYSTORE_PASSWORD.name())) return true;
+        if (!name.startsWith("kiln.kafka.client.")) return false;
+        String p = name.toLowerCase(java.util.Locale.ROOT);
+        // Kafka's PASSWORD-typed client settings (ssl.*.password, sasl.jaas.config, ssl.keystore.key, ...) and any credential.
+        return p.contains("password") || p.contains("jaas") || p.contains("secret") || p.contains("credential")
+                || p.contains(".key") || p.contains("token") || p.contains("user.info");
+    }
+
+    /** Every setting except the secrets ({@link #isSecret}): what backends and plug-ins receive. */
+    public Map<String, String> withoutSecrets() {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.keySet().removeIf(KilnConfig::isSecret);
+        return Collections.unmodifiableMap(v);
+    }
+
+    /** The settings with secrets shown as {@code [hidden]}, safe to log. */
+    @Override
+    public String toString() {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.replaceAll((k, val) -> isSecret(k) && !val.isEmpty() ? "[hidden]" : val);
+        return "KilnConfig" + v;
     }
 
     /** Every setting, for backends' {@code configure(Map)}. */

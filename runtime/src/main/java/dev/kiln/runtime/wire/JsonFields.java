@@ -22,7 +22,9 @@ public final class JsonFields {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!allowed.contains(name)) {
-                throw new JobRejectedException(code, prefix + clip(name), "unknown field (expected one of " + new TreeSet<>(allowed) + ")");
+                // An empty name is quoted, or the error would name no field at all (found by fuzzing).
+                throw new JobRejectedException(code, prefix + (name.isEmpty() ? "\"\"" : clip(name)),
+                        "unknown field (expected one of " + new TreeSet<>(allowed) + ")");
             }
         }
     }

@@ -70,6 +70,8 @@ public final class DeflatedConjugateGradient {
      * @param x0             warm start, or {@code null} for none (not modified)
      * @param m              preconditioner (SPD), or {@code null} for none
      * @param recycled       subspace to deflate with, or {@code null}/empty for none; its vectors must have length n
+     * @param extraStart     further earlier solutions whose span joins x0's in the Galerkin start
+     *                       (Fischer's projection onto previous solutions), or {@code null}; length n each
      * @param harvest        Ritz vectors to return for the next solve (0: none)
      * @param lanczosVectors residuals to keep for harvesting (the window ℓ), ≥ 0
      * @param tolerance      relative residual target, &gt; 0
@@ -79,10 +81,17 @@ public final class DeflatedConjugateGradient {
      * @throws IllegalArgumentException when the subspace's vectors do not have length n, or a count is negative
      */
     public static DeflatedSolveReport solve(SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
-                                            RecycledSubspace recycled, int harvest, int lanczosVectors,
+                                            RecycledSubspace recycled, double[][] extraStart, int harvest, int lanczosVectors,
                                             double tolerance, int maxIterations, IterationMonitor monitor) {
         int n = a.rows();
         SystemChecks.check(n, b, x0, tolerance, maxIterations);
+        if (extraStart != null) {
+            for (int i = 0; i < extraStart.length; i++) {
+                if (extraStart[i] == null || extraStart[i].length != n) {
+                    throw new IllegalArgumentException("extraStart[" + i + "] must have length n=" + n);
+                }
+            }
+        }
         if (recycled != null && recycled.size() > 0 && recycled.dimension() != n) {
             throw new IllegalArgumentException("recycled subspace vectors have length " + recycled.dimension() + ", the system has n=" + n);
         }
@@ -91,7 +100,7 @@ public final class DeflatedConjugateGradient {
         }
         if (m == null) m = IdentityPreconditioner.INSTANCE;
         if (monitor == null) monitor = IterationMonitor.NONE;
-        DeflatedSolveReport r = run(a, k, b, x0, m, recycled, harvest, lanczosVectors, tolerance, maxIterations, monitor);
+        DeflatedSolveReport r = run(a, k, b, x0, m, recycled, extraStart, harvest, lanczosVectors, tolerance, maxIterations, monitor);
         Termination t = r.report().termination();
         boolean brokeDown = t == Termination.NOT_SPD || t == Termination.DIVERGED || t == Termination.STAGNATED;
         if (brokeDown && r.deflatedVectors() > 0) {
@@ -106,7 +115,7 @@ public final class DeflatedConjugateGradient {
     }
 
     private static DeflatedSolveReport run(SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
-                                           RecycledSubspace recycled, int harvest, int window,
+                                           RecycledSubspace recycled, double[][] extraStart, int harvest, int window,
                                            double tol, int maxIterations, IterationMonitor monitor) {
         final int n = a.rows();
         final boolean identity = m instanceof IdentityPreconditioner;
@@ -149,7 +158,7 @@ public final class DeflatedConjugateGradient {
         final double[] out = new double[2];
 
         // ---- start: Galerkin point of span{x0} + span{W} ----
-        start(a, k, b, x0, w, aw, e, einv, x, r, q, c, mu);
+        start(a, k, b, x0, extraStart, w, aw, e, einv, x, r, q, c, mu);
         a.residual(x, b, r);
         double rel = k.norm2(n, r) / bnorm;
         final double initialRel = rel;
@@ -247,39 +256,57 @@ public final class DeflatedConjugateGradient {
     }
 
     /**
-     * Sets x to the Galerkin point of x0·span + span W: solves the (k+1)×(k+1) projected system
-     * over [W, x0] (or the k×k one over W when there is no x0), falling back to x0 + W·E⁺Wᵀ(b − A·x0)
-     * when x0ᵀAx0 is not positive. Uses r and q as scratch.
+     * Sets x to the Galerkin point of span{x0, extra…} + span W: solves the projected system
+     * over [W, x0, extra…] (pseudo-inverse, so dependent vectors are harmless), falling back to
+     * x0 + W·E⁺Wᵀ(b − A·x0) when that matrix is indefinite (A not SPD on the span). Uses r and q
+     * as scratch.
      */
-    private static void start(SparseOperator a, KrylovKernels k, double[] b, double[] x0, double[][] w, double[][] aw,
-                              double[][] e, double[][] einv, double[] x, double[] r, double[] q, double[] c, double[] mu) {
+    private static void start(SparseOperator a, KrylovKernels k, double[] b, double[] x0, double[][] extra, double[][] w,
+                              double[][] aw, double[][] e, double[][] einv, double[] x, double[] r, double[] q,
+                              double[] c, double[] mu) {
         int n = a.rows(), kw = w.length;
-        if (x0 != null) {
-            a.apply(x0, q);
-            double xax = k.dot(n, x0, q);
-            if (xax > 0 && Double.isFinite(xax)) {
-                int dim = kw + 1;
-                double[][] g = new double[dim][dim];
-                double[] rhs = new double[dim], y = new double[dim];
-                for (int i = 0; i < kw; i++) {
-                    System.arraycopy(e[i], 0, g[i], 0, kw);
-                    double v = k.dot(n, aw[i], x0);
-                    g[i][kw] = v;
-                    g[kw][i] = v;
-                    rhs[i] = k.dot(n, w[i], b);
-                }
-                g[kw][kw] = xax;
-                rhs[kw] = k.dot(n, x0, b);
-                double[][] ginv = SmallSymmetric.pseudoInverse(g, RANK_TOLERANCE);
-                if (ginv != null) {
-                    SmallSymmetric.multiply(ginv, rhs, y);
-                    k.copy(n, x0, x);
-                    k.scale(n, y[kw], x);
-                    for (int i = 0; i < kw; i++) k.axpy(n, y[i], w[i], x);
-                    return;
+        int s = (x0 == null ? 0 : 1) + (extra == null ? 0 : extra.length);
+        if (s > 0) {
+            double[][] sv = new double[s][];
+            int t = 0;
+            if (x0 != null) sv[t++] = x0;
+            if (extra != null) for (double[] v : extra) sv[t++] = v;
+            double[][] as = new double[s][];
+            for (int i = 0; i < s; i++) {
+                as[i] = i == 0 ? q : new double[n];
+                a.apply(sv[i], as[i]);
+            }
+            int dim = kw + s;
+            double[][] g = new double[dim][dim];
+            double[] rhs = new double[dim], y = new double[dim];
+            for (int i = 0; i < kw; i++) {
+                System.arraycopy(e[i], 0, g[i], 0, kw);
+                rhs[i] = k.dot(n, w[i], b);
+                for (int j = 0; j < s; j++) {
+                    double v = k.dot(n, aw[i], sv[j]);
+                    g[i][kw + j] = v;
+                    g[kw + j][i] = v;
                 }
             }
-            k.copy(n, x0, x);
+            boolean finite = true;
+            for (int i = 0; i < s; i++) {
+                rhs[kw + i] = k.dot(n, sv[i], b);
+                for (int j = i; j < s; j++) {
+                    double v = k.dot(n, sv[i], as[j]);
+                    g[kw + i][kw + j] = v;
+                    g[kw + j][kw + i] = v;
+                    finite &= Double.isFinite(v);
+                }
+            }
+            double[][] ginv = finite ? SmallSymmetric.pseudoInverse(g, RANK_TOLERANCE) : null;
+            if (ginv != null) {
+                SmallSymmetric.multiply(ginv, rhs, y);
+                java.util.Arrays.fill(x, 0, n, 0.0);
+                for (int i = 0; i < kw; i++) k.axpy(n, y[i], w[i], x);
+                for (int j = 0; j < s; j++) k.axpy(n, y[kw + j], sv[j], x);
+                return;
+            }
+            if (x0 != null) k.copy(n, x0, x);
         }
         if (kw == 0) return;
         a.residual(x, b, r);

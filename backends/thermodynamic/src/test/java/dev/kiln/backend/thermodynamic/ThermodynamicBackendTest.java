@@ -100,6 +100,24 @@ class ThermodynamicBackendTest {
     }
 
     @Test
+    void tngdAdamAndADelayTrainTooAndDifferFromPlainTngd() {
+        TrainOptions d = TrainOptions.defaults();
+        TrainOptions o = new TrainOptions(TrainOptions.Optimizer.TNGD_ADAM, 1, 64, 0.01, 0, d.beta1(), d.beta2(), d.epsilon(), d.damping(),
+                d.cgTolerance(), d.cgMaxIterations(), 2, 0.5, d.noise(), d.bits(), true, true);
+        Job job = new Job("tngd-adam", JobKind.TRAIN, null, null, digits(ModelSpec.logistic()), new JobOptions("thermodynamic", Objective.LATENCY, 0, 1, o));
+        SolveOutcome adamVariant = backend.solve(job, (i, l) -> { }, Cancellation.NONE);
+        assertTrue(adamVariant.converged(), String.valueOf(adamVariant.error()));
+        assertEquals("tngd-adam", adamVariant.method());
+        assertTrue((double) adamVariant.answer().get("testAccuracy") > 0.85, "test accuracy " + adamVariant.answer().get("testAccuracy"));
+        TrainOptions plain = new TrainOptions(TrainOptions.Optimizer.TNGD, 1, 64, 0.01, 0, d.beta1(), d.beta2(), d.epsilon(), d.damping(),
+                d.cgTolerance(), d.cgMaxIterations(), 2, 0.5, d.noise(), d.bits(), true, true);
+        SolveOutcome tngd = backend.solve(new Job("tngd", JobKind.TRAIN, null, null, job.problem(), new JobOptions("thermodynamic", Objective.LATENCY, 0, 1, plain)),
+                (i, l) -> { }, Cancellation.NONE);
+        assertFalse(Arrays.equals((double[]) adamVariant.answer().get("weights"), (double[]) tngd.answer().get("weights")),
+                "Adam on the device's direction is a different update");
+    }
+
+    @Test
     void digitalOptimisersAreRefusedNamingTheCpuBackend() {
         var s = backend.supports(trainJob(TrainOptions.Optimizer.ADAM, 5, 1));
         assertFalse(s.supported());

@@ -1,7 +1,9 @@
 package dev.kiln.backend.cpu.kernel;
 
 import dev.kiln.solvers.kernel.ScalarCsrOperator;
+import dev.kiln.solvers.kernel.ScalarCsrOperatorFp32;
 import dev.kiln.solvers.kernel.ScalarKrylovKernels;
+import dev.kiln.solvers.kernel.ScalarKrylovKernelsFp32;
 import dev.kiln.solvers.matrix.CsrMatrix;
 
 /**
@@ -76,8 +78,37 @@ public final class CpuKernels {
      */
     public static PreparedSystem prepare(CsrMatrix a, SpmvFormat format, int threads) {
         if (!vectorized()) return new PreparedSystem(new ScalarCsrOperator(a), ScalarKrylovKernels.INSTANCE);
-        int parts = threads > 0 ? Math.min(threads, WorkerPool.shared().parts())
+        KernelWarmUp.startInBackground();
+        return VectorSystems.prepare(a, format, parts(a, threads), SIGMA_CHUNKS);
+    }
+
+    /** Prepares A's fp32 copy (values and vectors in fp32, sums in fp64) with the format rule. */
+    public static PreparedSystemFp32 prepareFp32(CsrMatrix a) {
+        return prepareFp32(a, SpmvFormat.AUTO, -1);
+    }
+
+    /** As {@link #prepare(CsrMatrix, SpmvFormat, int)}, for the fp32 half of a mixed-precision solve. */
+    public static PreparedSystemFp32 prepareFp32(CsrMatrix a, SpmvFormat format, int threads) {
+        if (!vectorized()) return new PreparedSystemFp32(new ScalarCsrOperatorFp32(a), ScalarKrylovKernelsFp32.INSTANCE);
+        KernelWarmUp.startInBackground();
+        return VectorSystems.prepareFp32(a, format, parts(a, threads), SIGMA_CHUNKS);
+    }
+
+    private static int parts(CsrMatrix a, int threads) {
+        return threads > 0 ? Math.min(threads, WorkerPool.shared().parts())
                 : a.nnz() >= PARALLEL_MIN_NNZ ? WorkerPool.shared().parts() : 1;
-        return VectorSystems.prepare(a, format, parts, SIGMA_CHUNKS);
+    }
+
+    /**
+     * Starts compiling the Vector API kernels in the background (once per process; nothing on the
+     * scalar path), so the first jobs do not run them at interpreter speed. See {@link KernelWarmUp}.
+     */
+    public static void warmUpInBackground() {
+        if (vectorized()) KernelWarmUp.startInBackground();
+    }
+
+    /** {@link #warmUpInBackground()} and waits for it: benchmarks call it before measuring. */
+    public static void awaitWarmUp() throws InterruptedException {
+        if (vectorized()) KernelWarmUp.await();
     }
 }

@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * never takes is compiled as an uncommon trap, and the next matrix that takes it throws the
  * compiled kernel away (see {@link SellOperator} for what that cost). For the same reason the
  * vector loop stops one element short of a whole number of SIMD steps, so the scalar remainder
- * loop runs 1..C times in every non-empty row instead of never in some matrices.
+ * loop runs 1..C times in every non-empty row instead of never in some matrices. As in
+ * {@link SellOperator}, {@code apply} runs the {@code applyDot} kernel and drops the dot.
  *
  * <p>One instance per solve; not thread-safe.
  */
@@ -84,17 +85,11 @@ public final class CsrOperator implements SparseOperator, WorkerPool.Task {
         int from = partition.start(part), to = partition.end(part);
         double d = 0;
         if (vectorRows) {
-            switch (op) {
-                case APPLY -> applyVectorRows(rp, ci, v, x, y, from, to);
-                case APPLY_DOT -> d = applyDotVectorRows(rp, ci, v, x, y, from, to);
-                default -> residualVectorRows(rp, ci, v, x, b, y, from, to);
-            }
+            if (op == RESIDUAL) residualSimdRows(rp, ci, v, x, b, y, from, to);
+            else d = productSimdRows(rp, ci, v, x, y, from, to);
         } else {
-            switch (op) {
-                case APPLY -> applyScalarRows(rp, ci, v, x, y, from, to);
-                case APPLY_DOT -> d = applyDotScalarRows(rp, ci, v, x, y, from, to);
-                default -> residualScalarRows(rp, ci, v, x, b, y, from, to);
-            }
+            if (op == RESIDUAL) residualScalarRows(rp, ci, v, x, b, y, from, to);
+            else d = productScalarRows(rp, ci, v, x, y, from, to);
         }
         partial[part * PAD] = d;
     }
@@ -110,11 +105,8 @@ public final class CsrOperator implements SparseOperator, WorkerPool.Task {
         return s;
     }
 
-    static void applyVectorRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
-        for (int i = from; i < to; i++) y[i] = rowSimd(ci, val, x, rp[i], rp[i + 1]);
-    }
 
-    static double applyDotVectorRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
+    static double productSimdRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
         double dot = 0;
         for (int i = from; i < to; i++) {
             double s = rowSimd(ci, val, x, rp[i], rp[i + 1]);
@@ -124,19 +116,12 @@ public final class CsrOperator implements SparseOperator, WorkerPool.Task {
         return dot;
     }
 
-    static void residualVectorRows(int[] rp, int[] ci, double[] val, double[] x, double[] b, double[] r, int from, int to) {
+    static void residualSimdRows(int[] rp, int[] ci, double[] val, double[] x, double[] b, double[] r, int from, int to) {
         for (int i = from; i < to; i++) r[i] = b[i] - rowSimd(ci, val, x, rp[i], rp[i + 1]);
     }
 
-    static void applyScalarRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
-        for (int i = from; i < to; i++) {
-            double s = 0;
-            for (int k = rp[i], end = rp[i + 1]; k < end; k++) s = Math.fma(val[k], x[ci[k]], s);
-            y[i] = s;
-        }
-    }
 
-    static double applyDotScalarRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
+    static double productScalarRows(int[] rp, int[] ci, double[] val, double[] x, double[] y, int from, int to) {
         double dot = 0;
         for (int i = from; i < to; i++) {
             double s = 0;

@@ -1,45 +1,80 @@
 package dev.kiln.backend.cpu.kernel;
 
+import dev.kiln.solvers.kernel.KrylovKernels;
+import dev.kiln.solvers.kernel.KrylovKernelsFp32;
+import dev.kiln.solvers.kernel.SparseOperator;
+import dev.kiln.solvers.kernel.SparseOperatorFp32;
 import dev.kiln.solvers.matrix.CooAssembler;
 import dev.kiln.solvers.matrix.CsrMatrix;
-import dev.kiln.solvers.matrix.PoissonGenerator;
-import dev.kiln.solvers.kernel.KrylovKernels;
-import dev.kiln.solvers.kernel.SparseOperator;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs every Vector API kernel (each operation on each layout, in fp64 and fp32) on small
- * synthetic inputs, once per process, so C2 compiles them before the first job needs them.
+ * Runs every Vector API kernel (each operation on each layout, fp64 and fp32) on small synthetic
+ * inputs, once per process on a daemon thread, so C2 has compiled them before jobs need them.
  *
  * <p>Why: Vector API code is fast only once C2 has compiled it; in the interpreter and in C1 code
  * every vector operation allocates a box, and the kernels ran 100–400× slower (measured: bcsstk13
- * SpMV 17.7 ms before, 46 µs after C2; 1138_bus' first CG 0.9 s, later ones 12 ms). C2 compiles a
- * method after about 600 calls with 15 000 loop back-edges or 5 000 calls (HotSpot's tiered
- * thresholds Tier4MinInvocationThreshold, Tier4CompileThreshold, Tier4InvocationThreshold), and a
- * small job's kernels never get there within the job. {@link #CALLS} calls per kernel on inputs of
- * a few dozen rows (about 30 back-edges per call) passes both thresholds.
+ * SpMV 17.7 ms before C2, 46 µs after; 1138_bus' first CG 0.9 s, later ones 12 ms). C2 compiles a
+ * method after about 600 calls with 15 000 loop back-edges, or 5 000 calls (HotSpot's tiered
+ * thresholds Tier4MinInvocationThreshold, Tier4CompileThreshold, Tier4InvocationThreshold), so a
+ * small job's kernels never get there within the job.
  *
- * <p>Cost, measured with ./kiln bench spmv on this 2-core machine: see {@code docs/ARCHITECTURE.md}
- * (a fraction of a CPU-second, on a daemon thread, plus C2's own compile time).
+ * <p>How: rounds that call every variant once — interleaved, not one variant after the other,
+ * because C2 compiles from the branch profile gathered only since the method's profiling (C1)
+ * version started, which can be late while the compiler queue is long: a profile taken while only
+ * one variant ran marks the other variants' branches never-taken, and the first job to take them
+ * would trap. Variants: each operation on each layout (natural and sorted SELL rows, scalar and
+ * SIMD CSR rows), with and without a partial last chunk or SIMD remainder, on one part and on the
+ * pool's parts; the rounds stop once C2's code runs them all (see {@link #QUIET_ROUNDS}).
+ *
+ * <p>Cost, measured on this 2-core machine: see {@code docs/ARCHITECTURE.md} ("CPU kernels").
+ * {@code -Dkiln.cpu.warmup=false} turns it off.
  */
 final class KernelWarmUp {
-    /** Calls per kernel: past Tier4InvocationThreshold (5000) even with no back-edges counted. */
-    static final int CALLS = 6000;
+    /**
+     * The warm-up ends after this many consecutive rounds that allocated (almost) nothing: Vector
+     * API code outside C2 allocates a box per vector operation, C2's intrinsified code allocates
+     * none, so an allocation-free round means every kernel of it runs compiled (the kernels and
+     * the dispatch around them allocate nothing themselves). Timing cannot tell this on a loaded
+     * machine, and C1's code is already 10–30× faster than the interpreter.
+     */
+    static final int QUIET_ROUNDS = 3;
+    /** Bytes a round may allocate and still count as quiet (the clock and bookkeeping, not vector boxes). */
+    static final long QUIET_BYTES = 1024;
+    /** Rounds at most (each is ~100 calls on inputs of ~100 rows): a bound for when C2 never gets there. */
+    static final int MAX_ROUNDS = 5000;
 
+    private static final System.Logger LOG = System.getLogger(KernelWarmUp.class.getName());
     private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static final CountDownLatch DONE = new CountDownLatch(1);
 
     private KernelWarmUp() {}
 
-    /** Starts the warm-up on a daemon thread unless it already ran or runs. */
+    /** Starts the warm-up on a daemon thread unless it already ran, runs, or is turned off. */
     static void startInBackground() {
         if (!STARTED.compareAndSet(false, true)) return;
+        if (!Boolean.parseBoolean(System.getProperty("kiln.cpu.warmup", "true"))) {
+            DONE.countDown();
+            return;
+        }
         Thread t = new Thread(() -> {
             try {
-                run(CALLS);
+                long t0 = System.nanoTime();
+                int rounds = run(MAX_ROUNDS);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (rounds < 0) {
+                    LOG.log(System.Logger.Level.WARNING, "cpu kernels still allocate after " + MAX_ROUNDS
+                            + " warm-up rounds (" + ms + " ms): C2 has not compiled or intrinsified them; small jobs will run slowly");
+                } else {
+                    LOG.log(System.Logger.Level.DEBUG, "cpu kernels compiled after " + rounds + " warm-up rounds, " + ms + " ms");
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.WARNING, "cpu kernel warm-up failed", e);
             } finally {
                 DONE.countDown();
             }
@@ -54,58 +89,114 @@ final class KernelWarmUp {
         DONE.await();
     }
 
-    /** Every kernel {@code calls} times on single-threaded instances (the pool stays free for jobs). */
-    static void run(int calls) {
-        WorkerPool pool = WorkerPool.shared();
-        int c = SellOperator.LANES;
-        CsrMatrix grid = PoissonGenerator.poisson2d(7, 7);          // 49 rows: 6 full chunks and a tail
-        CsrMatrix ragged = ragged(51);                               // unequal rows: SELL sorts them
-        CsrMatrix wide = banded(40, 2 * CsrOperator.VECTOR_ROW);     // rows long enough for SIMD CSR
-        SellMatrix gridSell = SellMatrix.of(grid, c, c * CpuKernels.SIGMA_CHUNKS);
-        SellMatrix raggedSell = SellMatrix.of(ragged, c, c * CpuKernels.SIGMA_CHUNKS);
-        List<SparseOperator> ops = List.of(
-                new SellOperator(gridSell, pool, 1),
-                new SellOperator(raggedSell, pool, 1),
-                new CsrOperator(grid, pool, 1),
-                new CsrOperator(wide, pool, 1),
-                new SellFp32Operator(gridSell.toFp32(), pool, 1),
-                new SellFp32Operator(raggedSell.toFp32(), pool, 1));
-        for (SparseOperator op : ops) {
-            int n = op.rows();
-            double[] x = filled(n, 1.0), y = new double[n], b = filled(n, 2.0);
-            for (int i = 0; i < calls; i++) op.apply(x, y);
-            for (int i = 0; i < calls; i++) op.applyDot(x, y);
-            for (int i = 0; i < calls; i++) op.residual(x, b, y);
+    /**
+     * Runs every variant once per round, interleaved, until {@link #QUIET_ROUNDS} rounds in a row
+     * allocate at most {@link #QUIET_BYTES}, or {@code maxRounds}. Returns the rounds run, or −1
+     * when the kernels still allocated at the end (not compiled, or not intrinsified here).
+     */
+    static int run(int maxRounds) {
+        List<Runnable> calls = calls();
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean counter = threads instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled() ? t : null;
+        int quiet = 0;
+        for (int r = 0; r < maxRounds; r++) {
+            long before = counter == null ? 0 : counter.getCurrentThreadAllocatedBytes();
+            for (Runnable c : calls) c.run();
+            if (counter == null) continue;
+            quiet = counter.getCurrentThreadAllocatedBytes() - before <= QUIET_BYTES ? quiet + 1 : 0;
+            if (quiet == QUIET_ROUNDS) return r + 1;
         }
-        int n = grid.rows();
-        KrylovKernels k = new VectorKrylovKernels(pool, RowPartition.single(n));
+        return -1;
+    }
+
+    /** One call of every kernel variant. */
+    static List<Runnable> calls() {
+        WorkerPool pool = WorkerPool.shared();
+        int c = SellOperator.LANES, sigma = c * CpuKernels.SIGMA_CHUNKS;
+        int[] partCounts = pool.parts() > 1 ? new int[] {1, pool.parts()} : new int[] {1};
+        List<Runnable> calls = new ArrayList<>();
+        // SELL: natural row order (equal rows) and sorted (ragged rows), with and without a partial last chunk
+        // (24 chunks: the 3-row tail's padding stays under SellMatrix.SORT_IF_FILL_ABOVE, so it is not sorted)
+        List<CsrMatrix> sellShapes = List.of(banded(24 * c, 5), banded(24 * c + 3, 5), ragged(8 * c), ragged(8 * c + 3));
+        for (int i = 0; i < sellShapes.size(); i++) {
+            SellMatrix s = SellMatrix.of(sellShapes.get(i), c, sigma);
+            if (s.sorted() != i >= 2) throw new IllegalStateException("warm-up shape " + i + " sorted=" + s.sorted());
+            SellMatrixFp32 s32 = s.toFp32();
+            for (int parts : partCounts) {
+                addOperatorCalls(calls, new SellOperator(s, pool, parts));
+                addOperatorCalls(calls, new SellOperatorFp32(s32, pool, parts));
+            }
+        }
+        // CSR: scalar rows (short) and SIMD rows (long)
+        for (CsrMatrix a : List.of(banded(8 * c, 5), banded(8 * c, 2 * CsrOperator.VECTOR_ROW))) {
+            for (int parts : partCounts) addOperatorCalls(calls, new CsrOperator(a, pool, parts));
+        }
+        // vector kernels, with and without a remainder past the last whole SIMD step
+        for (int n : new int[] {8 * c, 8 * c + 3}) {
+            for (int parts : partCounts) {
+                RowPartition p = parts == 1 ? RowPartition.single(n) : RowPartition.even(n, c, parts);
+                addKernelCalls(calls, new VectorKrylovKernels(pool, p), n);
+                addKernelCalls(calls, new VectorKrylovKernelsFp32(pool, p), n);
+            }
+        }
+        return calls;
+    }
+
+    private static void addOperatorCalls(List<Runnable> calls, SparseOperator op) {
+        int n = op.rows();
+        double[] x = filled(n, 1.0), y = new double[n], b = filled(n, 2.0);
+        calls.add(() -> op.apply(x, y));
+        calls.add(() -> op.applyDot(x, y));
+        calls.add(() -> op.residual(x, b, y));
+    }
+
+    private static void addOperatorCalls(List<Runnable> calls, SparseOperatorFp32 op) {
+        int n = op.rows();
+        float[] x = filledF(n, 1f), y = new float[n];
+        calls.add(() -> op.apply(x, y));
+        calls.add(() -> op.applyDot(x, y));
+    }
+
+
+
+    private static void addKernelCalls(List<Runnable> calls, KrylovKernels k, int n) {
         double[] x = filled(n, 1.0), y = filled(n, 0.5), p = filled(n, 0.25), q = filled(n, 0.125);
         double[] r = filled(n, 1.0), z = new double[n], inv = filled(n, 0.25), out = new double[2];
-        for (int i = 0; i < calls; i++) k.dot(n, x, y);
-        for (int i = 0; i < calls; i++) k.axpy(n, 1e-3, x, y);
-        for (int i = 0; i < calls; i++) k.xpay(n, x, 0.5, y);
-        for (int i = 0; i < calls; i++) k.scale(n, 1.0, y);
-        for (int i = 0; i < calls; i++) k.cgUpdate(n, 1e-9, p, q, x, r, null, z, out);
-        for (int i = 0; i < calls; i++) k.cgUpdate(n, 1e-9, p, q, x, r, inv, z, out);
-        Fp32KrylovKernels f = new Fp32KrylovKernels(pool, RowPartition.single(n));
-        float[] xf = new float[n], yf = new float[n], pf = new float[n], qf = new float[n], rf = new float[n], zf = new float[n];
-        float[] invf = new float[n];
-        java.util.Arrays.fill(xf, 1f);
-        java.util.Arrays.fill(invf, 0.25f);
-        for (int i = 0; i < calls; i++) f.dot(n, xf, yf);
-        for (int i = 0; i < calls; i++) f.xpay(n, xf, 0.5f, yf);
-        for (int i = 0; i < calls; i++) f.cgUpdate(n, 1e-9f, pf, qf, xf, rf, null, zf, out);
-        for (int i = 0; i < calls; i++) f.cgUpdate(n, 1e-9f, pf, qf, xf, rf, invf, zf, out);
+        calls.add(() -> k.dot(n, x, y));
+        calls.add(() -> k.axpy(n, 1e-3, x, y));
+        calls.add(() -> k.xpay(n, x, 0.5, y));
+        calls.add(() -> k.copy(n, x, z));
+        calls.add(() -> k.scale(n, 1.0, y));
+        calls.add(() -> k.cgUpdate(n, 1e-9, p, q, x, r, null, z, out));
+        calls.add(() -> k.cgUpdate(n, 1e-9, p, q, x, r, inv, z, out));
     }
+
+    private static void addKernelCalls(List<Runnable> calls, KrylovKernelsFp32 k, int n) {
+        float[] x = filledF(n, 1f), y = filledF(n, 0.5f), p = filledF(n, 0.25f), q = filledF(n, 0.125f);
+        float[] r = filledF(n, 1f), z = new float[n], inv = filledF(n, 0.25f);
+        double[] out = new double[2];
+        calls.add(() -> k.dot(n, x, y));
+        calls.add(() -> k.xpay(n, x, 0.5f, y));
+        calls.add(() -> k.cgUpdate(n, 1e-9f, p, q, x, r, null, z, out));
+        calls.add(() -> k.cgUpdate(n, 1e-9f, p, q, x, r, inv, z, out));
+    }
+
 
     private static double[] filled(int n, double v) {
         double[] a = new double[n];
-        java.util.Arrays.fill(a, v);
+        Arrays.fill(a, v);
         return a;
     }
 
-    /** Rows of 1..12 entries in a repeating pattern: padding over 5 % unsorted, so SELL sorts. */
-    private static CsrMatrix ragged(int n) {
+    private static float[] filledF(int n, float v) {
+        float[] a = new float[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    /** Rows of 1..12 entries in a repeating pattern: unsorted chunks pad by over 5 %, so SELL sorts. */
+    static CsrMatrix ragged(int n) {
         int[] rows = new int[n * 12], cols = new int[n * 12];
         double[] vals = new double[n * 12];
         int k = 0;
@@ -113,12 +204,11 @@ final class KernelWarmUp {
             int len = 1 + (i * 7) % 12;
             for (int j = 0; j < len; j++, k++) { rows[k] = i; cols[k] = (i + j) % n; vals[k] = 1.0 / (1 + j); }
         }
-        return CooAssembler.fromCoo(n, n, java.util.Arrays.copyOf(rows, k), java.util.Arrays.copyOf(cols, k),
-                java.util.Arrays.copyOf(vals, k));
+        return CooAssembler.fromCoo(n, n, Arrays.copyOf(rows, k), Arrays.copyOf(cols, k), Arrays.copyOf(vals, k));
     }
 
-    /** n×n with {@code width} entries per row (wrapping band). */
-    private static CsrMatrix banded(int n, int width) {
+    /** n×n with {@code width} entries per row (a wrapping band). */
+    static CsrMatrix banded(int n, int width) {
         int[] rows = new int[n * width], cols = new int[n * width];
         double[] vals = new double[n * width];
         for (int i = 0, k = 0; i < n; i++) {

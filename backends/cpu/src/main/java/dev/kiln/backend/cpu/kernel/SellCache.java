@@ -4,45 +4,60 @@ import dev.kiln.solvers.matrix.CsrMatrix;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Converted SELL-C-σ matrices keyed by the CSR matrix's {@link CsrMatrix#fingerprint()}, so a
- * stream of jobs on the same matrix (a family re-solved with new right-hand sides) converts it
- * once. Least recently used first out, bounded by stored entries ({@link #MAX_ENTRIES} total
- * non-zeros ≈ 1.2 GB of values and indices), since heap, not count, is the limit that matters.
- * Thread-safe.
+ * Converted SELL-C-σ matrices (fp64, and their fp32 copies) keyed by the CSR matrix's
+ * {@link CsrMatrix#fingerprint()}, so a stream of jobs on the same matrix (a family re-solved
+ * with new right-hand sides) converts it once. Least recently used first out, bounded by the
+ * bytes the conversions hold ({@link #MAX_BYTES}), since heap, not count, is the limit that
+ * matters. Thread-safe.
  */
 public final class SellCache {
-    /** 10⁸ stored entries (12 bytes each): a tenth of a 12 GiB heap. */
-    static final long MAX_ENTRIES = 100_000_000L;
+    /** 1.2 GB: 10⁸ fp64 entries of 12 bytes, a tenth of a 12 GiB heap. */
+    static final long MAX_BYTES = 1_200_000_000L;
 
     private static final SellCache SHARED = new SellCache();
 
-    private final LinkedHashMap<String, SellMatrix> map = new LinkedHashMap<>(16, 0.75f, true);
-    private long entries;
+    private final LinkedHashMap<String, Object> map = new LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
 
     public static SellCache shared() { return SHARED; }
 
+    /** A's SELL-C-σ conversion with chunk size c and sort window sigma. */
     public SellMatrix get(CsrMatrix a, int c, int sigma) {
-        String key = a.fingerprint() + "/" + c + "/" + sigma;
+        return get(a.fingerprint() + "/" + c + "/" + sigma, () -> SellMatrix.of(a, c, sigma), SellMatrix.class);
+    }
+
+    /** The same conversion with fp32 values (converting the fp64 one first when absent). */
+    public SellMatrixFp32 getFp32(CsrMatrix a, int c, int sigma) {
+        return get(a.fingerprint() + "/" + c + "/" + sigma + "/fp32", () -> get(a, c, sigma).toFp32(), SellMatrixFp32.class);
+    }
+
+    private <T> T get(String key, Supplier<T> convert, Class<T> type) {
         synchronized (this) {
-            SellMatrix m = map.get(key);
-            if (m != null) return m;
+            Object m = map.get(key);
+            if (m != null) return type.cast(m);
         }
-        SellMatrix m = SellMatrix.of(a, c, sigma);      // convert outside the lock
+        T m = convert.get();                                  // convert outside the lock
         synchronized (this) {
-            SellMatrix prior = map.putIfAbsent(key, m);
-            if (prior != null) return prior;
-            entries += m.values.length;
+            Object prior = map.putIfAbsent(key, m);
+            if (prior != null) return type.cast(prior);
+            bytes += bytes(m);
             var it = map.entrySet().iterator();
-            while (entries > MAX_ENTRIES && it.hasNext()) {
-                Map.Entry<String, SellMatrix> e = it.next();
+            while (bytes > MAX_BYTES && it.hasNext()) {
+                Map.Entry<String, Object> e = it.next();
                 if (e.getValue() == m) continue;
-                entries -= e.getValue().values.length;
+                bytes -= bytes(e.getValue());
                 it.remove();
             }
             return m;
         }
+    }
+
+    private static long bytes(Object o) {
+        if (o instanceof SellMatrix s) return 12L * s.values.length;
+        return 4L * ((SellMatrixFp32) o).values.length;
     }
 
     public synchronized int size() { return map.size(); }

@@ -52,6 +52,9 @@ public final class SellMatrix {
     public int chunkSize() { return c; }
     public int sigma() { return sigma; }
 
+    /** This matrix with fp32 values (layout shared). */
+    public SellMatrixFp32 toFp32() { return new SellMatrixFp32(this); }
+
     /** Padding ratio SELL-C-1 would have (no sorting), computed without building it. */
     static double unsortedFill(CsrMatrix a, int c) {
         int[] rp = a.rowPtr();

@@ -22,7 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * this loaded machine (-Xlog:deoptimization showed unstable_if traps at each new matrix; measured
  * with ./kiln bench spmv, see docs/ARCHITECTURE.md). Here each vector kernel contains only loops
  * whose both exits every ordinary call takes, the operation and layout are chosen once per call in
- * {@link #run}, and the last partial chunk is done by scalar code in {@link #tail}.
+ * {@link #run}, and the last partial chunk is done by scalar code in {@link #tail}; the branches
+ * left in {@code run} are per-instance constants that {@link KernelWarmUp} takes both ways.
+ * {@code apply} runs the {@code applyDot} kernel and drops the dot (one FMA per chunk on x that
+ * the gather has just brought into cache): one compiled kernel fewer per layout.
  *
  * <p>One instance per solve (carries the step's arguments in fields); not thread-safe.
  */
@@ -36,6 +39,7 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
     private final WorkerPool pool;
     private final RowPartition partition;
     private final int fullChunks;          // chunks with C real rows; a last partial one is the tail
+    private final int tailPart;            // the part holding the tail chunk, or −1
     private final double[] partial;
     private final double[] scratch;
     private int op;
@@ -47,8 +51,16 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
         this.pool = pool;
         this.partition = parts <= 1 ? RowPartition.single(m.rows) : RowPartition.balanced(m.rows, m.chunkPtr, m.c, parts);
         this.fullChunks = m.rows / m.c;
+        this.tailPart = tailPart(partition, m.rows, m.c);
         this.partial = new double[partition.parts() * PAD];
         this.scratch = new double[partition.parts() * 2 * LANES];  // 2·LANES apart: no shared cache line
+    }
+
+    /** The part whose rows include the partial last chunk, or −1 when n is a multiple of c. */
+    static int tailPart(RowPartition partition, int rows, int c) {
+        if (rows % c == 0) return -1;
+        for (int p = partition.parts() - 1; p >= 0; p--) if (partition.start(p) < rows && partition.end(p) == rows) return p;
+        return -1;
     }
 
     /** The row partition (chunk-aligned), for vector kernels that should follow it. */
@@ -96,37 +108,20 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
         int so = part * 2 * LANES;
         double d = 0;
         if (a.perm == null) {
-            switch (op) {
-                case APPLY -> apply(a.values, a.cols, a.chunkPtr, a.chunkLen, x, y, from, full);
-                case APPLY_DOT -> d = applyDot(a.values, a.cols, a.chunkPtr, a.chunkLen, x, y, from, full);
-                default -> residual(a.values, a.cols, a.chunkPtr, a.chunkLen, x, b, y, from, full);
-            }
+            if (op == RESIDUAL) residualNatural(a.values, a.cols, a.chunkPtr, a.chunkLen, x, b, y, from, full);
+            else d = productNatural(a.values, a.cols, a.chunkPtr, a.chunkLen, x, y, from, full);
         } else {
-            switch (op) {
-                case APPLY -> applySorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, y, from, full, scratch, so);
-                case APPLY_DOT -> d = applyDotSorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, y, from, full, scratch, so);
-                default -> residualSorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, b, y, from, full, scratch, so);
-            }
+            if (op == RESIDUAL) residualSorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, b, y, from, full, scratch, so);
+            else d = productSorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, y, from, full, scratch, so);
         }
-        if (to > full) d += tail(a, x, y, b, op, full);
+        if (part == tailPart) d += tail(a, x, y, b, op, fullChunks);
         partial[part * PAD] = d;
     }
 
     // ---- rows in natural order: y is stored a chunk (C rows) at a time ----
 
-    /** y = A·x over full chunks [from, to), rows in natural order. */
-    static void apply(double[] val, int[] col, int[] ptr, int[] len, double[] x, double[] y, int from, int to) {
-        for (int k = from; k < to; k++) {
-            DoubleVector acc = DoubleVector.zero(SPECIES);
-            for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
-                acc = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc);
-            }
-            acc.intoArray(y, k * LANES);
-        }
-    }
-
     /** y = A·x over full chunks [from, to) and returns xᵀy over their rows. */
-    static double applyDot(double[] val, int[] col, int[] ptr, int[] len, double[] x, double[] y, int from, int to) {
+    static double productNatural(double[] val, int[] col, int[] ptr, int[] len, double[] x, double[] y, int from, int to) {
         DoubleVector dot = DoubleVector.zero(SPECIES);
         for (int k = from; k < to; k++) {
             DoubleVector acc = DoubleVector.zero(SPECIES);
@@ -141,7 +136,7 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
     }
 
     /** r = b − A·x over full chunks [from, to). */
-    static void residual(double[] val, int[] col, int[] ptr, int[] len, double[] x, double[] b, double[] r, int from, int to) {
+    static void residualNatural(double[] val, int[] col, int[] ptr, int[] len, double[] x, double[] b, double[] r, int from, int to) {
         for (int k = from; k < to; k++) {
             DoubleVector acc = DoubleVector.zero(SPECIES);
             for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
@@ -157,22 +152,8 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
     // slower through its Java fallback (measured with ./kiln bench spmv), so a chunk is stored to
     // scratch and written out with C scalar stores (a loop of constant trip count).
 
-    /** y = A·x over full chunks [from, to) of a row-sorted matrix. */
-    static void applySorted(double[] val, int[] col, int[] ptr, int[] len, int[] perm, double[] x, double[] y,
-                            int from, int to, double[] scratch, int so) {
-        for (int k = from; k < to; k++) {
-            DoubleVector acc = DoubleVector.zero(SPECIES);
-            for (int off = ptr[k], end = off + len[k] * LANES; off < end; off += LANES) {
-                acc = DoubleVector.fromArray(SPECIES, val, off).fma(DoubleVector.fromArray(SPECIES, x, 0, col, off), acc);
-            }
-            acc.intoArray(scratch, so);
-            int base = k * LANES;
-            for (int l = 0; l < LANES; l++) y[perm[base + l]] = scratch[so + l];
-        }
-    }
-
     /** y = A·x over full chunks [from, to) of a row-sorted matrix; returns xᵀy over their rows. */
-    static double applyDotSorted(double[] val, int[] col, int[] ptr, int[] len, int[] perm, double[] x, double[] y,
+    static double productSorted(double[] val, int[] col, int[] ptr, int[] len, int[] perm, double[] x, double[] y,
                                  int from, int to, double[] scratch, int so) {
         double dot = 0;
         for (int k = from; k < to; k++) {

@@ -101,14 +101,14 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
     public void run(int part) {
         int from = partition.start(part), to = partition.end(part);
         switch (op) {
-            case DOT -> partial[part * PAD] = dot(x, y, from, to);
-            case AXPY -> axpy(a, x, y, from, to);
-            case XPAY -> xpay(x, a, y, from, to);
+            case DOT -> partial[part * PAD] = dotSlice(x, y, from, to);
+            case AXPY -> axpySlice(a, x, y, from, to);
+            case XPAY -> xpaySlice(x, a, y, from, to);
             case COPY -> System.arraycopy(x, from, y, from, to - from);
-            case SCALE -> scale(a, x, from, to);
+            case SCALE -> scaleSlice(a, x, from, to);
             case CG_UPDATE -> {
-                if (invDiag == null) cgUpdate(a, p, q, x, r, from, to, partial, part * PAD);
-                else cgUpdateJacobi(a, p, q, x, r, invDiag, z, from, to, partial, part * PAD);
+                if (invDiag == null) cgUpdateSlice(a, p, q, x, r, from, to, partial, part * PAD);
+                else cgUpdateJacobiSlice(a, p, q, x, r, invDiag, z, from, to, partial, part * PAD);
             }
             default -> throw new IllegalStateException("op " + op);
         }
@@ -121,7 +121,7 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
     // enters it throws the compiled kernel away (see SellOperator). One accumulator per reduction:
     // at 8 lanes one FMA chain covers 2 doubles a cycle, more than memory or L2 deliver.
 
-    static double dot(double[] x, double[] y, int from, int to) {
+    static double dotSlice(double[] x, double[] y, int from, int to) {
         int i = from;
         DoubleVector acc = DoubleVector.zero(SPECIES);
         for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
@@ -132,7 +132,7 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
         return s;
     }
 
-    static void axpy(double a, double[] x, double[] y, int from, int to) {
+    static void axpySlice(double a, double[] x, double[] y, int from, int to) {
         int i = from;
         DoubleVector av = DoubleVector.broadcast(SPECIES, a);
         for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
@@ -141,7 +141,7 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
         for (; i < to; i++) y[i] = Math.fma(a, x[i], y[i]);
     }
 
-    static void xpay(double[] x, double a, double[] y, int from, int to) {
+    static void xpaySlice(double[] x, double a, double[] y, int from, int to) {
         int i = from;
         DoubleVector av = DoubleVector.broadcast(SPECIES, a);
         for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
@@ -150,7 +150,7 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
         for (; i < to; i++) y[i] = Math.fma(a, y[i], x[i]);
     }
 
-    static void scale(double a, double[] x, int from, int to) {
+    static void scaleSlice(double a, double[] x, int from, int to) {
         int i = from;
         for (int bound = from + SPECIES.loopBound(to - from - 1); i < bound; i += LANES) {
             DoubleVector.fromArray(SPECIES, x, i).mul(a).intoArray(x, i);
@@ -159,7 +159,7 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
     }
 
     /** x += αp; r −= αq; partial[slot] = partial[slot+1] = rᵀr. */
-    static void cgUpdate(double alpha, double[] p, double[] q, double[] x, double[] r, int from, int to,
+    static void cgUpdateSlice(double alpha, double[] p, double[] q, double[] x, double[] r, int from, int to,
                          double[] partial, int slot) {
         int i = from;
         DoubleVector av = DoubleVector.broadcast(SPECIES, alpha), nav = DoubleVector.broadcast(SPECIES, -alpha);
@@ -182,7 +182,7 @@ public final class VectorKrylovKernels implements KrylovKernels, WorkerPool.Task
     }
 
     /** x += αp; r −= αq; z = invDiag∘r; partial[slot] = rᵀz, partial[slot+1] = rᵀr. */
-    static void cgUpdateJacobi(double alpha, double[] p, double[] q, double[] x, double[] r, double[] invDiag, double[] z,
+    static void cgUpdateJacobiSlice(double alpha, double[] p, double[] q, double[] x, double[] r, double[] invDiag, double[] z,
                                int from, int to, double[] partial, int slot) {
         int i = from;
         DoubleVector av = DoubleVector.broadcast(SPECIES, alpha), nav = DoubleVector.broadcast(SPECIES, -alpha);
