@@ -36,6 +36,8 @@ class DashboardBrowserTest {
     static final Path SCREENSHOT = Path.of("target", "dashboard", "dashboard.png");
     /** A test key (at least 16 characters, as kiln.http.api-keys requires). */
     static final String API_KEY = "dashboard-test-key-7f3a9c21";
+    /** Whether the page shows its API key form (as rendered, not merely its hidden attribute). */
+    static final String VISIBLE_KEY_FORM = "(f => !!f && getComputedStyle(f).display !== 'none')(document.getElementById('key-form'))";
 
     static Vertx vertx;
     static KilnRuntime runtime;
@@ -83,7 +85,7 @@ class DashboardBrowserTest {
         String origin = "http://127.0.0.1:" + api.actualPort();
         browser.navigate(origin + "/");
         // The data routes answer 401 until the page has the key; it asks for one.
-        browser.waitFor("the API key form", "(document.getElementById('key-form') || {hidden: true}).hidden", Boolean.FALSE::equals);
+        browser.waitFor("the API key form", VISIBLE_KEY_FORM, Boolean.TRUE::equals);
         browser.eval("document.getElementById('api-key').value = " + jsString(API_KEY)
                 + "; document.getElementById('key-form').requestSubmit(); true");
         browser.waitFor("the cpu backend's row", "document.querySelectorAll('#backends-body tr[data-backend=\"cpu\"]').length", v -> ((Number) v).intValue() == 1);
@@ -107,6 +109,7 @@ class DashboardBrowserTest {
         browser.waitFor("the cancelled job in the list", "document.querySelector('#recent-body tr[data-job=\"dashboard-live\"] .badge')?.textContent",
                 "cancelled"::equals);
 
+        browser.waitFor("the key form to go once the key works", VISIBLE_KEY_FORM, Boolean.FALSE::equals);
         Files.createDirectories(SCREENSHOT.getParent());
         Files.write(SCREENSHOT, browser.screenshot());
         System.out.println("dashboard screenshot: " + SCREENSHOT.toAbsolutePath());

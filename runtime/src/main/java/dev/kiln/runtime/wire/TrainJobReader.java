@@ -37,7 +37,7 @@ import static dev.kiln.runtime.wire.JsonFields.rejectUnknown;
  *   "dataset": {"name": "digits" | "breast-cancer" | "fashion-mnist",
  *               "features": [[..], ..], "labels": [..], "classes": 3,     (inline, instead of name)
  *               "testFraction": 0.2, "seed": 1, "standardize": true,
- *               "path": "/folder", "trainLimit": 0, "testLimit": 0},       (fashion-mnist only)
+ *               "trainLimit": 0, "testLimit": 0},       (fashion-mnist only; its folder is the server's)
  *   "loss":    "cross-entropy" | "mse"
  * }
  * "options": {"optimizer": "sgd" | "adam" | "ngd" | "tngd" | "tngd-adam", "epochs": 10,
@@ -152,12 +152,18 @@ public final class TrainJobReader implements KindReader {
                 case "breast-cancer" -> DatasetSplit.random(Datasets.breastCancer(), testFraction, seed);
                 case "fashion-mnist" -> {
                     if (d.has("testFraction")) throw invalid("problem.dataset.testFraction", "fashion-mnist keeps its own 60 000 / 10 000 split");
-                    String path = problemString(d, "path", "problem.dataset.path");
+                    // No path from a client touches the server's file system: the folder is the
+                    // operator's choice (system property kiln.datasets.fashion-mnist, default Debian's).
+                    if (d.has("path")) {
+                        throw invalid("problem.dataset.path", "is not accepted from clients: the server reads Fashion-MNIST from its "
+                                + "own folder (operator setting -Dkiln.datasets.fashion-mnist=DIR, default " + Datasets.FASHION_MNIST_DEFAULT + ")");
+                    }
+                    String path = System.getProperty("kiln.datasets.fashion-mnist");
                     int trainLimit = (int) problemLong(d, "trainLimit", 0);
                     int testLimit = (int) problemLong(d, "testLimit", 0);
                     if (trainLimit < 0 || testLimit < 0) throw invalid("problem.dataset", "trainLimit and testLimit must be ≥ 0 (0 = all)");
                     yield Datasets.fashionMnist(path == null ? Datasets.FASHION_MNIST_DEFAULT : Path.of(path), trainLimit, testLimit,
-                            path == null ? "problem.dataset" : "problem.dataset.path");
+                            "problem.dataset");
                 }
                 default -> throw invalid("problem.dataset.name",
                         "unknown data set '" + clip(name) + "' (digits | breast-cancer | fashion-mnist, or inline features and labels)");

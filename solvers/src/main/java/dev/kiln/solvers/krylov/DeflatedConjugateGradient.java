@@ -136,12 +136,15 @@ public final class DeflatedConjugateGradient {
                 aw[c] = new double[n];
                 a.apply(w[c], aw[c]);
             }
-            for (int i = 0; i < kw; i++) {
-                for (int j = i; j < kw; j++) {
-                    double v = k.dot(n, w[i], aw[j]);
+            double[] col = new double[kw];
+            for (int j = 0; j < kw; j++) {
+                SubspaceKernels.dots(n, w, aw[j], col);
+                for (int i = 0; i <= j; i++) {           // symmetrise: WᵀAW is symmetric up to rounding
+                    double v = i == j ? col[i] : 0.5 * (col[i] + e[i][j]);
                     e[i][j] = v;
                     e[j][i] = v;
                 }
+                for (int i = j + 1; i < kw; i++) e[j][i] = col[i]; // held until column i symmetrises it
             }
             einv = SmallSymmetric.pseudoInverse(e, RANK_TOLERANCE);
             if (einv == null || !allFinite(e)) { // A is not SPD on span W, or W is garbage: do not deflate
@@ -233,10 +236,13 @@ public final class DeflatedConjugateGradient {
                 double beta = rhoNext / rho;
                 if (alphaKept) betas[alphaCount - 1] = beta;
                 // p = z + β·p − W·μ with (WᵀAW)·μ = (AW)ᵀz
-                for (int i = 0; i < kw; i++) c[i] = k.dot(n, aw[i], zz);
-                SmallSymmetric.multiply(einv, c, mu);
-                k.xpay(n, zz, beta, p);
-                for (int i = 0; i < kw; i++) k.axpy(n, -mu[i], w[i], p);
+                if (kw > 0) {
+                    SubspaceKernels.dots(n, aw, zz, c);
+                    SmallSymmetric.multiply(einv, c, mu);
+                    SubspaceKernels.direction(n, zz, beta, w, mu, p);
+                } else {
+                    k.xpay(n, zz, beta, p);
+                }
                 rho = rhoNext;
                 if (recording && stored < ell) stored = keep(k, n, zz, rho, c, zs, cs, rhos, stored);
             }
@@ -316,18 +322,21 @@ public final class DeflatedConjugateGradient {
     /** x += W·E⁺·Wᵀr: removes from the error its A-orthogonal projection on span W. */
     private static void project(KrylovKernels k, int n, double[] r, double[][] w, double[][] einv, double[] c, double[] mu,
                                 double[] x) {
-        for (int i = 0; i < w.length; i++) c[i] = k.dot(n, w[i], r);
+        SubspaceKernels.dots(n, w, r, c);
         SmallSymmetric.multiply(einv, c, mu);
-        for (int i = 0; i < w.length; i++) k.axpy(n, mu[i], w[i], x);
+        SubspaceKernels.addCombination(n, w, mu, x);
     }
 
     /** p = z − W·μ with E·μ = (AW)ᵀz; leaves (AW)ᵀz in c. */
     private static void deflatedDirection(KrylovKernels k, int n, double[] z, double[][] w, double[][] aw, double[][] einv,
                                           double[] c, double[] mu, double[] p) {
-        for (int i = 0; i < w.length; i++) c[i] = k.dot(n, aw[i], z);
+        if (w.length == 0) {
+            k.copy(n, z, p);
+            return;
+        }
+        SubspaceKernels.dots(n, aw, z, c);
         SmallSymmetric.multiply(einv, c, mu);
-        k.copy(n, z, p);
-        for (int i = 0; i < w.length; i++) k.axpy(n, -mu[i], w[i], p);
+        SubspaceKernels.direction(n, z, 0, w, mu, p);
     }
 
     private static int keep(KrylovKernels k, int n, double[] z, double rho, double[] c, double[][] zs, double[][] cs,
@@ -382,10 +391,11 @@ public final class DeflatedConjugateGradient {
                     double[] wj = w[j];
                     for (int i = 0; i < n; i++) mwj[i] = wj[i] / invDiag[i];
                 }
+                double[] col = new double[kw];
+                SubspaceKernels.dots(n, w, mwj, col);
                 for (int i = 0; i <= j; i++) {
-                    double v = k.dot(n, w[i], mwj);
-                    fw[i][j] = v;
-                    fw[j][i] = v;
+                    fw[i][j] = col[i];
+                    fw[j][i] = col[i];
                 }
             }
         }

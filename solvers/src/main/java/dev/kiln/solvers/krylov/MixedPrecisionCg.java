@@ -20,8 +20,10 @@ import dev.kiln.solvers.kernel.SparseOperatorFp32;
  * by what the outer tolerance still needs if that is less. Refinement converges while κ(A)·u32
  * stays well below 1 (Carson and Higham, §3); beyond that a refinement fails to cut the true
  * residual by {@link ConjugateGradient#RESTART_PROGRESS} and the solve ends
- * {@link Termination#STAGNATED} with the better of the last two x — callers continue in fp64 from it. The
- * inner solve's own breakdowns (pᵀAp ≤ 0 in fp32) end the inner solve and show up the same way.
+ * {@link Termination#STAGNATED} keeping the better x (a correction is applied only when it lowers
+ * the true residual, so a NaN from values outside fp32's range never reaches x) — callers continue
+ * in fp64 from it. The inner solve's own breakdowns (pᵀAp ≤ 0 in fp32) end the inner solve and
+ * show up the same way. Memory: four fp64 and five fp32 vectors, allocated once per solve.
  *
  * <p>Reports: iterations are inner CG iterations (one fp32 product each; every refinement adds one
  * fp64 residual); the relative residual is the true fp64 one of the returned x. The monitor gets
@@ -47,9 +49,16 @@ public final class MixedPrecisionCg {
     public static Result solve(SparseOperator a, KrylovKernels k, SparseOperatorFp32 a32, KrylovKernelsFp32 k32,
                                double[] b, double[] x0, float[] invDiag32, double tol, int maxIterations,
                                IterationMonitor monitor) {
+        return solve(a, k, a32, k32, b, x0, invDiag32, tol, maxIterations, monitor, INNER_REDUCTION);
+    }
+
+    /** As above, with each inner solve aiming for {@code innerReduction} (in (0, 1)) instead of {@link #INNER_REDUCTION}. */
+    public static Result solve(SparseOperator a, KrylovKernels k, SparseOperatorFp32 a32, KrylovKernelsFp32 k32,
+                               double[] b, double[] x0, float[] invDiag32, double tol, int maxIterations,
+                               IterationMonitor monitor, double innerReduction) {
         int n = a.rows();
         if (monitor == null) monitor = IterationMonitor.NONE;
-        double[] x = new double[n], r = new double[n];
+        double[] x = new double[n], r = new double[n], xt = new double[n], rt = new double[n];
         double bnorm = k.norm2(n, b);
         if (bnorm == 0) return new Result(new SolveReport(Termination.CONVERGED, 0, 0.0, 0.0, x), 0);
         if (x0 != null) k.copy(n, x0, x);
@@ -59,33 +68,21 @@ public final class MixedPrecisionCg {
 
         a.residual(x, b, r);
         double rel = k.norm2(n, r) / bnorm;
-        double previous = Double.POSITIVE_INFINITY;
         int it = 0, refinements = 0;
         boolean proceed = true;
         Termination end;
         while (true) {
-            if (!Double.isFinite(rel)) { end = Termination.DIVERGED; break; }
+            if (!Double.isFinite(rel)) { end = Termination.DIVERGED; break; }     // NaN or ∞ in A, b or x0
             if (rel <= tol) { end = Termination.CONVERGED; break; }
-            if (refinements > 0 && rel > ConjugateGradient.RESTART_PROGRESS * previous) {
-                if (rel > previous) {                                 // the last correction made x worse: undo it
-                    double rnorm = previous * bnorm;
-                    for (int i = 0; i < n; i++) x[i] -= rnorm * d[i];
-                    a.residual(x, b, r);
-                    rel = k.norm2(n, r) / bnorm;
-                }
-                end = Termination.STAGNATED;
-                break;
-            }
             if (!proceed) { end = Termination.STOPPED; break; }
             if (it >= maxIterations) { end = Termination.MAX_ITERATIONS; break; }
-            previous = rel;
             double rnorm = rel * bnorm;
             double scale = 1.0 / rnorm;
             for (int i = 0; i < n; i++) {
                 rf[i] = (float) (r[i] * scale);
                 d[i] = 0f;
             }
-            double target = Math.max(INNER_REDUCTION, 0.5 * tol / rel);
+            double target = Math.max(innerReduction, 0.5 * tol / rel);
 
             // inner CG on A·d = r/‖r‖ in fp32 (Saad, 2nd ed., Algorithm 9.1)
             if (invDiag32 != null) for (int i = 0; i < n; i++) z[i] = rf[i] * invDiag32[i];
@@ -104,10 +101,19 @@ public final class MixedPrecisionCg {
                 k32.xpay(n, z, (float) beta, p);
                 rho = out[0];
             }
+
+            // x + d, kept only if its true residual (fp64) is smaller
+            for (int i = 0; i < n; i++) xt[i] = x[i] + rnorm * d[i];
+            a.residual(xt, b, rt);
+            double trial = k.norm2(n, rt) / bnorm;
             refinements++;
-            for (int i = 0; i < n; i++) x[i] += rnorm * d[i];
-            a.residual(x, b, r);
-            rel = k.norm2(n, r) / bnorm;
+            boolean progress = trial <= ConjugateGradient.RESTART_PROGRESS * rel;
+            if (trial < rel) {
+                double[] t = x; x = xt; xt = t;
+                t = r; r = rt; rt = t;
+                rel = trial;
+            }
+            if (!progress && !(rel <= tol)) { end = Termination.STAGNATED; break; }
         }
         return new Result(new SolveReport(end, it, rel, rel, x), refinements);
     }

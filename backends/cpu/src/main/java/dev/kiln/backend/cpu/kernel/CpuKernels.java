@@ -17,12 +17,23 @@ import dev.kiln.solvers.matrix.CsrMatrix;
  * it were data, so at 1.25 it still moves less than CSR's scalar rows lose to the missing SIMD
  * (Kreutzer et al. 2014, §4, report SELL winning up to about that fill). Threads: the pool is
  * used when the matrix has at least {@link #PARALLEL_MIN_NNZ} non-zeros; below, handing a step
- * to a second core costs more than the step (a few microseconds against ~0.1 ns per entry).
+ * to a second core costs as much as the step saves (measured, see the constant).
+ *
+ * <p>The first {@code prepare} starts {@link KernelWarmUp} in the background, so the kernels are
+ * compiled by C2 before small jobs need them.
  */
 public final class CpuKernels {
     public static final double SELL_MAX_FILL = 1.25;
-    /** ≈ 50 µs of single-core SpMV: ten times the measured cost of a pool hand-off. */
-    public static final long PARALLEL_MIN_NNZ = 200_000;
+    /**
+     * Matrices with fewer non-zeros run single-threaded. Measured on this project's 2-core machine
+     * (one CG iteration's kernels — applyDot, fused Jacobi update, xpay — on Poisson 2D from 5 000
+     * to 1.6 M non-zeros, 1 thread against 2, four runs while others' builds kept the load average
+     * at 8–11; docs/ARCHITECTURE.md "CPU kernels"): below 50 000 non-zeros two threads never won
+     * (0.78–1.03×: a step's work of a few µs is of the order of the hand-off, 0.2 µs spinning and
+     * ~250 µs when a parked worker must be woken); from about 100 000 they won up to 2.0–2.3×
+     * whenever the second core was free, and lost at most 6 % when it was not.
+     */
+    public static final long PARALLEL_MIN_NNZ = 100_000;
     /** σ: sort window in rows, 32 chunks (Kreutzer et al. 2014 use σ between C and a few hundred C). */
     static final int SIGMA_CHUNKS = 32;
 
