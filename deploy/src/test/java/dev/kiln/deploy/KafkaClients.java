@@ -36,15 +36,26 @@ final class KafkaClients {
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = new ArrayList<>();
-        long end = System.nanoTime() + 30_000_000_000L;
+        // A reply-to topic appears only when Kiln publishes its first result there: wait for it.
+        long end = System.nanoTime() + 180_000_000_000L;
         List<PartitionInfo> infos;
         do {
             infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos == null || infos.isEmpty()) sleep(200);
         } while ((infos == null || infos.isEmpty()) && System.nanoTime() < end);
+        if (infos == null || infos.isEmpty()) throw new IllegalStateException("topic " + topic + " did not appear within 3 minutes");
         for (PartitionInfo pi : infos) parts.add(new TopicPartition(topic, pi.partition()));
         c.assign(parts);
         c.seekToBeginning(parts);
         return c;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Reads until {@code done} holds for what was read, or the time runs out. */
