@@ -35,7 +35,8 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
             client (talks to a running Kiln over HTTP; --url, default http://localhost:8080; --json;
                     --api-key KEY, or KILN_API_KEY, when Kiln has kiln.http.api-keys):
               submit FILE.json  submit a job; --mtx FILE.mtx, --qubo FILE (Beasley) or --maxcut FILE
-                                (G-set) instead of a job file;
+                                (G-set) instead of a job file; --bootstrap HOST:PORT publishes
+                                to kiln.jobs over Kafka (and --wait reads kiln.results) instead of HTTP;
                                 --wait waits for the result with a progress bar; --backend ID
               watch ID          stream a job's progress with a progress bar until its result
               status ID         print a job's status or result

@@ -12,8 +12,12 @@ import dev.kiln.runtime.scheduling.BackendLane;
 import dev.kiln.runtime.store.JobRecord;
 import dev.kiln.runtime.store.JobStore;
 import dev.kiln.runtime.store.MatrixStore;
+import dev.kiln.runtime.recycling.FamilyOrdering;
+import dev.kiln.runtime.recycling.KrylovRecycler;
+import dev.kiln.runtime.recycling.RecyclingConfig;
 import dev.kiln.runtime.tuning.OmegaTuner;
 import dev.kiln.runtime.tuning.Tuner;
+import dev.kiln.runtime.tuning.TunerChain;
 import dev.kiln.runtime.wire.JobDecoder;
 import dev.kiln.runtime.wire.JobRejectedException;
 import dev.kiln.runtime.wire.WireLimits;
@@ -61,7 +65,8 @@ public final class KilnRuntime implements AutoCloseable {
     private final MatrixStore matrices;
     private final JobDecoder decoder;
     private final ProgressBus progress = new ProgressBus();
-    private final Tuner tuner = new OmegaTuner();
+    private final Tuner tuner;
+    private final FamilyOrdering ordering = new FamilyOrdering(); // issue 4: a family's waiting jobs run nearest-first
     private final Map<String, BackendLane> lanes = new LinkedHashMap<>();
     private final Map<String, Integer> laneWorkers = new LinkedHashMap<>();
     private final KilnMetrics metrics = new KilnMetrics();
@@ -78,6 +83,7 @@ public final class KilnRuntime implements AutoCloseable {
         this.decoder = new JobDecoder(new WireLimits(config.getInt(KilnConfig.MAX_MESSAGE_BYTES),
                 config.getInt(KilnConfig.MAX_UNKNOWNS), config.getLong(KilnConfig.MAX_NONZEROS), 32), matrices);
         this.progressIntervalMs = config.getLong(KilnConfig.PROGRESS_INTERVAL_MS);
+        this.tuner = new TunerChain(new OmegaTuner(), new KrylovRecycler(RecyclingConfig.from(config))); // issue 4: ω, then recycling
         int capacity = config.getInt(KilnConfig.QUEUE_CAPACITY);
         int workers = config.getInt(KilnConfig.WORKERS);
         for (BackendHandle h : backends.all()) {
@@ -224,7 +230,7 @@ public final class KilnRuntime implements AutoCloseable {
         rec.backend(decision.chosen());
         JobStatus before = rec.status();
         if (!rec.transition(before, JobStatus.QUEUED) && before != JobStatus.QUEUED) return true; // finished meanwhile
-        return lane.offer(() -> run(rec, decision, new HashSet<>(Set.of(decision.chosen()))));
+        return ordering.offer(lane, rec.job(), () -> run(rec, decision, new HashSet<>(Set.of(decision.chosen()))));
     }
 
     /** Runs on a lane worker. */

@@ -1,6 +1,7 @@
 package dev.kiln.spi;
 
 import dev.kiln.solvers.krylov.RecycledSubspace;
+import dev.kiln.solvers.krylov.RecyclingSettings;
 
 /**
  * Krylov recycling within a family, between the runtime and a backend, for one run of one job:
@@ -20,8 +21,7 @@ import dev.kiln.solvers.krylov.RecycledSubspace;
 public final class RecycleExchange {
     private final RecycledSubspace offered;
     private final double[][] extraStart;
-    private final int harvest;
-    private final int lanczosVectors;
+    private final RecyclingSettings settings;
     private volatile RecycledSubspace harvested;
     private volatile int deflatedVectors = -1;
     private volatile boolean abandoned;
@@ -29,25 +29,22 @@ public final class RecycleExchange {
     /**
      * @param offered        subspace to deflate with (may be empty, never null)
      * @param extraStart     earlier solutions beside x0 for the Galerkin start (may be empty, never null)
-     * @param harvest        Ritz vectors wanted back (0: none)
-     * @param lanczosVectors CG residuals the backend should keep to harvest from
+     * @param settings       Ritz vectors wanted back, the Lanczos window, and whether to deflate every iteration
      */
-    public RecycleExchange(RecycledSubspace offered, double[][] extraStart, int harvest, int lanczosVectors) {
-        if (offered == null || extraStart == null) throw new IllegalArgumentException("offered and extraStart are required");
-        if (harvest < 0 || lanczosVectors < 0) throw new IllegalArgumentException("counts must not be negative");
+    public RecycleExchange(RecycledSubspace offered, double[][] extraStart, RecyclingSettings settings) {
+        if (offered == null || extraStart == null || settings == null) {
+            throw new IllegalArgumentException("offered, extraStart and settings are required");
+        }
         this.offered = offered;
         this.extraStart = extraStart;
-        this.harvest = harvest;
-        this.lanczosVectors = lanczosVectors;
+        this.settings = settings;
     }
 
     public RecycledSubspace offered() { return offered; }
 
     public double[][] extraStart() { return extraStart; }
 
-    public int harvest() { return harvest; }
-
-    public int lanczosVectors() { return lanczosVectors; }
+    public RecyclingSettings settings() { return settings; }
 
     /**
      * The backend's answer: how many offered vectors deflated the solve, the refreshed subspace

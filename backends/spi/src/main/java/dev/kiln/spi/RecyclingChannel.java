@@ -19,11 +19,11 @@ public final class RecyclingChannel {
     /** Exchanges held at most: far more than jobs can run at once (lanes × workers). */
     static final int MAX_OPEN = 1024;
 
-    private record Entry(Job job, RecycleExchange exchange) { }
+    private record Opened(Job job, RecycleExchange exchange) { }
 
-    private static final Map<String, Entry> OPEN = new LinkedHashMap<>() {
+    private static final Map<String, Opened> OPEN = new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Opened> eldest) {
             return size() > MAX_OPEN;
         }
     };
@@ -33,14 +33,14 @@ public final class RecyclingChannel {
     /** Offers {@code exchange} to whichever backend solves exactly this job object. */
     public static void open(Job job, RecycleExchange exchange) {
         synchronized (OPEN) {
-            OPEN.put(job.id(), new Entry(job, exchange));
+            OPEN.put(job.id(), new Opened(job, exchange));
         }
     }
 
     /** The exchange opened for this job object, or null. */
     public static RecycleExchange lookup(Job job) {
         synchronized (OPEN) {
-            Entry e = OPEN.get(job.id());
+            Opened e = OPEN.get(job.id());
             return e != null && e.job() == job ? e.exchange() : null;
         }
     }
@@ -48,7 +48,7 @@ public final class RecyclingChannel {
     /** Withdraws the exchange opened for this job object (no-op for any other). */
     public static void close(Job job) {
         synchronized (OPEN) {
-            Entry e = OPEN.get(job.id());
+            Opened e = OPEN.get(job.id());
             if (e != null && e.job() == job) OPEN.remove(job.id());
         }
     }

@@ -2,6 +2,7 @@ package dev.kiln.deploy.bench;
 
 import dev.kiln.backend.cpu.kernel.CpuKernels;
 import dev.kiln.backend.cpu.kernel.PreparedSystem;
+import dev.kiln.backend.cpu.kernel.PreparedSystemFp32;
 import dev.kiln.solvers.kernel.ScalarCsrOperator;
 import dev.kiln.solvers.kernel.ScalarKrylovKernels;
 import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
@@ -9,6 +10,7 @@ import dev.kiln.solvers.krylov.ConjugateGradient;
 import dev.kiln.solvers.krylov.IdentityPreconditioner;
 import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
 import dev.kiln.solvers.krylov.JacobiPreconditioner;
+import dev.kiln.solvers.krylov.MixedPrecisionCg;
 import dev.kiln.solvers.krylov.Preconditioner;
 import dev.kiln.solvers.krylov.SolveReport;
 import dev.kiln.solvers.matrix.CsrMatrix;
@@ -28,12 +30,62 @@ import java.util.Map;
  * Kiln's time includes building the preconditioner and preparing the matrix format; PETSc's
  * includes KSPSetUp. PETSc stops on its own (unpreconditioned) residual norm; the true residual
  * of both is printed, since PETSc's CG can claim convergence above 1e-8 on ill-conditioned input.
- * Only symmetric matrices with a positive diagonal are run.
+ * Only symmetric matrices with a positive diagonal are run. Rows with {@code rtol=1e-10} compare
+ * Jacobi-PCG in fp64 with mixed-precision refinement ({@code pcg+jacobi(mixed)}). Waits for the
+ * kernel warm-up first.
  */
 public final class CgBench implements Bench {
     static final double RTOL = 1e-8;
 
+    /** Tolerance of the mixed-precision rows: past fp32's reach, where refinement has to work. */
+    static final double MIXED_RTOL = 1e-10;
+
     @Override public String name() { return "cg"; }
+
+    /**
+     * Jacobi-PCG to {@link #MIXED_RTOL} in fp64 and as mixed-precision refinement (fp32 inner
+     * solves, {@code precision: mixed}), best of two each, with the speed-up of mixed over fp64.
+     * Poisson only in quick mode.
+     */
+    static void mixedAgainstFp64(String name, CsrMatrix a, double[] b, int maxIt, BenchReport report) {
+        double[] inv = JacobiPreconditioner.of(a).inverseDiagonal();
+        float[] inv32 = new float[inv.length];
+        for (int i = 0; i < inv.length; i++) inv32[i] = (float) inv[i];
+        double best64 = Double.MAX_VALUE, best32 = Double.MAX_VALUE;
+        SolveReport r64 = null;
+        MixedPrecisionCg.Result r32 = null;
+        for (int rep = 0; rep < 2; rep++) {
+            long t0 = System.nanoTime();
+            PreparedSystem sys = CpuKernels.prepare(a);
+            r64 = ConjugateGradient.solve(sys.operator(), sys.kernels(), b, null, JacobiPreconditioner.of(a), MIXED_RTOL,
+                    maxIt, null, null);
+            best64 = Math.min(best64, (System.nanoTime() - t0) * 1e-6);
+            t0 = System.nanoTime();
+            PreparedSystem s64 = CpuKernels.prepare(a);
+            PreparedSystemFp32 s32 = CpuKernels.prepareFp32(a);
+            r32 = MixedPrecisionCg.solve(s64.operator(), s64.kernels(), s32.operator(), s32.kernels(), b, null, inv32,
+                    MIXED_RTOL, maxIt, null);
+            best32 = Math.min(best32, (System.nanoTime() - t0) * 1e-6);
+        }
+        Map<String, Object> f64 = new LinkedHashMap<>();
+        f64.put("method", "pcg+jacobi");
+        f64.put("rtol", MIXED_RTOL);
+        f64.put("kiln_ms", best64);
+        f64.put("iters", r64.iterations());
+        f64.put("true_rel", r64.relativeResidual());
+        f64.put("converged", r64.converged());
+        report.record(name, f64);
+        Map<String, Object> fm = new LinkedHashMap<>();
+        fm.put("method", "pcg+jacobi(mixed)");
+        fm.put("rtol", MIXED_RTOL);
+        fm.put("kiln_ms", best32);
+        fm.put("iters", r32.report().iterations());
+        fm.put("refinements", r32.refinements());
+        fm.put("true_rel", r32.report().relativeResidual());
+        fm.put("converged", r32.report().converged());
+        fm.put("speedup_vs_fp64", best64 / best32);
+        report.record(name, fm);
+    }
 
     @Override
     public String description() {
@@ -49,6 +101,7 @@ public final class CgBench implements Bench {
         report.environment("peer", peer == null ? "none: " + why[0] : "petsc " + peer.version());
         report.environment("kernels", CpuKernels.describe());
         if (peer == null) report.progress("PETSc peer unavailable (" + why[0] + "); install with apt-get install python3-petsc4py");
+        report.environment("warmup_rounds", CpuKernels.awaitWarmUp());   // time C2's kernels, not the interpreter's
 
         List<BenchMatrices.Case> cases = new ArrayList<>();
         cases.add(BenchMatrices.poisson2d(quick ? 512 : 1024));
@@ -119,10 +172,12 @@ public final class CgBench implements Bench {
                 f.put("n", a.rows());
                 f.put("nnz", a.nnz());
                 report.record(c.name(), f);
+                if (method.equals("cg") || method.equals("pcg+jacobi")) OpenClBenchRows.cg(c.name(), a, b, method, best, RTOL, maxIt, reps, report);
                 labels.add(c.name() + " " + method);
                 kilnMs.add(best);
                 peerMs.add(pMs);
             }
+            if (!quick || c == cases.get(0)) mixedAgainstFp64(c.name(), a, b, maxIt, report);
             Map<String, String> sor = petsc.get("sor");
             if (sor != null) {
                 report.record(c.name(), Map.of("method", "petsc-pcg+sor", "peer", "petsc",

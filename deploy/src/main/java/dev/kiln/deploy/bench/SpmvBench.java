@@ -2,9 +2,11 @@ package dev.kiln.deploy.bench;
 
 import dev.kiln.backend.cpu.kernel.CpuKernels;
 import dev.kiln.backend.cpu.kernel.PreparedSystem;
+import dev.kiln.backend.cpu.kernel.PreparedSystemFp32;
 import dev.kiln.backend.cpu.kernel.SpmvFormat;
 import dev.kiln.solvers.kernel.ScalarKernels;
 import dev.kiln.solvers.kernel.SparseOperator;
+import dev.kiln.solvers.kernel.SparseOperatorFp32;
 import dev.kiln.solvers.matrix.CsrMatrix;
 
 import java.nio.file.Path;
@@ -18,7 +20,9 @@ import java.util.Map;
  * all cores) per matrix, as GB/s of the bytes the product must move (values, indices, row
  * pointers, x, y) and as a ratio to the STREAM triad measured first in the same JVM. Beside it:
  * a plain-loop Java CSR product on one thread (always) and PETSc's MatMult (petsc4py, one
- * process) when it imports. Writes {@code target/bench/spmv.svg}.
+ * process) when it imports; and the fp32-storage product ({@code format=sell-fp32}) with its
+ * speed-up over fp64. Waits for the kernel warm-up first, so the figures are those of C2's code.
+ * Writes {@code target/bench/spmv.svg}.
  */
 public final class SpmvBench implements Bench {
     @Override public String name() { return "spmv"; }
@@ -39,6 +43,13 @@ public final class SpmvBench implements Bench {
         report.environment("stream_triad_gbps", stream);
         report.environment("kernels", CpuKernels.describe());
         report.progress(String.format("STREAM triad: %.1f GB/s on 1 thread, %.1f GB/s on all cores", stream1, stream));
+        // Measure compiled kernels: wait until C2 has compiled every kernel variant (see KernelWarmUp).
+        long w0 = System.nanoTime();
+        int rounds = CpuKernels.awaitWarmUp();
+        report.environment("warmup_rounds", rounds);
+        report.environment("warmup_ms", (System.nanoTime() - w0) / 1e6);
+        report.progress(rounds < 0 ? "kernel warm-up ended before C2 compiled every kernel: figures may include interpreted runs"
+                : String.format("kernels compiled after %d warm-up rounds (%.0f ms)", rounds, (System.nanoTime() - w0) / 1e6));
         String[] why = new String[1];
         PetscPeer peer = PetscPeer.find(BenchArgs.home().resolve("target/bench/peer"), why);
         report.environment("peer", peer == null ? "none: " + why[0] : "petsc " + peer.version());
@@ -50,7 +61,7 @@ public final class SpmvBench implements Bench {
         cases.addAll(BenchMatrices.files(args));
 
         List<String> names = new ArrayList<>();
-        List<Double> kiln = new ArrayList<>(), plain = new ArrayList<>(), petsc = new ArrayList<>();
+        List<Double> kiln = new ArrayList<>(), kiln32 = new ArrayList<>(), plain = new ArrayList<>(), petsc = new ArrayList<>();
         for (BenchMatrices.Case c : cases) {
             CsrMatrix a = c.matrix().get();
             if (!a.isSquare()) { report.progress(c.name() + ": not square, skipped"); continue; }
@@ -88,16 +99,59 @@ public final class SpmvBench implements Bench {
             report.record(c.name(), f);
             names.add(c.name());
             kiln.add(gbps);
+            kiln32.add(recordFp32(c.name(), a, x, y, tKiln, seconds, stream, report));
+            OpenClBenchRows.spmv(c.name(), a, x, tKiln, seconds, report);   // backend=opencl row (issue 5)
             plain.add(bytes / tPlain / 1e9);
             petsc.add(bytes / tPeer / 1e9);
         }
         Path svg = report.dir().resolve("spmv.svg");
         BarChartSvg.write(svg, "SpMV bandwidth (bytes the kernel must move)", "GB/s", names, List.of(
                 new BarChartSvg.Series("Kiln (Vector API, all cores)", "#d95f02", toArray(kiln)),
+                new BarChartSvg.Series("Kiln fp32 storage (fp64 sums)", "#e6ab02", toArray(kiln32)),
                 new BarChartSvg.Series("plain Java loop (1 thread)", "#7570b3", toArray(plain)),
                 new BarChartSvg.Series("PETSc MatMult (1 process)", "#1b9e77", toArray(petsc))),
                 stream, String.format("STREAM triad, same run: %.1f GB/s", stream));
         report.progress("wrote " + svg);
+    }
+
+    /**
+     * The same product with A, x and y in fp32 and the sums in fp64 (the inner kernel of
+     * {@code precision: mixed}): a {@code format=sell-fp32} row (or {@code csr-fp32} when the
+     * format rule picks CSR), bytes counted the same way at 4 bytes a value, and its speed-up over
+     * the fp64 product just measured. Returns its GB/s.
+     */
+    static double recordFp32(String name, CsrMatrix a, double[] x, double[] y64, double t64, double seconds, double stream,
+                             BenchReport report) {
+        PreparedSystemFp32 sys = CpuKernels.prepareFp32(a, SpmvFormat.AUTO, -1);
+        float[] xf = new float[x.length], yf = new float[a.rows()];
+        for (int i = 0; i < x.length; i++) xf[i] = (float) x[i];
+        SparseOperatorFp32 op = sys.operator();
+        double t = best(() -> op.apply(xf, yf), seconds);
+        // each row within fp32 rounding of the fp64 product: values rounded (2⁻²⁴ relative each, x is exact
+        // in fp32 here), sums in fp64, the result stored in fp32: |y32 − y64| ≤ 2⁻²³·Σ|a_ij x_j| + 2⁻²⁴·|y64|
+        int[] rp = a.rowPtr(), ci = a.colIdx();
+        double[] v = a.values();
+        for (int i = 0; i < yf.length; i++) {
+            double abs = 0;
+            for (int k = rp[i]; k < rp[i + 1]; k++) abs += Math.abs(v[k] * x[ci[k]]);
+            if (Math.abs(yf[i] - y64[i]) > 0x1p-23 * abs + 0x1p-24 * Math.abs(y64[i])) {
+                throw new IllegalStateException(name + ": fp32 SpMV row " + i + " is " + yf[i] + ", fp64 " + y64[i]);
+            }
+        }
+        double bytes = a.nnz() * 8.0 + (a.rows() + 1) * 4.0 + a.cols() * 4.0 + a.rows() * 4.0;
+        double gbps = bytes / t / 1e9;
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("n", a.rows());
+        f.put("nnz", a.nnz());
+        f.put("format", op.format().startsWith("sell") ? "sell-fp32" : "csr-fp32");
+        f.put("gbps", gbps);
+        f.put("stream_gbps", stream);
+        f.put("ratio", gbps / stream);
+        f.put("speedup_vs_fp64", t64 / t);
+        f.put("layout", op.format());
+        f.put("kernels", sys.kernels().name());
+        report.record(name, f);
+        return gbps;
     }
 
     static double[] toArray(List<Double> l) {

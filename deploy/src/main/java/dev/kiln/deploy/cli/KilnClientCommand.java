@@ -35,6 +35,8 @@ public final class KilnClientCommand {
     private final PrintStream out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String url = "http://localhost:8080";
+    /** Set by {@code --bootstrap}: submit over Kafka instead of HTTP. */
+    private String bootstrap;
     /** The API key for a Kiln with kiln.http.api-keys set: {@code --api-key}, else {@code KILN_API_KEY}. */
     private String apiKey = System.getenv("KILN_API_KEY");
     private boolean json;
@@ -47,6 +49,7 @@ public final class KilnClientCommand {
     public int run(String command, List<String> args) {
         List<String> pos = new ArrayList<>();
         String mtx = null, qubo = null, maxcut = null, backend = null;
+        bootstrap = null;
         boolean wait = false;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -59,6 +62,7 @@ public final class KilnClientCommand {
                 case "--qubo" -> qubo = need(args, ++i, a);
                 case "--maxcut" -> maxcut = need(args, ++i, a);
                 case "--backend" -> backend = need(args, ++i, a);
+                case "--bootstrap" -> bootstrap = need(args, ++i, a);
                 default -> {
                     if (a.startsWith("--")) return usage("unknown option " + a);
                     pos.add(a);
@@ -116,6 +120,12 @@ public final class KilnClientCommand {
             opts.put("backend", backend);
         }
         double tol = job.path("options").path("tolerance").asDouble(1e-8);
+        if (bootstrap != null) {
+            if (!job.hasNonNull("id")) job.put("id", java.util.UUID.randomUUID().toString());
+            int code = KafkaSubmission.submit(bootstrap, job, wait, json, tol, out);
+            return code == KafkaSubmission.SUCCEEDED ? OK : code == KafkaSubmission.ACCEPTED ? OK
+                    : code == KafkaSubmission.TIMEOUT ? RUNNING : finishStatus(code);
+        }
         HttpResponse<String> r = http.send(request("/v1/jobs")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(job))).build(), HttpResponse.BodyHandlers.ofString());
@@ -180,6 +190,15 @@ public final class KilnClientCommand {
             return FAILED;
         }
         return finish(d);
+    }
+
+    private static int finishStatus(int kafkaCode) {
+        return switch (kafkaCode) {
+            case KafkaSubmission.REJECTED_CODE -> REJECTED;
+            case KafkaSubmission.STOPPED_CODE -> STOPPED;
+            case KafkaSubmission.UNREACHABLE_CODE -> UNREACHABLE;
+            default -> FAILED;
+        };
     }
 
     private int finish(JsonNode result) {

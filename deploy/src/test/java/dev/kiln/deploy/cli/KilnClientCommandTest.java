@@ -80,6 +80,25 @@ class KilnClientCommandTest {
     }
 
     @Test
+    void submitOverKafkaWaitsForTheResultOnKilnResults() throws Exception {
+        Path job = dir.resolve("kafka-job.json");
+        Files.writeString(job, "{\"id\":\"cli-kafka\",\"kind\":\"linear\",\"family\":\"cli\",\"problem\":{\"matrix\":"
+                + "{\"generator\":\"poisson2d\",\"nx\":20},\"rhs\":{\"generator\":\"a-times-ones\"}}}");
+        Run r = run("submit", job.toString(), "--bootstrap", kiln.bootstrapServers(), "--wait", "--json");
+        assertEquals(KilnClientCommand.OK, r.code(), r.out());
+        assertTrue(r.out().contains("\"id\":\"cli-kafka\"") && r.out().contains("\"status\":\"succeeded\""), r.out());
+    }
+
+    @Test
+    void aJobRejectedOverKafkaExitsThree() throws Exception {
+        Path job = dir.resolve("kafka-bad.json");
+        Files.writeString(job, "{\"id\":\"cli-kafka-bad\",\"kind\":\"linear\",\"problem\":{\"matrix\":{\"generator\":\"poisson9d\"}}}");
+        Run r = run("submit", job.toString(), "--bootstrap", kiln.bootstrapServers(), "--wait");
+        assertEquals(KilnClientCommand.REJECTED, r.code(), r.out());
+        assertTrue(r.out().contains("problem.matrix.generator"), r.out());
+    }
+
+    @Test
     void anUnknownJobExitsOne() {
         assertEquals(KilnClientCommand.FAILED, run("status", "no-such-job").code());
     }

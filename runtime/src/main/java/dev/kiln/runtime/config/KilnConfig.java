@@ -81,6 +81,15 @@ public final class KilnConfig {
     public static final ConfigKey ROUTING_PERSIST_INTERVAL_MS = new ConfigKey("kiln.routing.persist-interval-ms", "5000",
             "How often changed cost models are written to kiln.state, in ms; 0 disables persistence.");
 
+    public static final ConfigKey RECYCLING_VECTORS = new ConfigKey("kiln.recycling.vectors", "8",
+            "Ritz vectors kept per family for Krylov recycling of cg/pcg jobs (0: no recycled subspace).");
+    public static final ConfigKey RECYCLING_HISTORY = new ConfigKey("kiln.recycling.history", "4",
+            "Earlier solutions kept per family for the warm start and the Galerkin start (0 turns recycling off).");
+    public static final ConfigKey RECYCLING_MEMORY_BYTES = new ConfigKey("kiln.recycling.memory-bytes", "268435456",
+            "Memory for all families' recycled vectors; least recently used families give theirs up first.");
+    public static final ConfigKey RECYCLING_DEFLATE_ITERATIONS = new ConfigKey("kiln.recycling.deflate-iterations", "false",
+            "true: deflate every CG iteration with the recycled subspace; false: deflate the start only (cheaper per iteration).");
+
     public static final ConfigKey PLUGINS_DIR = new ConfigKey("kiln.plugins.dir", "plugins",
             "Folder of backend plug-ins: each *.jar (or sub-folder of jars) is loaded in its own class loader.");
 
@@ -89,7 +98,8 @@ public final class KilnConfig {
             KAFKA_BOOTSTRAP, KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_IN_FLIGHT, SHUTDOWN_GRACE_MS,
             ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_PERSIST_INTERVAL_MS,
             HTTP_AUTH, HTTP_API_KEYS, HTTP_API_KEYS_FILE, HTTP_RATE_LIMIT, HTTP_RATE_BURST, HTTP_TLS_KEYSTORE,
-            HTTP_TLS_KEYSTORE_PASSWORD, HTTP_TLS_KEYSTORE_PASSWORD_FILE, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE);
+            HTTP_TLS_KEYSTORE_PASSWORD, HTTP_TLS_KEYSTORE_PASSWORD_FILE, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
+            RECYCLING_VECTORS, RECYCLING_HISTORY, RECYCLING_MEMORY_BYTES, RECYCLING_DEFLATE_ITERATIONS);
 
     private final Map<String, String> values;
 
@@ -125,7 +135,7 @@ public final class KilnConfig {
         int dot = rest.indexOf('.');
         if (dot < 0) return true; // not kiln.<backend>.<key>: a misspelt core key such as kiln.workerz
         String group = rest.substring(0, dot);
-        return List.of("queue", "workers", "store", "progress", "limits", "matrices", "http", "kafka", "shutdown", "routing", "plugins").contains(group);
+        return List.of("queue", "workers", "store", "progress", "limits", "matrices", "http", "kafka", "shutdown", "routing", "plugins", "recycling").contains(group);
     }
 
     public String get(ConfigKey k) { return values.get(k.name()); }

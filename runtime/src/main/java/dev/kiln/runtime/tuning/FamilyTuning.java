@@ -88,7 +88,6 @@ final class FamilyTuning {
         m.put("contextualJobs", contextualJobs);
         m.put("regretEstimateIterations", bandit.regretEstimate());
         m.put("recentOmegas", List.copyOf(recent));
-        m.put("recycledSubspaceSize", 0);
         return m;
     }
 }

@@ -4,87 +4,103 @@ import dev.kiln.solvers.kernel.KrylovKernels;
 import dev.kiln.solvers.kernel.SparseOperator;
 
 /**
- * Deflated preconditioned CG with a recycled subspace, for a family of related SPD systems
- * solved one after another: Saad, Yeung, Erhel and Guyomarc'h, "A deflated version of the
- * conjugate gradient algorithm", SIAM J. Sci. Comput. 21(5), 2000 (their Algorithm 2.1 with a
- * preconditioner, and §4 for refreshing the subspace from the CG coefficients). Written once above
- * {@link KrylovKernels} and a {@link SparseOperator}, like {@link ConjugateGradient}.
+ * Preconditioned CG with a subspace recycled across a family of related SPD systems solved one
+ * after another: Saad, Yeung, Erhel and Guyomarc'h, "A deflated version of the conjugate gradient
+ * algorithm", SIAM J. Sci. Comput. 21(5), 2000 (Algorithm 2.1, preconditioned; §4 for refreshing
+ * the subspace from the CG coefficients). Written once above {@link KrylovKernels} and a
+ * {@link SparseOperator}, like {@link ConjugateGradient}.
  *
- * <p><b>Start.</b> Given W (n×k, from earlier solves) and a warm start x₀ (the nearest earlier
- * solution), the initial guess is the Galerkin (A-norm-optimal) point of x₀·span{x₀} + span{W}:
- * x = γ·x₀ + W·y with [W x₀]ᵀ·A·[W x₀]·(y, γ) = [W x₀]ᵀ·b. Its A-norm error is never larger than
- * that of x₀ itself, of 0, or of the plain deflated start x₀ + W(WᵀAW)⁻¹Wᵀr₀; the optimal γ also
- * rescales a warm start whose right-hand side only changed in size (a decaying heat solution).
- * Then Wᵀr = 0, the condition of Saad et al.'s Algorithm 2.1.
+ * <p><b>Start.</b> Given W (n×k, from earlier solves), a warm start x₀ (the nearest earlier
+ * solution) and optionally further earlier solutions s₁…s_m, the initial guess is the Galerkin
+ * (A-norm-optimal) point of span{x₀, s₁…s_m} + span W: with S = [W, x₀, s…],
+ * x = S·y where SᵀAS·y = Sᵀb (pseudo-inverse, so nearly dependent vectors are harmless). Its
+ * A-norm error is never larger than that of x₀, of 0, or of x₀ + W(WᵀAW)⁻¹Wᵀr₀; the span of
+ * earlier solutions extrapolates a smoothly varying family (Fischer, "Projection techniques for
+ * iterative solution of Ax = b with successive right-hand sides", CMAME 163, 1998, used here
+ * for slowly varying A as well). Then x += W(WᵀAW)⁺Wᵀr once more, so that Wᵀr = 0 holds to
+ * rounding relative to r itself (the joint solve meets it only relative to b: nearly parallel
+ * earlier solutions cancel digits, and a kept W-component was measured to make the deflated
+ * iteration diverge, since no direction with WᵀAp = 0 can remove it).
  *
- * <p><b>Iteration</b> (Saad et al., Algorithm 2.1, preconditioned): p = z − W·μ with
- * (WᵀAW)·μ = WᵀA·z, so every search direction is A-orthogonal to W and the residuals stay
- * orthogonal to W: CG runs on the part of the spectrum W does not cover, and its convergence is
- * governed by the effective condition number λ_max/λ_{k+1} instead of λ_max/λ_1 (their Theorem
- * 3.3-style bound). WᵀA·z is (AW)ᵀz with AW formed once per solve (k products), so an iteration
- * costs k dot products and k axpys more than CG. (WᵀAW) is inverted once, through its
- * eigen-decomposition: dependent columns of W are dropped (pseudo-inverse), and an indefinite
- * WᵀAW (A not SPD on span W) refuses the subspace.
+ * <p><b>Iteration</b>, one of two ({@link RecyclingSettings#deflateIterations()}):
+ * <ul>
+ *   <li>deflated (Saad et al., Algorithm 2.1): p = z + βp − W·μ with (WᵀAW)·μ = (AW)ᵀz, so
+ *   every search direction is A-orthogonal to W and the residuals stay orthogonal to it: CG runs
+ *   on the part of the spectrum W does not cover, with effective condition number
+ *   λ_max/λ_{k+1}. AW is formed once per solve (k products); an iteration costs k dot products
+ *   and k axpys more than CG.</li>
+ *   <li>start-only ("init-CG", Saad et al. §5; Erhel and Guyomarc'h, SIAM J. Matrix Anal. Appl.
+ *   21(4), 2000): plain PCG after the projected start. The start removes W's part of the error;
+ *   in exact arithmetic with an invariant W the Krylov space stays orthogonal to it and the two
+ *   coincide. CG's cost per iteration.</li>
+ * </ul>
  *
- * <p><b>Refreshing W</b> (Saad et al. §4; the same Rayleigh–Ritz step as eigCG, Stathopoulos and
- * Orginos, SIAM J. Sci. Comput. 32(1), 2010, and the recycling of RMINRES, Wang, de Sturler and
- * Paulino 2007): the first ℓ preconditioned residuals z_j are kept. With v_j = z_j/√ρ_j
- * (ρ_j = r_jᵀz_j) they are M-orthonormal and M-orthogonal to W (since Wᵀr_j = 0), and everything
- * the Rayleigh–Ritz problem on Z = [W, V] needs is already known, without a product with A:
+ * <p><b>Refreshing W</b> (Saad et al. §4; the Rayleigh–Ritz step of eigCG, Stathopoulos and
+ * Orginos, SIAM J. Sci. Comput. 32(1), 2010): the first ℓ preconditioned residuals z_j are kept.
+ * With v_j = z_j/√ρ_j (ρ_j = r_jᵀz_j) they are M-orthonormal, and VᵀAV = T, the Lanczos
+ * tridiagonal of the CG coefficients (Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed.,
+ * §6.7.3, eq. 6.103: T_jj = 1/α_j + β_{j−1}/α_{j−1}, T_{j,j+1} = −√β_j/α_j for these unsigned v_j).
+ * On Z = [W, V] the Rayleigh–Ritz problem ZᵀAZ·y = θ·ZᵀMZ·y needs only small matrices:
  * <pre>
- *   ZᵀAZ = [ WᵀAW     C        ]     ZᵀMZ = [ WᵀMW  0 ]
- *          [ Cᵀ   T + Cᵀ(WᵀAW)⁻¹C ]            [ 0     I ]
+ *   ZᵀAZ = [ WᵀAW  C      ]     ZᵀMZ = [ WᵀMW  D ]     C = WᵀA·V,  D = WᵀM·V = Wᵀr_j/√ρ_j
+ *          [ Cᵀ    T + Δ  ]            [ Dᵀ    I ]
  * </pre>
- * where T is the Lanczos tridiagonal of the CG coefficients (Saad, "Iterative Methods for Sparse
- * Linear Systems", 2nd ed., §6.7.3, eq. 6.103: T_jj = 1/α_j + β_{j−1}/α_{j−1},
- * T_{j,j+1} = −√β_j/α_j for these unsigned v_j) and C = WᵀA·V, whose columns are the WᵀAz_j the
- * iteration computed anyway. The k eigenvectors of ZᵀAZ·y = θ·ZᵀMZ·y with the smallest θ give
- * the new W = Z·y, M-orthonormal, with Ritz values θ. Across a family the subspace improves
- * solve by solve, converging to the slowest eigenvectors of M⁻¹A. WᵀMW is computed only for
- * M = I or diagonal M (Jacobi); with another preconditioner nothing is harvested.
+ * In the deflated iteration C's columns are the (AW)ᵀz_j it computes anyway, D = 0 (Wᵀr_j = 0),
+ * and Δ = Cᵀ(WᵀAW)⁺C (z_iᵀAz_j gains c_iᵀμ_j from p's −Wμ term); in the start-only iteration
+ * C and D cost 2k dot products in each of the first ℓ iterations and Δ = 0. The k eigenvectors
+ * with the smallest θ give the new W = Z·y, M-orthonormal, with Ritz values θ. Across a family
+ * the subspace improves solve by solve towards the slowest eigenvectors of M⁻¹A. WᵀMW is formed
+ * only for M = I or diagonal M (Jacobi); with another preconditioner nothing is harvested.
  *
- * <p><b>Honest ends</b>, as in {@link ConjugateGradient}: the recursive residual's convergence is
+ * <p><b>Honest ends</b>, as in {@link ConjugateGradient}: convergence of the recursive residual is
  * accepted only when the true residual b − A·x meets the tolerance; otherwise the residual is
  * replaced, re-projected (x += W(WᵀAW)⁺Wᵀr) and the iteration restarted; the report carries the
- * true residual of the returned x. If the deflated iteration breaks down (non-positive curvature,
- * a non-finite value, stagnation) the subspace did not fit: plain CG is run from the caller's x₀
- * within the remaining budget, and that is the answer ({@code deflationAbandoned}). So recycling
- * never returns a residual above the tolerance where plain CG would have met it.
+ * true residual of the returned x. If the recycled iteration breaks down (non-positive curvature,
+ * a non-finite value, a residual 10⁵ times the initial one, stagnation) the subspace did not fit:
+ * plain CG runs from the caller's x₀ within the remaining budget, and that is the answer
+ * ({@link DeflatedSolveReport#deflationAbandoned()}). So recycling never returns a residual above
+ * the tolerance where plain CG would have met it.
  *
- * <p>Memory: r, z, p, q, x, the k vectors AW, and ℓ stored residuals (ℓ·n doubles), allocated
- * per solve before the iteration; nothing is allocated inside the loop. Stateless, thread-safe.
+ * <p>Memory: r, z, p, q, x, the k vectors AW, and up to ℓ kept residuals (allocated as they are
+ * kept, in the first ℓ iterations only). Stateless and thread-safe.
  */
 public final class DeflatedConjugateGradient {
-    /** Eigenvalues of WᵀAW (or of the start's Galerkin matrix) at or below this fraction of the largest mark dependent directions. */
+    /** Eigenvalues at or below this fraction of the largest mark dependent directions (pseudo-inverses, ZᵀMZ). */
     static final double RANK_TOLERANCE = 1e-10;
+    /**
+     * A residual this many times the initial one ends the recycled iteration as DIVERGED (PETSc's
+     * default divergence tolerance, KSPSetTolerances dtol = 1e5), and plain CG takes over.
+     */
+    static final double DIVERGENCE = 1e5;
 
     private DeflatedConjugateGradient() {}
 
     /**
-     * Solves A·x = b, deflating with {@code recycled} and harvesting up to {@code harvest} Ritz
-     * vectors from the first {@code lanczosVectors} iterations.
+     * Solves A·x = b starting from the Galerkin point of x0, {@code extraStart} and the recycled
+     * subspace, and harvests Ritz vectors for the next solve.
      *
-     * @param a              SPD operator
-     * @param k              vector kernels
-     * @param b              right-hand side
-     * @param x0             warm start, or {@code null} for none (not modified)
-     * @param m              preconditioner (SPD), or {@code null} for none
-     * @param recycled       subspace to deflate with, or {@code null}/empty for none; its vectors must have length n
-     * @param extraStart     further earlier solutions whose span joins x0's in the Galerkin start
-     *                       (Fischer's projection onto previous solutions), or {@code null}; length n each
-     * @param harvest        Ritz vectors to return for the next solve (0: none)
-     * @param lanczosVectors residuals to keep for harvesting (the window ℓ), ≥ 0
-     * @param tolerance      relative residual target, &gt; 0
-     * @param maxIterations  iteration budget, ≥ 0
-     * @param monitor        called once per iteration, or {@code null}
+     * @param a             SPD operator
+     * @param k             vector kernels
+     * @param b             right-hand side
+     * @param x0            warm start, or {@code null} (not modified)
+     * @param m             preconditioner (SPD), or {@code null} for none
+     * @param recycled      subspace to deflate with, or {@code null}/empty; vectors of length n
+     * @param extraStart    further earlier solutions joining x0's span in the start, or {@code null}; length n each
+     * @param settings      harvest size, Lanczos window, and whether to deflate every iteration
+     * @param tolerance     relative residual target, &gt; 0
+     * @param maxIterations iteration budget, ≥ 0
+     * @param monitor       called once per iteration, or {@code null}
      * @throws dev.kiln.solvers.problem.InvalidProblemException on mismatched shapes or invalid options
-     * @throws IllegalArgumentException when the subspace's vectors do not have length n, or a count is negative
+     * @throws IllegalArgumentException when a recycled or start vector does not have length n
      */
     public static DeflatedSolveReport solve(SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
-                                            RecycledSubspace recycled, double[][] extraStart, int harvest, int lanczosVectors,
+                                            RecycledSubspace recycled, double[][] extraStart, RecyclingSettings settings,
                                             double tolerance, int maxIterations, IterationMonitor monitor) {
         int n = a.rows();
         SystemChecks.check(n, b, x0, tolerance, maxIterations);
+        if (recycled != null && recycled.size() > 0 && recycled.dimension() != n) {
+            throw new IllegalArgumentException("recycled subspace vectors have length " + recycled.dimension() + ", the system has n=" + n);
+        }
         if (extraStart != null) {
             for (int i = 0; i < extraStart.length; i++) {
                 if (extraStart[i] == null || extraStart[i].length != n) {
@@ -92,19 +108,15 @@ public final class DeflatedConjugateGradient {
                 }
             }
         }
-        if (recycled != null && recycled.size() > 0 && recycled.dimension() != n) {
-            throw new IllegalArgumentException("recycled subspace vectors have length " + recycled.dimension() + ", the system has n=" + n);
-        }
-        if (harvest < 0 || lanczosVectors < 0) {
-            throw new IllegalArgumentException("harvest and lanczosVectors must not be negative: " + harvest + ", " + lanczosVectors);
-        }
+        if (settings == null) throw new IllegalArgumentException("settings are required");
         if (m == null) m = IdentityPreconditioner.INSTANCE;
         if (monitor == null) monitor = IterationMonitor.NONE;
-        DeflatedSolveReport r = run(a, k, b, x0, m, recycled, extraStart, harvest, lanczosVectors, tolerance, maxIterations, monitor);
+        DeflatedSolveReport r = run(a, k, b, x0, m, recycled, extraStart, settings, tolerance, maxIterations, monitor);
         Termination t = r.report().termination();
         boolean brokeDown = t == Termination.NOT_SPD || t == Termination.DIVERGED || t == Termination.STAGNATED;
-        if (brokeDown && r.deflatedVectors() > 0) {
-            // The subspace did not fit this matrix: answer with plain CG from the caller's start.
+        boolean recycledAnything = r.deflatedVectors() > 0 || (extraStart != null && extraStart.length > 0);
+        if (brokeDown && recycledAnything) {
+            // The recycled data did not fit this matrix: answer with plain CG from the caller's start.
             int left = Math.max(0, maxIterations - r.report().iterations());
             SolveReport plain = ConjugateGradient.solve(a, k, b, x0, m, tolerance, left, monitor, null);
             SolveReport total = new SolveReport(plain.termination(), r.report().iterations() + plain.iterations(),
@@ -115,12 +127,12 @@ public final class DeflatedConjugateGradient {
     }
 
     private static DeflatedSolveReport run(SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
-                                           RecycledSubspace recycled, double[][] extraStart, int harvest, int window,
+                                           RecycledSubspace recycled, double[][] extraStart, RecyclingSettings settings,
                                            double tol, int maxIterations, IterationMonitor monitor) {
         final int n = a.rows();
         final boolean identity = m instanceof IdentityPreconditioner;
         final double[] invDiag = identity ? null : m.inverseDiagonal();
-        final boolean harvesting = harvest > 0 && (identity || invDiag != null);
+        final boolean harvesting = settings.harvest() > 0 && (identity || invDiag != null);
         final double[] x = new double[n];
         final double bnorm = k.norm2(n, b);
         if (bnorm == 0) return new DeflatedSolveReport(new SolveReport(Termination.CONVERGED, 0, 0.0, 0.0, x), null, 0, 0, false);
@@ -136,18 +148,9 @@ public final class DeflatedConjugateGradient {
                 aw[c] = new double[n];
                 a.apply(w[c], aw[c]);
             }
-            double[] col = new double[kw];
-            for (int j = 0; j < kw; j++) {
-                SubspaceKernels.dots(n, w, aw[j], col);
-                for (int i = 0; i <= j; i++) {           // symmetrise: WᵀAW is symmetric up to rounding
-                    double v = i == j ? col[i] : 0.5 * (col[i] + e[i][j]);
-                    e[i][j] = v;
-                    e[j][i] = v;
-                }
-                for (int i = j + 1; i < kw; i++) e[j][i] = col[i]; // held until column i symmetrises it
-            }
-            einv = SmallSymmetric.pseudoInverse(e, RANK_TOLERANCE);
-            if (einv == null || !allFinite(e)) { // A is not SPD on span W, or W is garbage: do not deflate
+            gram(n, w, aw, e);
+            einv = allFinite(e) ? SmallSymmetric.pseudoInverse(e, RANK_TOLERANCE) : null;
+            if (einv == null) { // A is not SPD on span W, or W is garbage: do not use it
                 kw = 0;
                 w = new double[0][];
                 aw = new double[0][];
@@ -155,24 +158,25 @@ public final class DeflatedConjugateGradient {
                 einv = new double[0][0];
             }
         }
-        final double[] c = new double[kw], mu = new double[kw];
+        final boolean deflating = kw > 0 && settings.deflateIterations();
+        final double[] c = new double[kw], d = new double[kw], mu = new double[kw];
         final double[] r = new double[n], z = new double[n], p = new double[n], q = new double[n];
         final double[] zz = identity ? r : z;
         final double[] out = new double[2];
 
-        // ---- start: Galerkin point of span{x0} + span{W} ----
+        // ---- start: Galerkin point of span{x0, extra} + span W, then Wᵀr = 0 ----
         start(a, k, b, x0, extraStart, w, aw, e, einv, x, r, q, c, mu);
         a.residual(x, b, r);
+        if (kw > 0) {
+            project(n, r, w, einv, c, mu, x);
+            a.residual(x, b, r);
+        }
         double rel = k.norm2(n, r) / bnorm;
         final double initialRel = rel;
 
         // ---- the Lanczos window kept for harvesting ----
-        final int ell = harvesting ? Math.min(window, maxIterations) : 0;
-        final double[][] zs = new double[ell][];
-        final double[][] cs = new double[ell][kw];
-        final double[] rhos = new double[ell], alphas = new double[ell], betas = new double[ell];
-        for (int j = 0; j < ell; j++) zs[j] = new double[n];
-        int stored = 0, alphaCount = 0;
+        final int ell = harvesting ? Math.min(settings.lanczosVectors(), maxIterations) : 0;
+        final Window win = new Window(ell, kw);
         boolean recording = ell > 0;
 
         int it = 0;
@@ -187,8 +191,8 @@ public final class DeflatedConjugateGradient {
         } else {
             if (!identity) m.apply(r, z);
             double rho = k.dot(n, r, zz);
-            deflatedDirection(k, n, zz, w, aw, einv, c, mu, p);   // p0 = z0 − W·μ0
-            if (recording) { stored = keep(k, n, zz, rho, c, zs, cs, rhos, stored); }
+            firstDirection(k, n, zz, deflating, w, aw, einv, c, mu, p);
+            if (recording) keep(k, n, win, zz, r, rho, deflating, w, aw, c, d);
             while (true) {
                 if (!Double.isFinite(rho)) { end = Termination.DIVERGED; break; }
                 if (rho <= 0) { end = Termination.NOT_SPD; break; }
@@ -197,11 +201,11 @@ public final class DeflatedConjugateGradient {
                 if (curvature <= 0) { end = Termination.NOT_SPD; break; }
                 double alpha = rho / curvature;
                 k.cgUpdate(n, alpha, p, q, x, r, invDiag, z, out);
-                boolean alphaKept = recording && alphaCount < ell;
-                if (alphaKept) alphas[alphaCount++] = alpha;
+                boolean alphaKept = recording && win.alphas < ell;
+                if (alphaKept) win.alpha[win.alphas++] = alpha;
                 it++;
                 rel = Math.sqrt(out[1]) / bnorm;
-                if (!Double.isFinite(rel)) { end = Termination.DIVERGED; break; }
+                if (!Double.isFinite(rel) || rel > DIVERGENCE * initialRel) { end = Termination.DIVERGED; break; }
                 boolean proceed = monitor.proceed(it, rel);
                 if (rel <= tol) {
                     a.residual(x, b, z);
@@ -214,14 +218,14 @@ public final class DeflatedConjugateGradient {
                     lastRestartTrue = trueRel;
                     recording = false;                // the Lanczos relation does not survive a restart
                     if (kw > 0) {
-                        project(k, n, r, w, einv, c, mu, x);
+                        project(n, r, w, einv, c, mu, x);
                         a.residual(x, b, r);
                     }
                     if (!proceed) { end = Termination.STOPPED; break; }
                     if (it >= maxIterations) { end = Termination.MAX_ITERATIONS; break; }
                     if (!identity) m.apply(r, z);
                     rho = k.dot(n, r, zz);
-                    deflatedDirection(k, n, zz, w, aw, einv, c, mu, p);
+                    firstDirection(k, n, zz, deflating, w, aw, einv, c, mu, p);
                     continue;
                 }
                 if (!proceed) { end = Termination.STOPPED; break; }
@@ -234,9 +238,8 @@ public final class DeflatedConjugateGradient {
                     rhoNext = k.dot(n, r, z);
                 }
                 double beta = rhoNext / rho;
-                if (alphaKept) betas[alphaCount - 1] = beta;
-                // p = z + β·p − W·μ with (WᵀAW)·μ = (AW)ᵀz
-                if (kw > 0) {
+                if (alphaKept) win.beta[win.alphas - 1] = beta;
+                if (deflating) {                      // p = z + β·p − W·μ with (WᵀAW)·μ = (AW)ᵀz
                     SubspaceKernels.dots(n, aw, zz, c);
                     SmallSymmetric.multiply(einv, c, mu);
                     SubspaceKernels.direction(n, zz, beta, w, mu, p);
@@ -244,7 +247,7 @@ public final class DeflatedConjugateGradient {
                     k.xpay(n, zz, beta, p);
                 }
                 rho = rhoNext;
-                if (recording && stored < ell) stored = keep(k, n, zz, rho, c, zs, cs, rhos, stored);
+                if (recording && win.stored < ell) keep(k, n, win, zz, r, rho, deflating, w, aw, c, d);
             }
         }
         a.residual(x, b, z);
@@ -254,11 +257,67 @@ public final class DeflatedConjugateGradient {
 
         RecycledSubspace harvested = null;
         boolean healthy = end == Termination.CONVERGED || end == Termination.MAX_ITERATIONS || end == Termination.STOPPED;
-        int lanczos = Math.min(stored, alphaCount);
-        if (harvesting && healthy && kw + lanczos > 0) {
-            harvested = harvest(k, n, invDiag, w, e, einv, zs, cs, rhos, alphas, betas, lanczos, harvest);
+        int lanczos = Math.min(win.stored, win.alphas);
+        // Harvest only from a full window: a solve that converged in fewer than ℓ iterations has
+        // seen little of the spectrum, and the Rayleigh–Ritz step would cost more than it teaches
+        // (the caller keeps the subspace it had).
+        if (harvesting && healthy && lanczos > 0 && lanczos >= ell) {
+            harvested = harvest(k, n, invDiag, w, e, einv, win, lanczos, deflating, settings.harvest());
         }
         return new DeflatedSolveReport(report, harvested, kw, initialRel, false);
+    }
+
+    /** The first ℓ residuals and CG coefficients of a solve, and their products with W. */
+    private static final class Window {
+        final double[][] z;
+        final double[] rho, alpha, beta;
+        final double[][] c, d;
+        int stored, alphas;
+
+        Window(int ell, int kw) {
+            z = new double[ell][];
+            rho = new double[ell];
+            alpha = new double[ell];
+            beta = new double[ell];
+            c = new double[ell][kw];
+            d = new double[ell][kw];
+        }
+    }
+
+    /**
+     * Keeps z_j (a copy) with ρ_j, c_j = (AW)ᵀz_j and d_j = Wᵀr_j: in the deflated iteration c_j
+     * is the one just computed and d_j = 0; in the start-only iteration both are computed here.
+     */
+    private static void keep(KrylovKernels k, int n, Window win, double[] z, double[] r, double rho, boolean deflating,
+                             double[][] w, double[][] aw, double[] c, double[] d) {
+        int j = win.stored++;
+        win.z[j] = new double[n];
+        k.copy(n, z, win.z[j]);
+        win.rho[j] = rho;
+        if (w.length == 0) return;
+        if (deflating) {
+            System.arraycopy(c, 0, win.c[j], 0, c.length);
+        } else {
+            SubspaceKernels.dots(n, aw, z, win.c[j]);
+            SubspaceKernels.dots(n, w, r, win.d[j]);
+        }
+    }
+
+    /** G = WᵀAW, symmetrised (it is symmetric up to rounding). */
+    private static void gram(int n, double[][] w, double[][] aw, double[][] g) {
+        int kw = w.length;
+        double[] col = new double[kw];
+        for (int j = 0; j < kw; j++) {
+            SubspaceKernels.dots(n, w, aw[j], col);
+            for (int i = 0; i < kw; i++) g[i][j] = col[i];
+        }
+        for (int i = 0; i < kw; i++) {
+            for (int j = i + 1; j < kw; j++) {
+                double v = 0.5 * (g[i][j] + g[j][i]);
+                g[i][j] = v;
+                g[j][i] = v;
+            }
+        }
     }
 
     /**
@@ -285,20 +344,26 @@ public final class DeflatedConjugateGradient {
             int dim = kw + s;
             double[][] g = new double[dim][dim];
             double[] rhs = new double[dim], y = new double[dim];
-            for (int i = 0; i < kw; i++) {
-                System.arraycopy(e[i], 0, g[i], 0, kw);
-                rhs[i] = k.dot(n, w[i], b);
+            double[] col = new double[Math.max(kw, s)];
+            if (kw > 0) {
+                SubspaceKernels.dots(n, w, b, col);
+                System.arraycopy(col, 0, rhs, 0, kw);
                 for (int j = 0; j < s; j++) {
-                    double v = k.dot(n, aw[i], sv[j]);
-                    g[i][kw + j] = v;
-                    g[kw + j][i] = v;
+                    SubspaceKernels.dots(n, aw, sv[j], col);
+                    for (int i = 0; i < kw; i++) { g[i][kw + j] = col[i]; g[kw + j][i] = col[i]; }
                 }
+                for (int i = 0; i < kw; i++) System.arraycopy(e[i], 0, g[i], 0, kw);
             }
+            SubspaceKernels.dots(n, sv, b, col);
+            System.arraycopy(col, 0, rhs, kw, s);
             boolean finite = true;
+            for (int j = 0; j < s; j++) {
+                SubspaceKernels.dots(n, sv, as[j], col);
+                for (int i = 0; i < s; i++) g[kw + i][kw + j] = col[i];
+            }
             for (int i = 0; i < s; i++) {
-                rhs[kw + i] = k.dot(n, sv[i], b);
-                for (int j = i; j < s; j++) {
-                    double v = k.dot(n, sv[i], as[j]);
+                for (int j = i; j < s; j++) {     // symmetrise: SᵀAS is symmetric up to rounding
+                    double v = 0.5 * (g[kw + i][kw + j] + g[kw + j][kw + i]);
                     g[kw + i][kw + j] = v;
                     g[kw + j][kw + i] = v;
                     finite &= Double.isFinite(v);
@@ -308,29 +373,34 @@ public final class DeflatedConjugateGradient {
             if (ginv != null) {
                 SmallSymmetric.multiply(ginv, rhs, y);
                 java.util.Arrays.fill(x, 0, n, 0.0);
-                for (int i = 0; i < kw; i++) k.axpy(n, y[i], w[i], x);
-                for (int j = 0; j < s; j++) k.axpy(n, y[kw + j], sv[j], x);
+                double[] ys = new double[s];
+                System.arraycopy(y, kw, ys, 0, s);
+                SubspaceKernels.addCombination(n, sv, ys, x);
+                if (kw > 0) {
+                    double[] yw = new double[kw];
+                    System.arraycopy(y, 0, yw, 0, kw);
+                    SubspaceKernels.addCombination(n, w, yw, x);
+                }
                 return;
             }
             if (x0 != null) k.copy(n, x0, x);
         }
         if (kw == 0) return;
         a.residual(x, b, r);
-        project(k, n, r, w, einv, c, mu, x);
+        project(n, r, w, einv, c, mu, x);
     }
 
     /** x += W·E⁺·Wᵀr: removes from the error its A-orthogonal projection on span W. */
-    private static void project(KrylovKernels k, int n, double[] r, double[][] w, double[][] einv, double[] c, double[] mu,
-                                double[] x) {
+    private static void project(int n, double[] r, double[][] w, double[][] einv, double[] c, double[] mu, double[] x) {
         SubspaceKernels.dots(n, w, r, c);
         SmallSymmetric.multiply(einv, c, mu);
         SubspaceKernels.addCombination(n, w, mu, x);
     }
 
-    /** p = z − W·μ with E·μ = (AW)ᵀz; leaves (AW)ᵀz in c. */
-    private static void deflatedDirection(KrylovKernels k, int n, double[] z, double[][] w, double[][] aw, double[][] einv,
-                                          double[] c, double[] mu, double[] p) {
-        if (w.length == 0) {
+    /** p = z − W·μ with E·μ = (AW)ᵀz when deflating (leaves (AW)ᵀz in c), else p = z. */
+    private static void firstDirection(KrylovKernels k, int n, double[] z, boolean deflating, double[][] w, double[][] aw,
+                                       double[][] einv, double[] c, double[] mu, double[] p) {
+        if (!deflating) {
             k.copy(n, z, p);
             return;
         }
@@ -339,83 +409,74 @@ public final class DeflatedConjugateGradient {
         SubspaceKernels.direction(n, z, 0, w, mu, p);
     }
 
-    private static int keep(KrylovKernels k, int n, double[] z, double rho, double[] c, double[][] zs, double[][] cs,
-                            double[] rhos, int stored) {
-        k.copy(n, z, zs[stored]);
-        System.arraycopy(c, 0, cs[stored], 0, c.length);
-        rhos[stored] = rho;
-        return stored + 1;
-    }
-
     /** The Rayleigh–Ritz step of the class comment: the {@code h} smallest Ritz pairs of M⁻¹A on span[W, V]. */
-    private static RecycledSubspace harvest(KrylovKernels k, int n, double[] invDiag, double[][] w, double[][] e, double[][] einv,
-                                            double[][] zs, double[][] cs, double[] rhos, double[] alphas, double[] betas,
-                                            int lanczos, int h) {
+    private static RecycledSubspace harvest(KrylovKernels k, int n, double[] invDiag, double[][] w, double[][] e,
+                                            double[][] einv, Window win, int lanczos, boolean deflating, int h) {
         int kw = w.length, dim = kw + lanczos;
         double[] s = new double[lanczos];
-        for (int j = 0; j < lanczos; j++) s[j] = 1 / Math.sqrt(rhos[j]);
-        // G = ZᵀAZ
-        double[][] g = new double[dim][dim];
+        for (int j = 0; j < lanczos; j++) s[j] = 1 / Math.sqrt(win.rho[j]);
+        // G = ZᵀAZ and F = ZᵀMZ
+        double[][] g = new double[dim][dim], f = new double[dim][dim];
         for (int i = 0; i < kw; i++) System.arraycopy(e[i], 0, g[i], 0, kw);
         for (int j = 0; j < lanczos; j++) {
             for (int i = 0; i < kw; i++) {
-                g[i][kw + j] = cs[j][i] * s[j];
+                g[i][kw + j] = win.c[j][i] * s[j];
                 g[kw + j][i] = g[i][kw + j];
+                f[i][kw + j] = win.d[j][i] * s[j];
+                f[kw + j][i] = f[i][kw + j];
             }
-            g[kw + j][kw + j] = 1 / alphas[j] + (j > 0 ? betas[j - 1] / alphas[j - 1] : 0);
+            f[kw + j][kw + j] = 1;
+            g[kw + j][kw + j] = 1 / win.alpha[j] + (j > 0 ? win.beta[j - 1] / win.alpha[j - 1] : 0);
             if (j + 1 < lanczos) {
-                double off = -Math.sqrt(betas[j]) / alphas[j];
+                double off = -Math.sqrt(win.beta[j]) / win.alpha[j];
                 g[kw + j][kw + j + 1] = off;
                 g[kw + j + 1][kw + j] = off;
             }
         }
-        if (kw > 0) {
+        if (deflating) {                              // Δ = Cᵀ E⁺ C
             double[] t = new double[kw];
             for (int i = 0; i < lanczos; i++) {
-                SmallSymmetric.multiply(einv, cs[i], t);
+                SmallSymmetric.multiply(einv, win.c[i], t);
                 for (int j = 0; j < lanczos; j++) {
                     double v = 0;
-                    for (int l = 0; l < kw; l++) v += cs[j][l] * t[l];
+                    for (int l = 0; l < kw; l++) v += win.c[j][l] * t[l];
                     g[kw + i][kw + j] += v * s[i] * s[j];
                 }
             }
         }
-        // F_W = WᵀMW (M = I, or M = diag(1/invDiag))
-        double[][] fw = new double[kw][kw];
-        if (kw > 0) {
-            double[] mwj = new double[n];
+        if (kw > 0) {                                 // WᵀMW with M = I or diag(1/invDiag)
+            double[] mwj = new double[n], col = new double[kw];
             for (int j = 0; j < kw; j++) {
-                if (invDiag == null) {
-                    k.copy(n, w[j], mwj);
-                } else {
-                    double[] wj = w[j];
-                    for (int i = 0; i < n; i++) mwj[i] = wj[i] / invDiag[i];
-                }
-                double[] col = new double[kw];
+                double[] wj = w[j];
+                if (invDiag == null) System.arraycopy(wj, 0, mwj, 0, n);
+                else for (int i = 0; i < n; i++) mwj[i] = wj[i] / invDiag[i];
                 SubspaceKernels.dots(n, w, mwj, col);
-                for (int i = 0; i <= j; i++) {
-                    fw[i][j] = col[i];
-                    fw[j][i] = col[i];
+                for (int i = 0; i < kw; i++) f[i][j] = col[i];
+            }
+            for (int i = 0; i < kw; i++) {
+                for (int j = i + 1; j < kw; j++) {
+                    double v = 0.5 * (f[i][j] + f[j][i]);
+                    f[i][j] = v;
+                    f[j][i] = v;
                 }
             }
         }
-        // X = blockdiag(U_W·Λ_W^{-1/2}, I): ZᵀMZ-orthonormalises Z, dropping dependent columns of W.
-        SmallSymmetric.Eigen fe = SmallSymmetric.eigen(fw);
-        double fmax = kw == 0 ? 0 : Math.abs(fe.values()[kw - 1]);
-        int kept = 0;
-        for (int i = 0; i < kw; i++) if (fe.values()[i] > RANK_TOLERANCE * fmax) kept++;
-        int red = kept + lanczos;
+        // X = U_F·Λ_F^{-1/2} over F's non-negligible eigenvalues: ZᵀMZ-orthonormalises Z, dropping dependent directions.
+        SmallSymmetric.Eigen fe = SmallSymmetric.eigen(f);
+        double fmax = Math.abs(fe.values()[dim - 1]);
+        int red = 0;
+        for (int i = 0; i < dim; i++) if (fe.values()[i] > RANK_TOLERANCE * fmax) red++;
         double[][] xt = new double[dim][red];
         int col = 0;
-        for (int i = 0; i < kw; i++) {
+        for (int i = 0; i < dim; i++) {
             double lambda = fe.values()[i];
             if (!(lambda > RANK_TOLERANCE * fmax)) continue;
             double sc = 1 / Math.sqrt(lambda);
-            for (int r = 0; r < kw; r++) xt[r][col] = fe.vectors()[r][i] * sc;
+            for (int r = 0; r < dim; r++) xt[r][col] = fe.vectors()[r][i] * sc;
             col++;
         }
-        for (int j = 0; j < lanczos; j++) xt[kw + j][kept + j] = 1;
         // H = Xᵀ G X, its eigenpairs, and Y = X·Q
+        double[][] hm = new double[red][red];
         double[][] gx = new double[dim][red];
         for (int i = 0; i < dim; i++) {
             for (int j = 0; j < red; j++) {
@@ -424,7 +485,6 @@ public final class DeflatedConjugateGradient {
                 gx[i][j] = v;
             }
         }
-        double[][] hm = new double[red][red];
         for (int i = 0; i < red; i++) {
             for (int j = 0; j < red; j++) {
                 double v = 0;
@@ -434,7 +494,7 @@ public final class DeflatedConjugateGradient {
         }
         SmallSymmetric.Eigen he = SmallSymmetric.eigen(hm);
         int take = Math.min(h, red);
-        if (take > 0 && !(he.values()[0] > 0)) return null; // not SPD on Z: nothing trustworthy to keep
+        if (take == 0 || !(he.values()[0] > 0)) return null; // not SPD on Z: nothing trustworthy to keep
         double[][] coef = new double[dim][take];
         for (int l = 0; l < dim; l++) {
             for (int j = 0; j < take; j++) {
@@ -446,7 +506,7 @@ public final class DeflatedConjugateGradient {
         double[][] sources = new double[dim][];
         double[] scale = new double[dim];
         for (int i = 0; i < kw; i++) { sources[i] = w[i]; scale[i] = 1; }
-        for (int j = 0; j < lanczos; j++) { sources[kw + j] = zs[j]; scale[kw + j] = s[j]; }
+        for (int j = 0; j < lanczos; j++) { sources[kw + j] = win.z[j]; scale[kw + j] = s[j]; }
         double[][] basis = new double[take][n];
         SubspaceKernels.combine(n, sources, scale, coef, basis);
         double[] theta = new double[take];

@@ -27,6 +27,8 @@ import dev.kiln.spi.LinearMethod;
 import dev.kiln.spi.LinearOptions;
 import dev.kiln.spi.Precision;
 import dev.kiln.spi.ProgressSink;
+import dev.kiln.spi.RecycleExchange;
+import dev.kiln.spi.RecyclingChannel;
 import dev.kiln.spi.SolveOutcome;
 import dev.kiln.spi.Support;
 
@@ -54,10 +56,7 @@ final class CpuLinearSolver {
             return Support.no(ErrorCode.INVALID_PROBLEM, "a linear job must carry a linear problem");
         }
         LinearOptions o = job.options().linear();
-        if (o.precision() != Precision.FP64) {
-            return Support.no(ErrorCode.UNSUPPORTED, "options.precision: " + o.precision().wireName()
-                    + " is not implemented on the cpu backend yet (fp64 only)");
-        }
+        if (o.precision() != Precision.FP64) return CpuMixedPrecisionSolver.supports(o);
         return switch (o.method()) {
             case AUTO, CG, PCG, BICGSTAB, GMRES -> preconditionerSupport(o, p);
             case SOR, SSOR -> CpuStationarySolver.supports(o);
@@ -78,18 +77,20 @@ final class CpuLinearSolver {
         LinearProblem p = (LinearProblem) job.problem();
         // CG ends in at most n steps in exact arithmetic (Saad §6.7); the budget caps it.
         double iters = Math.min(job.options().linear().maxIterations(), p.size());
-        return new Features(p.size(), p.a().nnz(), iters, 0L, Precision.FP64);
+        return new Features(p.size(), p.a().nnz(), iters, 0L, job.options().linear().precision());
     }
 
     SolveOutcome solve(Job job, ProgressSink progress, Cancellation cancellation) {
         LinearProblem p = (LinearProblem) job.problem();
         LinearOptions o = job.options().linear();
         if (o.method() == LinearMethod.SOR || o.method() == LinearMethod.SSOR) return CpuStationarySolver.solve(job, progress, cancellation);
+        if (CpuMixedPrecisionSolver.applies(o, p.a())) return CpuMixedPrecisionSolver.solve(job, progress, cancellation);
         CsrMatrix a = p.a();
         PreparedSystem sys = CpuKernels.prepare(a);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("format", sys.operator().format());
         params.put("kernels", sys.kernels().name());
+        if (o.precision() != Precision.FP64) params.put("precision", "fp64");   // mixed runs CG only (see CpuMixedPrecisionSolver)
         if (o.preconditioner().equals("ssor")) params.put("omega", CpuStationarySolver.omega(o));
         IterationMonitor monitor = (it, res) -> {
             progress.report(it, res);
@@ -103,7 +104,7 @@ final class CpuLinearSolver {
         }
         Attempt first;
         try {
-            first = run(method, o, a, p, sys, positiveDiagonal, monitor);
+            first = run(method, o, a, p, sys, positiveDiagonal, monitor, RecyclingChannel.lookup(job)); // issue 4: recycling hook
         } catch (InvalidProblemException e) {
             // a preconditioner refused the matrix (non-positive diagonal, IC(0) breakdown): not SPD
             return failed(method.wireName() + "+" + o.preconditioner(), params, ErrorCode.NOT_SPD, e.getMessage());
@@ -111,7 +112,7 @@ final class CpuLinearSolver {
         Attempt used = first;
         String name = first.name;
         if (o.method() == LinearMethod.AUTO && first.report.termination() == Termination.NOT_SPD) {
-            Attempt fallback = run(LinearMethod.GMRES, o, a, p, sys, positiveDiagonal, monitor);
+            Attempt fallback = run(LinearMethod.GMRES, o, a, p, sys, positiveDiagonal, monitor, null);
             name = first.name + "→" + fallback.name;
             params.put("fallbackFrom", first.name);
             params.put("fallbackAfterIterations", first.report.iterations());
@@ -123,7 +124,7 @@ final class CpuLinearSolver {
     private record Attempt(String name, SolveReport report) {}
 
     private Attempt run(LinearMethod method, LinearOptions o, CsrMatrix a, LinearProblem p, PreparedSystem sys,
-                        boolean positiveDiagonal, IterationMonitor monitor) {
+                        boolean positiveDiagonal, IterationMonitor monitor, RecycleExchange recycle) {
         SparseOperator op = sys.operator();
         KrylovKernels k = sys.kernels();
         String pre = o.preconditioner();
@@ -133,8 +134,8 @@ final class CpuLinearSolver {
                 String choice = pre.equals("auto") ? (method == LinearMethod.CG ? "none" : "jacobi") : pre;
                 Preconditioner m = choice.equals("ssor") ? CpuStationarySolver.ssor(a, o) : preconditioner(choice, a, sys);
                 String name = m instanceof IdentityPreconditioner ? "cg" : "pcg+" + m.name();
-                yield new Attempt(name, ConjugateGradient.solve(op, k, p.b(), p.x0(), m, o.tolerance(), o.maxIterations(),
-                        monitor, null));
+                yield new Attempt(name, recycle != null ? CpuRecycledCg.solve(recycle, op, k, p, m, o, monitor)
+                        : ConjugateGradient.solve(op, k, p.b(), p.x0(), m, o.tolerance(), o.maxIterations(), monitor, null));
             }
             case GMRES, BICGSTAB -> {
                 String choice = pre.equals("auto") ? (positiveDiagonal ? "jacobi" : "none") : pre;
@@ -163,7 +164,7 @@ final class CpuLinearSolver {
         };
     }
 
-    private static SolveOutcome outcome(String method, Map<String, Object> params, SolveReport r, LinearOptions o,
+    static SolveOutcome outcome(String method, Map<String, Object> params, SolveReport r, LinearOptions o,
                                         Cancellation cancellation) {
         JobError error = switch (r.termination()) {
             case CONVERGED, MAX_ITERATIONS -> null;

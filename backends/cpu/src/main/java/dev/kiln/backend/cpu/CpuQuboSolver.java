@@ -27,6 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer for a fixed seed whatever the thread count; runs bounded by time or target depend on
  * how far the threads got.
  *
+ * <p>When the couplings differ in magnitude (QUBOs such as Beasley's, not unit-weight
+ * Max-Cut), a read is a short anneal followed by a one-flip tabu search ({@link TabuSearch})
+ * from its end state, and the read's answer is the better of the two; the search is a pure
+ * function of that state and the read's seed, so the thread-count independence above holds.
+ *
  * <p>Every read also checks the target after every sweep (the energy is tracked incrementally,
  * so the check is free), so a run stops the sweep it first holds a state at the target instead
  * of finishing the anneal.
@@ -65,7 +70,8 @@ public final class CpuQuboSolver {
         QuboOptions o = options(job);
         QuboRun run = run(q, o, job.options().seed(), cancellation, progress);
         Map<String, Object> answer = answer(q, o, run);
-        Map<String, Object> params = Map.of("sweeps", o.sweeps() > 0 ? o.sweeps() : DEFAULT_SWEEPS, "threads", threads);
+        Map<String, Object> params = Map.of("sweeps", o.sweeps() > 0 ? o.sweeps() : polishesWithTabu(q) ? TABU_ANNEAL_SWEEPS : DEFAULT_SWEEPS,
+                "threads", threads, "tabuPolish", polishesWithTabu(q));
         JobError error = switch (run.stoppedBy()) {
             case "cancelled" -> new JobError(ErrorCode.CANCELLED, "cancelled after " + run.reads() + " reads; answer holds the best found");
             case "deadline" -> new JobError(ErrorCode.DEADLINE_EXCEEDED, "deadline passed after " + run.reads() + " reads; answer holds the best found");
@@ -97,12 +103,14 @@ public final class CpuQuboSolver {
 
     /** Runs reads on {@link #threads} threads; see the class comment for the stopping rules. */
     public QuboRun run(QuboProblem q, QuboOptions o, long seed, Cancellation cancellation, ProgressSink progress) {
-        int sweeps = o.sweeps() > 0 ? o.sweeps() : o.timeLimitMs() > 0 ? sweepsFitting(q, o.timeLimitMs()) : DEFAULT_SWEEPS;
+        int sweeps = o.sweeps() > 0 ? o.sweeps() : polishesWithTabu(q) ? TABU_ANNEAL_SWEEPS
+                : o.timeLimitMs() > 0 ? sweepsFitting(q, o.timeLimitMs()) : DEFAULT_SWEEPS;
         long maxReads = o.replicas() > 0 ? o.replicas()
                 : o.timeLimitMs() > 0 ? Long.MAX_VALUE : (long) DEFAULT_READS_PER_CORE * threads;
         double targetEnergy = !o.hasTarget() ? Double.NEGATIVE_INFINITY
                 : q.origin() == QuboProblem.Origin.MAXCUT ? -o.target() : o.target();
-        double[] betas = AnnealSchedule.defaultFor(q).betas(sweeps);
+        AnnealSchedule neal = AnnealSchedule.defaultFor(q);
+        double[] betas = new AnnealSchedule(Math.min(neal.coldBeta(), neal.hotBeta() * Double.parseDouble(System.getProperty("kiln.hot", "1"))), neal.coldBeta() * Double.parseDouble(System.getProperty("kiln.cold", "1"))).betas(sweeps);
         long start = System.nanoTime();
         long stopAt = o.timeLimitMs() > 0 ? start + o.timeLimitMs() * 1_000_000L : Long.MAX_VALUE;
 
@@ -112,6 +120,8 @@ public final class CpuQuboSolver {
         int workers = (int) Math.min(threads, maxReads);
         Runnable worker = () -> {
             SimulatedAnnealer sa = new SimulatedAnnealer(q);
+            TabuSearch tabu = new TabuSearch(q);
+            long stale = tabuStale(q);
             while (!stop.get()) {
                 long r = nextRead.getAndIncrement();
                 if (r >= maxReads) break;
@@ -124,8 +134,32 @@ public final class CpuQuboSolver {
                     if (cancellation.deadlinePassed()) { shared.stop("deadline", stop); return false; }
                     return !stop.get();
                 });
-                shared.offer(sa.energy(), sa.state(), r, done);
-                if (sa.energy() <= targetEnergy) shared.reachTarget(stop);
+                double energy = sa.energy();
+                byte[] state = sa.state();
+                if (energy > targetEnergy && stale > 0 && !stop.get()) {
+                    tabu.search(state, readSeed ^ TABU_SEED_SALT, stale, new TabuSearch.Guard() {
+                        private int polls;
+
+                        @Override
+                        public boolean proceed() {
+                            if (stop.get()) return false;
+                            if ((++polls & 3) != 0) return true;
+                            if (System.nanoTime() >= stopAt) { shared.stop("time", stop); return false; }
+                            if (cancellation.cancelled()) { shared.stop("cancelled", stop); return false; }
+                            if (cancellation.deadlinePassed()) { shared.stop("deadline", stop); return false; }
+                            return true;
+                        }
+
+                        @Override
+                        public boolean improved(double best) { return best > targetEnergy; }
+                    });
+                    if (tabu.bestEnergy() < energy) {
+                        energy = tabu.bestEnergy();
+                        state = tabu.best();
+                    }
+                }
+                shared.offer(energy, state, r, done);
+                if (energy <= targetEnergy) shared.reachTarget(stop);
                 if (System.nanoTime() >= stopAt) shared.stop("time", stop);
                 if (cancellation.cancelled()) shared.stop("cancelled", stop);
                 else if (cancellation.deadlinePassed()) shared.stop("deadline", stop);
@@ -165,6 +199,42 @@ public final class CpuQuboSolver {
         long fit = (long) (timeLimitMs * 1e6 / 2 / perSweep);
         return (int) Math.max(MIN_SWEEPS, Math.min(DEFAULT_SWEEPS, fit));
     }
+
+    /**
+     * Whether reads end in a tabu search ({@link TabuSearch}): when the couplings are not all of
+     * one magnitude. Measured at equal wall time ({@code ./kiln bench qubo}, 1 s, 2 cores; the
+     * issue-6 section of docs/ARCHITECTURE.md): on the Beasley instances (weights −100..100)
+     * short anneals polished by tabu search reach the best-known value 5–80× sooner than
+     * 1000-sweep anneals; on the unit-weight G-set graphs and the MIS instances (every coupling
+     * the same) the one-flip search spends its O(n) scans wandering plateaus of equal ΔE and
+     * lost to annealing alone on every instance tried (G1–G43), so there it is off.
+     */
+    public static boolean polishesWithTabu(QuboProblem q) {
+        double[] b = q.coupling();
+        double first = -1;
+        for (double v : b) {
+            if (v == 0) continue;
+            double m = Math.abs(v);
+            if (first < 0) first = m;
+            else if (m != first) return true;
+        }
+        return false;
+    }
+
+    /** Sweeps of the anneal that precedes a tabu search: a short quench to a good start (set on bqp50–500, see {@link #polishesWithTabu}). */
+    static final int TABU_ANNEAL_SWEEPS = 100;
+
+    /**
+     * Tabu search's stopping rule, iterations without a new best per variable (Lü et al.'s
+     * improvement cutoff, which they too scale with n); 10·n set on bqp50–500, where 2·n
+     * to 10·n all reached the best-known values and 10·n was the least variable.
+     */
+    static final long TABU_STALE_PER_VARIABLE = 10;
+
+    static long tabuStale(QuboProblem q) { return polishesWithTabu(q) ? TABU_STALE_PER_VARIABLE * q.n() : 0; }
+
+    /** Separates the tabu search's random stream from its read's anneal (any odd constant would do). */
+    private static final long TABU_SEED_SALT = 0x7ABE_5EED_0DD5_EED1L;
 
     /**
      * Fewest sweeps a time-limited read is given: a quarter of neal's default. Measured on

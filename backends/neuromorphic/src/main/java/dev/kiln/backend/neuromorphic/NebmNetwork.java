@@ -54,7 +54,14 @@ final class NebmNetwork {
     int lastStepFlips;
     long lastStepSynapticOps;
 
-    NebmNetwork(QuantizedQubo q, int refractScaling, long seed) {
+    NebmNetwork(QuantizedQubo q, int refractScaling, long seed) { this(q, refractScaling, seed, false); }
+
+    /**
+     * @param randomInit start from a uniformly random assignment drawn from this network's own
+     *                   generator (Lava's {@code init_value=('random', seed)}, as the Lava QUBO
+     *                   tutorial runs it) instead of all zeros (Lava's default {@code init_value})
+     */
+    NebmNetwork(QuantizedQubo q, int refractScaling, long seed, boolean randomInit) {
         this.n = q.problem().n();
         this.rowPtr = q.problem().rowPtr();
         this.colIdx = q.problem().colIdx();
@@ -69,8 +76,16 @@ final class NebmNetwork {
         rng0 = mix(z += 0x9E3779B97F4A7C15L);
         rng1 = mix(z + 0x9E3779B97F4A7C15L);
         if ((rng0 | rng1) == 0) rng1 = 1;
-        // Starts from x = 0 (Lava's default init_value 0): energy 0, state = bias.
+        // From x = 0 (Lava's default init_value 0): energy 0, state = bias.
         chipEnergy = 0;
+        if (randomInit) {
+            for (int i = 0; i < n; i++) {
+                if ((next() >>> 63) == 0) continue;
+                x[i] = 1;
+                chipEnergy += state[i];
+                for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) state[colIdx[k]] += weights[k];
+            }
+        }
     }
 
     private static long mix(long z) {

@@ -152,4 +152,52 @@ class LoihiEmulatorTest {
         assertEquals(opt, run.bestEnergy());
         assertTrue(run.hardwareSecondsToTarget() > 0);
     }
+    @Test
+    void randomStartHoldsStatesAndEnergyConsistentWithTheAssignment() {
+        QuantizedQubo q = QuantizedQubo.of(randomQubo(40, 0.3, 5));
+        NebmNetwork net = new NebmNetwork(q, 4, 11, true);
+        int ones = 0;
+        long energy = 0;
+        int[] rp = q.problem().rowPtr();
+        int[] ci = q.problem().colIdx();
+        for (int i = 0; i < 40; i++) {
+            long field = q.biases()[i];
+            for (int k = rp[i]; k < rp[i + 1]; k++) field += (long) q.weights()[k] * net.x[ci[k]];
+            assertEquals(field, net.state[i], "state of neuron " + i);
+            if (net.x[i] == 1) {
+                ones++;
+                energy += q.biases()[i];
+                for (int k = rp[i]; k < rp[i + 1]; k++) if (ci[k] > i) energy += (long) q.weights()[k] * net.x[ci[k]];
+            }
+        }
+        assertTrue(ones > 5 && ones < 35, "a uniformly random start, got " + ones + " ones of 40");
+        assertEquals(energy, net.chipEnergy);
+    }
+
+    @Test
+    void defaultScheduleIsOneCycleOverTheRunFromHalfTheSmallestWeight() {
+        QuantizedQubo q = QuantizedQubo.of(randomQubo(20, 0.3, 6));
+        AnnealingSchedule s = LoihiEmulator.schedule(q, steps(4000, 1));
+        assertEquals(4000, s.cycleSteps());
+        assertEquals(q.minWeight() / 2.0, s.maxTemperature());
+        assertEquals(q.minWeight() / 40.0, s.minTemperature(), 1e-12);
+        assertTrue(s.temperatureAt(3999) < s.temperatureAt(0));
+    }
+
+    @Test
+    void reachesTheLavaTutorialMisOptimumWithinFourThousandTimesteps() throws Exception {
+        java.nio.file.Path f = java.nio.file.Path.of("../../../shared/data/qubo/mis-uniform-100-0.05-0.txt");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(f), "shared MIS data not present");
+        QuboProblem q = dev.kiln.solvers.qubo.IndependentSetQubo.read(f);
+        double optimum = 44 * dev.kiln.solvers.qubo.IndependentSetQubo.NODE_REWARD;
+        // The MIS hyperparameters the bench uses (docs/ARCHITECTURE.md, issue 6): short refractory
+        // periods (refractScaling 7: 0 or 1 step) and the default temperatures.
+        QuboOptions d = QuboOptions.defaults();
+        QuboOptions o = new QuboOptions(0, 0, 16, optimum, LoihiEmulator.DEFAULT_TIMESTEPS, d.schedule(), Double.NaN, Double.NaN,
+                d.stepsPerTemperature(), 7);
+        EmulatorRun run = new LoihiEmulator(LoihiCostModel.loihi2Default(), 2).run(q, o, 1, Cancellation.NONE, ProgressSink.NONE);
+        assertEquals(optimum, run.bestEnergy());
+        long first = java.util.Arrays.stream(run.stepsToTarget()).filter(t -> t >= 0).min().orElse(-1);
+        assertTrue(first > 0 && first <= LoihiEmulator.DEFAULT_TIMESTEPS, "steps to the optimum: " + first);
+    }
 }

@@ -41,6 +41,17 @@ final class CgKernels implements AutoCloseable {
      */
     static final int GROUPS_PER_COMPUTE_UNIT = 8;
 
+    /**
+     * Work-groups of the row and vector kernels: on a GPU at most {@link #GROUPS_PER_COMPUTE_UNIT}
+     * per compute unit (grid-stride beyond); on a CPU device one work-group per block of rows,
+     * no cap, because PoCL 3.1 vectorises a work-group's items but not a grid-stride loop around
+     * them: capped at 16 groups, the CSR SpMV of poisson2d 1024 ran at 1.0 GB/s, uncapped at
+     * 6-8 GB/s (2 loaded cores, ARCHITECTURE.md, OpenCL section).
+     */
+    static int maxGroups(DeviceInfo info) {
+        return info.type().equals("cpu") ? Integer.MAX_VALUE : Math.max(1, GROUPS_PER_COMPUTE_UNIT * info.computeUnits());
+    }
+
     final boolean fp64;
     final int workGroupSize;
     final int lanesPerRow;
@@ -58,7 +69,7 @@ final class CgKernels implements AutoCloseable {
         this.fp64 = fp64;
         this.workGroupSize = device.workGroupSize;
         this.lanesPerRow = Math.min(lanes, workGroupSize);
-        int maxGroups = Math.max(1, GROUPS_PER_COMPUTE_UNIT * device.info.computeUnits());
+        int maxGroups = maxGroups(device.info);
         int rowsPerGroup = workGroupSize / lanesPerRow;
         this.spmvGroups = (int) Math.min(maxGroups, Math.max(1, ((long) n + rowsPerGroup - 1) / rowsPerGroup));
         this.vectorGroups = (int) Math.min(maxGroups, Math.max(1, ((long) n + workGroupSize - 1) / workGroupSize));

@@ -47,6 +47,11 @@ final class ClBuffers {
         return CL.clCreateBuffer(ctx, CL_MEM_READ_WRITE, (long) Math.max(1, count) * realSize(fp64), null, null);
     }
 
+    /** An uninitialised buffer of {@code count} ints. */
+    static cl_mem scratchInts(cl_context ctx, int count) {
+        return CL.clCreateBuffer(ctx, CL_MEM_READ_WRITE, (long) Math.max(1, count) * Sizeof.cl_int, null, null);
+    }
+
     private static cl_mem create(cl_context ctx, long flags, double[] data, boolean fp64) {
         double[] src = data.length == 0 ? new double[1] : data;
         Pointer host = fp64 ? Pointer.to(src) : Pointer.to(toFloat(src));

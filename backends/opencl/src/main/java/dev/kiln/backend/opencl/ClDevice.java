@@ -18,6 +18,8 @@ final class ClDevice implements AutoCloseable {
     final cl_context context;
     final ProgramCache programs;
     final DeviceMatrixCache matrices;
+    /** CG work vectors kept between solves. */
+    final WorkVectorPool workVectors;
     /** Device memory Kiln may hold: cached matrices plus one job's work vectors. */
     final long memoryBudgetBytes;
     /** Work-group size of every kernel: a power of two within the device's limit. */
@@ -30,6 +32,7 @@ final class ClDevice implements AutoCloseable {
         this.programs = new ProgramCache(context, info.device());
         this.memoryBudgetBytes = budget;
         this.matrices = new DeviceMatrixCache(context, budget);
+        this.workVectors = new WorkVectorPool(context);
         this.workGroupSize = workGroupSize;
     }
 
@@ -53,6 +56,7 @@ final class ClDevice implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        workVectors.close();
         matrices.close();
         programs.close();
         CL.clReleaseContext(context);

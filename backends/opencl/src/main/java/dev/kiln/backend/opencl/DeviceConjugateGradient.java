@@ -59,24 +59,25 @@ final class DeviceConjugateGradient {
         if (maxIterations == 0) return new Result(new SolveReport(Termination.MAX_ITERATIONS, 0, trueRel, trueRel, xHost), 0, lease.uploaded);
 
         cl_command_queue queue = device.newQueue();
-        cl_mem dx = null, dr = null, dz = null, dp = null, dq = null, partial = null, ds = null, dstate = null;
+        WorkVectorPool.Set w = device.workVectors.take(new WorkVectorPool.Shape(n, fp64, jacobi,
+                2 * Math.max(kernels.spmvGroups, kernels.vectorGroups)));
+        boolean clean = false; // whether the set may go back to the pool (not after an OpenCL error)
+        final cl_mem dx = w.x, dr = w.r, dz = w.z, dp = w.p, ds = w.s, dstate = w.state;
         try {
             double[] zeros = new double[n];
             double[] z = jacobi ? mul(invDiag, r) : r;
-            dx = ClBuffers.readWrite(device.context, zeros, fp64);
-            dr = ClBuffers.readWrite(device.context, r, fp64);
-            dz = jacobi ? ClBuffers.readWrite(device.context, z, fp64) : null;
-            dp = ClBuffers.readWrite(device.context, z, fp64);
-            dq = ClBuffers.scratch(device.context, n, fp64);
-            partial = ClBuffers.scratch(device.context, 2 * Math.max(kernels.spmvGroups, kernels.vectorGroups), fp64);
+            ClBuffers.write(queue, dx, zeros, fp64);
+            ClBuffers.write(queue, dr, r, fp64);
+            if (jacobi) ClBuffers.write(queue, dz, z, fp64);
+            ClBuffers.write(queue, dp, z, fp64);
             double[] s = new double[CgKernels.S_LENGTH];
             s[CgKernels.S_RHO] = dot(r, z);
             s[CgKernels.S_TOL2] = tol * tol * bnorm * bnorm;
             s[CgKernels.S_RR] = dot(r, r);
-            ds = ClBuffers.readWrite(device.context, s, fp64);
+            ClBuffers.write(queue, ds, s, fp64);
             int[] state = {CgKernels.STATUS_RUNNING, 0};
-            dstate = ClBuffers.readWrite(device.context, state);
-            kernels.bindCg(m, dx, dr, dz, dp, dq, partial, ds, dstate);
+            ClBuffers.write(queue, dstate, state);
+            kernels.bindCg(m, dx, dr, dz, dp, w.q, w.partial, ds, dstate);
 
             int it = 0;
             int restarts = 0;
@@ -133,14 +134,16 @@ final class DeviceConjugateGradient {
             residual(a, b, xHost, r);
             trueRel = norm(r) / bnorm;
             if (end == Termination.MAX_ITERATIONS && trueRel <= tol) end = Termination.CONVERGED;
+            clean = true;
             return new Result(new SolveReport(end, it, trueRel, recursiveRel, xHost), restarts, lease.uploaded);
         } finally {
-            for (cl_mem mem : new cl_mem[] {dx, dr, dz, dp, dq, partial, ds, dstate}) ClBuffers.release(mem);
+            if (clean) device.workVectors.give(w);
+            else w.free();
             CL.clReleaseCommandQueue(queue);
         }
     }
 
-    /** Device bytes a solve allocates beside the matrix: x, r, z, p, q and the reductions. */
+    /** Device bytes a solve uses beside the matrix: x, r, z, p, q and the reductions (pooled: {@link WorkVectorPool}). */
     static long workBytes(int n, boolean fp64, boolean jacobi, int groups) {
         return ((jacobi ? 5L : 4L) * n + 2L * groups + CgKernels.S_LENGTH) * ClBuffers.realSize(fp64) + 8;
     }

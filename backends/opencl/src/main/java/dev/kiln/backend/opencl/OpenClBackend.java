@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Kiln's OpenCL backend ({@code opencl}): device-resident CG and Jacobi-PCG through JOCL on any
- * OpenCL device, a GPU driver's or PoCL's on a CPU. Settings are in {@link OpenClConfig}.
+ * Kiln's OpenCL backend ({@code opencl}): device-resident CG and Jacobi-PCG, and QUBO / Max-Cut by
+ * many-replica simulated annealing ({@link OpenClQuboSolver}), through JOCL on any OpenCL device, a GPU driver's or PoCL's on a CPU. Settings are in {@link OpenClConfig}.
  *
  * <p>It never takes Kiln down: without JOCL's native library, an ICD loader, a platform or a
  * device, or when its kernels do not build, {@link #probe()} reports it unavailable with the
@@ -40,6 +40,7 @@ public final class OpenClBackend implements Backend {
     private Probe probe;
     private ClDevice device;
     private OpenClLinearSolver linear;
+    private OpenClQuboSolver qubo;
     private volatile String degraded;
     private boolean closed;
 
@@ -65,7 +66,10 @@ public final class OpenClBackend implements Backend {
         try {
             config = OpenClConfig.parse(settings == null ? Map.of() : settings);
             configError = null;
-            if (device != null) linear = new OpenClLinearSolver(device, config);
+            if (device != null) {
+                linear = new OpenClLinearSolver(device, config);
+                qubo = new OpenClQuboSolver(device, config);
+            }
         } catch (IllegalArgumentException e) {
             configError = e.getMessage();
         }
@@ -115,6 +119,7 @@ public final class OpenClBackend implements Backend {
             CgKernels.create(opened, fp64, lanes, true, 1, config.buildOptions()).close();
             device = opened;
             linear = new OpenClLinearSolver(opened, config);
+            qubo = new OpenClQuboSolver(opened, config);
             return Probe.available(chosen.describe() + ", kernels " + (fp64 ? "fp64" : "fp32")
                     + ", work-group " + opened.workGroupSize);
         } catch (KernelBuildException e) {
@@ -135,7 +140,7 @@ public final class OpenClBackend implements Backend {
         if (l == null) return Support.no(ErrorCode.NO_BACKEND, "the opencl backend is unavailable: " + probe().reason());
         return switch (job.kind()) {
             case LINEAR -> l.supports(job);
-            case QUBO -> Support.no(ErrorCode.UNSUPPORTED, "the opencl backend does not run qubo jobs yet");
+            case QUBO -> quboSolver().supports(job);
             case TRAIN -> Support.no(ErrorCode.UNSUPPORTED, "the opencl backend does not run train jobs");
         };
     }
@@ -143,6 +148,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public Features features(Job job) {
         OpenClLinearSolver l = solver();
+        if (l != null && job.kind() == dev.kiln.spi.JobKind.QUBO) return quboSolver().features(job);
         if (l == null || job.kind() != dev.kiln.spi.JobKind.LINEAR) {
             throw new IllegalStateException("features() of a job the opencl backend does not support");
         }
@@ -155,8 +161,9 @@ public final class OpenClBackend implements Backend {
     public SolveOutcome solve(Job job, ProgressSink progress, Cancellation cancellation) throws BackendException {
         OpenClLinearSolver l = solver();
         if (l == null) throw new BackendException.Retriable("the opencl backend is unavailable: " + probe().reason(), null);
-        if (job.kind() != dev.kiln.spi.JobKind.LINEAR) throw new IllegalStateException("solve() of an unsupported " + job.kind() + " job");
+        if (job.kind() == dev.kiln.spi.JobKind.TRAIN) throw new IllegalStateException("solve() of an unsupported " + job.kind() + " job");
         try {
+            if (job.kind() == dev.kiln.spi.JobKind.QUBO) return quboSolver().solve(job, progress, cancellation);
             return l.solve(job, progress, cancellation);
         } catch (KernelBuildException e) {
             throw degrade(e.getMessage(), e);
@@ -179,6 +186,10 @@ public final class OpenClBackend implements Backend {
         return linear;
     }
 
+    private synchronized OpenClQuboSolver quboSolver() {
+        return qubo;
+    }
+
     /** The opened device, or null (tests). */
     synchronized ClDevice device() {
         return device;
@@ -191,5 +202,6 @@ public final class OpenClBackend implements Backend {
         if (device != null) device.close();
         device = null;
         linear = null;
+        qubo = null;
     }
 }

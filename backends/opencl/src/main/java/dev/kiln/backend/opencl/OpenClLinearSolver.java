@@ -106,7 +106,7 @@ final class OpenClLinearSolver {
         }
         boolean fp64 = fp64(o);
         int lanes = config.lanesPerRow() > 0 ? config.lanesPerRow() : CgKernels.autoLanes(device.info, a.rows(), a.nnz());
-        int groups = Math.max(1, CgKernels.GROUPS_PER_COMPUTE_UNIT * device.info.computeUnits());
+        int groups = (int) Math.min(CgKernels.maxGroups(device.info), Math.max(1, a.rows())); // an upper bound of the launch's
         long work = DeviceConjugateGradient.workBytes(a.rows(), fp64, jacobi, groups);
         long need = DeviceMatrix.uploadBytes(a, fp64) + work;
         if (need > device.memoryBudgetBytes) {

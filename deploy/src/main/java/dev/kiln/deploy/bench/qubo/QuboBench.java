@@ -2,9 +2,11 @@ package dev.kiln.deploy.bench.qubo;
 
 import dev.kiln.backend.cpu.CpuQuboSolver;
 import dev.kiln.backend.cpu.QuboRun;
+import dev.kiln.backend.neuromorphic.AnnealingSchedule;
 import dev.kiln.backend.neuromorphic.EmulatorRun;
 import dev.kiln.backend.neuromorphic.LoihiCostModel;
 import dev.kiln.backend.neuromorphic.LoihiEmulator;
+import dev.kiln.backend.neuromorphic.QuantizedQubo;
 import dev.kiln.deploy.bench.Bench;
 import dev.kiln.deploy.bench.BenchArgs;
 import dev.kiln.deploy.bench.BenchReport;
@@ -28,6 +30,9 @@ import java.util.Map;
  * against time on the first instance, Kiln vs the peer).
  */
 public final class QuboBench implements Bench {
+    /** Refractory scaling for the MIS instances (see where it is used). */
+    static final int MIS_REFRACT_SCALING = 7;
+
     @Override
     public String name() { return "qubo"; }
 
@@ -72,6 +77,7 @@ public final class QuboBench implements Bench {
             r.put("ms_to_within_1pct", msToWithin(inst, k.improvements(), 1.0));
             r.put("ms_to_target", k.nanosToTarget() >= 0 ? k.nanosToTarget() / 1e6 : Double.NaN);
             r.put("reads", k.reads());
+            r.put("tabu_polish", CpuQuboSolver.polishesWithTabu(inst.qubo()));
             r.put("peer_found", inst.objective(peer.bestEnergy()));
             r.put("peer_gap_pct", inst.gapPct(peer.bestEnergy()));
             r.put("peer_ms_to_found", peerMsToFound);
@@ -83,9 +89,18 @@ public final class QuboBench implements Bench {
             if (!Double.isNaN(ratio)) ratios.add(ratio);
             report.record(inst.name(), r);
             if (plot == null) plot = new QuboPlot(inst, k.improvements(), peer.improvements(), budgetMs);
+            dev.kiln.deploy.bench.OpenClBenchRows.qubo(inst.name(), inst.qubo(), budgetMs, inst.kind().equals("maxcut") ? inst.bestKnown() : inst.bestEnergy(),
+                    seed, inst::objective, inst::gapPct, inst.objective(k.bestEnergy()), report);   // backend=opencl row (issue 5)
 
+            // The emulator's defaults (Lava's refract_scaling 4; temperatures from the weights), except
+            // on the MIS instances, which run with short refractory periods (refractScaling 7: 0 or 1
+            // step) as hyperparameters set for that problem class, the way Lava's tutorial sets its
+            // own for MIS (docs/ARCHITECTURE.md, issue 6: 34 of 60 runs reach the optimum of
+            // mis-uniform-100 within 4000 steps at 7, 1 of 60 at 4).
+            QuboOptions d = QuboOptions.defaults();
+            int refractScaling = inst.kind().equals("mis") ? MIS_REFRACT_SCALING : d.refractScaling();
             QuboOptions emuOptions = new QuboOptions(budgetMs, 0, 0, inst.kind().equals("maxcut") ? inst.bestKnown() : inst.bestEnergy(),
-                    LoihiEmulator.DEFAULT_TIMESTEPS, "geometric", Double.NaN, Double.NaN, 8, 4);
+                    LoihiEmulator.DEFAULT_TIMESTEPS, d.schedule(), Double.NaN, Double.NaN, d.stepsPerTemperature(), refractScaling);
             EmulatorRun e = emulator.run(inst.qubo(), emuOptions, seed, Cancellation.NONE, ProgressSink.NONE);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("backend", "neuromorphic");
@@ -96,6 +111,10 @@ public final class QuboBench implements Bench {
             m.put("vs_cpu_gap_pct", 100 * (inst.objective(k.bestEnergy()) - inst.objective(e.bestEnergy())) / Math.abs(inst.objective(k.bestEnergy())));
             m.put("ms_to_found", e.wallNanos() / 1e6);
             m.put("replicas", e.replicas());
+            m.put("refract_scaling", refractScaling);
+            AnnealingSchedule sched = LoihiEmulator.schedule(QuantizedQubo.of(inst.qubo()), emuOptions);
+            m.put("max_temperature", sched.maxTemperature());
+            m.put("min_temperature", sched.minTemperature());
             m.put("timesteps", e.timesteps());
             m.put("steps_to_best", e.stepsToBest());
             long first = -1;

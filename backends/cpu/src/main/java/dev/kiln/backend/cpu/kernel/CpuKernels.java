@@ -118,8 +118,12 @@ public final class CpuKernels {
         if (vectorized()) KernelWarmUp.startInBackground();
     }
 
-    /** {@link #warmUpInBackground()} and waits for it: benchmarks call it before measuring. */
-    public static void awaitWarmUp() throws InterruptedException {
-        if (vectorized()) KernelWarmUp.await();
+    /**
+     * {@link #warmUpInBackground()} and waits for it: benchmarks call it before measuring. Returns
+     * the warm-up rounds run, −1 when C2 had not compiled every kernel by the end, 0 when there
+     * was nothing to warm (scalar path, or {@code -Dkiln.cpu.warmup=false}).
+     */
+    public static int awaitWarmUp() throws InterruptedException {
+        return vectorized() ? KernelWarmUp.await() : 0;
     }
 }

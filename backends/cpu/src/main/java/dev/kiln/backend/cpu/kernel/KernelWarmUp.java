@@ -52,6 +52,8 @@ final class KernelWarmUp {
     private static final System.Logger LOG = System.getLogger(KernelWarmUp.class.getName());
     private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static final CountDownLatch DONE = new CountDownLatch(1);
+    /** Rounds the finished warm-up took; −1 when the kernels still allocated at the end; 0 when it did not run. */
+    private static volatile int result;
 
     private KernelWarmUp() {}
 
@@ -66,6 +68,7 @@ final class KernelWarmUp {
             try {
                 long t0 = System.nanoTime();
                 int rounds = run(MAX_ROUNDS);
+                result = rounds;
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (rounds < 0) {
                     LOG.log(System.Logger.Level.WARNING, "cpu kernels still allocate after " + MAX_ROUNDS
@@ -83,10 +86,14 @@ final class KernelWarmUp {
         t.start();
     }
 
-    /** Starts the warm-up if needed and waits for its calls to end (C2 may still be compiling). */
-    static void await() throws InterruptedException {
+    /**
+     * Starts the warm-up if needed and waits for it to end; returns the rounds it took, −1 when the
+     * kernels still allocated after {@link #MAX_ROUNDS} (not compiled by C2), 0 when turned off.
+     */
+    static int await() throws InterruptedException {
         startInBackground();
         DONE.await();
+        return result;
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.kiln.backend.cpu.kernel;
 
 import dev.kiln.solvers.kernel.ScalarCsrOperator;
+import dev.kiln.solvers.kernel.ScalarCsrOperatorFp32;
 import dev.kiln.solvers.kernel.ScalarKernels;
 import dev.kiln.solvers.kernel.ScalarKrylovKernels;
+import dev.kiln.solvers.kernel.ScalarKrylovKernelsFp32;
 import dev.kiln.solvers.krylov.BiCgStab;
 import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
 import dev.kiln.solvers.krylov.ConjugateGradient;
@@ -11,6 +13,7 @@ import dev.kiln.solvers.krylov.IdentityPreconditioner;
 import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
 import dev.kiln.solvers.krylov.JacobiPreconditioner;
 import dev.kiln.solvers.krylov.LanczosBounds;
+import dev.kiln.solvers.krylov.MixedPrecisionCg;
 import dev.kiln.solvers.krylov.Preconditioner;
 import dev.kiln.solvers.krylov.SolveReport;
 import dev.kiln.solvers.krylov.Termination;
@@ -224,5 +227,28 @@ class KrylovOnVectorKernelsTest {
         assertEquals(Termination.CONVERGED, r.termination(), r.toString());
         // cond ≈ 8.6e6: the residual itself carries rounding of order cond·ε, so compare to 1%
         assertTrue(trueRel(a, b, r.x()) <= 1.01e-8, "scalar recomputation " + trueRel(a, b, r.x()));
+    }
+    @Test
+    void mixedPrecisionRefinementOnVectorKernelsMatchesTheScalarReference() {
+        for (CsrMatrix a : new CsrMatrix[] {PoissonGenerator.poisson2d(64, 64), TestMatrices.fixture("nos3"),
+                TestMatrices.fixture("gr_30_30")}) {
+            double[] b = ones(a.rows());
+            double[] inv = JacobiPreconditioner.of(a).inverseDiagonal();
+            float[] inv32 = new float[inv.length];
+            for (int i = 0; i < inv.length; i++) inv32[i] = (float) inv[i];
+            MixedPrecisionCg.Result ref = MixedPrecisionCg.solve(new ScalarCsrOperator(a), ScalarKrylovKernels.INSTANCE,
+                    new ScalarCsrOperatorFp32(a), ScalarKrylovKernelsFp32.INSTANCE, b, null, inv32, 1e-10, 20_000, null);
+            for (int threads : new int[] {1, 2}) {
+                PreparedSystem sys = CpuKernels.prepare(a, SpmvFormat.SELL, threads);
+                PreparedSystemFp32 sys32 = CpuKernels.prepareFp32(a, SpmvFormat.SELL, threads);
+                MixedPrecisionCg.Result vec = MixedPrecisionCg.solve(sys.operator(), sys.kernels(), sys32.operator(),
+                        sys32.kernels(), b, null, inv32, 1e-10, 20_000, null);
+                assertEquals(Termination.CONVERGED, vec.report().termination(), a + " " + vec.report());
+                // fp32 vectors: another summation order moves the inner solves more than in fp64
+                int slack = Math.max(5, ref.report().iterations() / 7);
+                assertTrue(Math.abs(ref.report().iterations() - vec.report().iterations()) <= slack, ref.report() + " vs " + vec.report());
+                assertTrue(trueRel(a, b, vec.report().x()) <= 1e-10, a + ": " + trueRel(a, b, vec.report().x()));
+            }
+        }
     }
 }

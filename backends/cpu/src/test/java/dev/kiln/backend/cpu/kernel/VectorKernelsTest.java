@@ -1,12 +1,17 @@
 package dev.kiln.backend.cpu.kernel;
 
 import dev.kiln.solvers.kernel.KrylovKernels;
+import dev.kiln.solvers.kernel.KrylovKernelsFp32;
+import dev.kiln.solvers.kernel.ScalarCsrOperatorFp32;
+import dev.kiln.solvers.kernel.ScalarKrylovKernelsFp32;
 import dev.kiln.solvers.kernel.ScalarKernels;
 import dev.kiln.solvers.kernel.ScalarKrylovKernels;
 import dev.kiln.solvers.kernel.SparseOperator;
 import dev.kiln.solvers.matrix.CsrMatrix;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,7 +109,7 @@ class VectorKernelsTest {
                 double scale = 0;
                 for (double v : a.values()) scale = Math.max(scale, Math.abs(v));
                 assertArrayEquals(yRef, y, 1e-13 * scale * 64, what);
-                java.util.Arrays.fill(y, Double.NaN);
+                Arrays.fill(y, Double.NaN);
                 double d = op.applyDot(x, y);
                 assertArrayEquals(yRef, y, 1e-13 * scale * 64, what);
                 close(ScalarKernels.dot(n, x, yRef), d, n * 64);
@@ -112,6 +117,85 @@ class VectorKernelsTest {
                 op.residual(x, b, r);
                 assertArrayEquals(rRef, r, 1e-13 * scale * 64, what);
             }
+    }
+
+    static KrylovKernelsFp32 kernelsFp32(int n, int parts) {
+        WorkerPool pool = WorkerPool.shared();
+        RowPartition p = parts == 1 ? RowPartition.single(n) : RowPartition.even(n, VectorKrylovKernelsFp32.LANES, pool.parts());
+        return new VectorKrylovKernelsFp32(pool, p);
+    }
+
+    static float[] vectorFp32(int n, long seed) {
+        double[] d = TestMatrices.vector(n, seed);
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) f[i] = (float) d[i];
+        return f;
+    }
+
+    @Test
+    void theFp32KernelsAgreeWithTheScalarFp32ReferenceOnEveryLengthAndSplit() {
+        KrylovKernelsFp32 ref = ScalarKrylovKernelsFp32.INSTANCE;
+        for (int n : LENGTHS) for (int parts : new int[] {1, 2}) for (boolean jacobi : new boolean[] {false, true}) {
+            KrylovKernelsFp32 k = kernelsFp32(n, parts);
+            float[] x = vectorFp32(n, 21), y1 = vectorFp32(n, 22), y2 = y1.clone();
+            close(ref.dot(n, x, y1), k.dot(n, x, y1), n);
+            ref.xpay(n, x, -0.75f, y1);
+            k.xpay(n, x, -0.75f, y2);
+            assertArrayEquals(y1, y2, 1e-6f);
+            float[] p = vectorFp32(n, 23), q = vectorFp32(n, 24);
+            float[] x1 = vectorFp32(n, 25), r1 = vectorFp32(n, 26), z1 = new float[n];
+            float[] x2 = x1.clone(), r2 = r1.clone(), z2 = new float[n];
+            float[] inv = jacobi ? vectorFp32(n, 27) : null;
+            if (inv != null) for (int i = 0; i < n; i++) inv[i] = 1 + Math.abs(inv[i]);
+            double[] o1 = new double[2], o2 = new double[2];
+            ref.cgUpdate(n, 0.61f, p, q, x1, r1, inv, z1, o1);
+            k.cgUpdate(n, 0.61f, p, q, x2, r2, inv, z2, o2);
+            assertArrayEquals(x1, x2, 1e-6f);
+            assertArrayEquals(r1, r2, 1e-6f);
+            assertArrayEquals(z1, z2, 1e-6f);
+            assertEquals(o1[0], o2[0], 1e-5 * n);
+            assertEquals(o1[1], o2[1], 1e-5 * n);
+        }
+    }
+
+    @Test
+    void fp32SellProductsAgreeWithTheScalarFp32ReferenceOnEveryMatrix() {
+        for (CsrMatrix a : TestMatrices.all()) for (int threads : new int[] {1, 2}) {
+            PreparedSystemFp32 sys = CpuKernels.prepareFp32(a, SpmvFormat.SELL, threads);
+            assertTrue(sys.operator().format().startsWith("sell-") && sys.operator().format().endsWith("-fp32"),
+                    sys.operator().format());
+            int n = a.rows();
+            float[] x = vectorFp32(n, 28), yRef = new float[n], y = new float[n];
+            double dRef = new ScalarCsrOperatorFp32(a).applyDot(x, yRef);
+            double scale = 0;
+            for (double v : a.values()) scale = Math.max(scale, Math.abs(v));
+            String what = a + " threads=" + threads;
+            sys.operator().apply(x, y);
+            assertArrayEquals(yRef, y, (float) (1e-6 * scale * 64), what);
+            Arrays.fill(y, Float.NaN);
+            double d = sys.operator().applyDot(x, y);
+            assertArrayEquals(yRef, y, (float) (1e-6 * scale * 64), what);
+            assertEquals(dRef, d, 1e-10 * n * scale * 64, what);
+        }
+    }
+
+    @Test
+    void fp32ProductsStayWithinFp32RoundingOfTheFp64Ones() {
+        CsrMatrix a = TestMatrices.fixture("nos3");
+        int n = a.rows();
+        double[] x = TestMatrices.vector(n, 29), y = new double[n];
+        float[] xf = new float[n], yf = new float[n];
+        for (int i = 0; i < n; i++) xf[i] = (float) x[i];
+        double[] xr = new double[n];
+        for (int i = 0; i < n; i++) xr[i] = xf[i];                 // the same x as the fp32 product sees
+        CpuKernels.prepare(a, SpmvFormat.SELL, 1).operator().apply(xr, y);
+        CpuKernels.prepareFp32(a, SpmvFormat.SELL, 1).operator().apply(xf, yf);
+        int[] rp = a.rowPtr(), ci = a.colIdx();
+        for (int i = 0; i < n; i++) {
+            double bound = 0;                                       // |A||x|·2⁻²³: value rounding plus the final store
+            for (int k = rp[i]; k < rp[i + 1]; k++) bound += Math.abs(a.values()[k] * xr[ci[k]]);
+            assertEquals(y[i], yf[i], bound * 0x1p-23 + Math.abs(y[i]) * 0x1p-24, "row " + i);
+        }
     }
 
     @Test

@@ -1,0 +1,153 @@
+package dev.kiln.backend.opencl;
+
+import dev.kiln.solvers.matrix.CsrMatrix;
+import dev.kiln.solvers.problem.LinearProblem;
+import dev.kiln.solvers.problem.QuboProblem;
+import dev.kiln.spi.Cancellation;
+import dev.kiln.spi.Job;
+import dev.kiln.spi.JobKind;
+import dev.kiln.spi.JobOptions;
+import dev.kiln.spi.LinearMethod;
+import dev.kiln.spi.LinearOptions;
+import dev.kiln.spi.Objective;
+import dev.kiln.spi.Precision;
+import dev.kiln.spi.ProgressSink;
+import dev.kiln.spi.QuboOptions;
+import dev.kiln.spi.SolveOutcome;
+import org.jocl.CL;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_mem;
+
+import java.util.Map;
+
+/**
+ * The public measurement entry point of the OpenCL backend, for {@code ./kiln bench}: SpMV
+ * bandwidth with the matrix and vectors resident on the device (kernel time only, in the
+ * format the backend's rule picks), QUBO annealing and CG/PCG time to a tolerance through the backend's own
+ * {@link OpenClBackend#solve} (so it includes the upload on a cold matrix, the host-side
+ * residual checks and the read-back of x). Opening never throws: without a device,
+ * {@link #available()} is false and {@link #reason()} says why.
+ *
+ * <p>Not thread-safe; one instance per benchmark run.
+ */
+public final class OpenClMeasurement implements AutoCloseable {
+    private final OpenClBackend backend;
+    private final String reason;
+
+    /** SpMV on the device: best seconds per product, and how far it is from the host's fp64 product. */
+    public record SpmvFigure(String format, String precision, double secondsPerProduct, double maxRelativeError,
+                             long matrixBytes) { }
+
+    /** One solve through the backend (the best of {@code reps}). */
+    public record CgFigure(String method, String precision, double ms, int iterations, double trueRelativeResidual,
+                           boolean converged, String error) { }
+
+    private OpenClMeasurement(OpenClBackend backend, String reason) {
+        this.backend = backend;
+        this.reason = reason;
+    }
+
+    /** Opens the device chosen by {@code settings} ({@code kiln.opencl.*}; empty: the default choice). */
+    public static OpenClMeasurement open(Map<String, ?> settings) {
+        OpenClBackend b = new OpenClBackend();
+        b.configure(settings);
+        var probe = b.probe();
+        if (!probe.available()) {
+            b.close();
+            return new OpenClMeasurement(null, probe.reason());
+        }
+        return new OpenClMeasurement(b, null);
+    }
+
+    public boolean available() { return backend != null; }
+
+    /** Why no device is there (null when available). */
+    public String reason() { return reason; }
+
+    /** The device's name. */
+    public String device() { return backend == null ? "none" : backend.device().info.name(); }
+
+    /** Whether the device runs fp64 kernels. */
+    public boolean fp64() { return backend != null && backend.device().info.fp64(); }
+
+    /**
+     * Times y = A x on the device for about {@code seconds} (batches of doubling size, each
+     * ended by clFinish; the best time per product is kept), in fp64 when the device has it,
+     * after checking the product against {@link CsrMatrix#multiply}.
+     */
+    public SpmvFigure spmv(CsrMatrix a, double[] x, double seconds) {
+        ClDevice device = backend.device();
+        boolean fp64 = fp64();
+        int lanes = CgKernels.autoLanes(device.info, a.rows(), a.nnz());
+        cl_command_queue queue = device.newQueue();
+        cl_mem dx = null, dy = null;
+        try (DeviceSpmv op = DeviceSpmv.create(device, a, fp64, null, lanes, "")) {
+            dx = ClBuffers.readOnly(device.context, x, fp64);
+            dy = ClBuffers.scratch(device.context, a.rows(), fp64);
+            op.enqueue(queue, dx, dy);
+            double[] got = new double[a.rows()], want = new double[a.rows()];
+            ClBuffers.read(queue, dy, got, fp64);
+            a.multiply(x, want);
+            double err = 0, scale = 0;
+            for (int i = 0; i < want.length; i++) {
+                err = Math.max(err, Math.abs(got[i] - want[i]));
+                scale = Math.max(scale, Math.abs(want[i]));
+            }
+            for (int i = 0; i < 5; i++) op.enqueue(queue, dx, dy);
+            CL.clFinish(queue);
+            long deadline = System.nanoTime() + (long) (seconds * 1e9);
+            double best = Double.MAX_VALUE;
+            int reps = 1;
+            do {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) op.enqueue(queue, dx, dy);
+                CL.clFinish(queue);
+                double dt = (System.nanoTime() - t0) * 1e-9 / reps;
+                best = Math.min(best, dt);
+                // batches of at least 20 ms, as SpmvBench.best, so launch jitter averages out
+                if (dt * reps < 0.02) reps *= 2;
+            } while (System.nanoTime() < deadline);
+            return new SpmvFigure(op.format.name().toLowerCase(java.util.Locale.ROOT), fp64 ? "fp64" : "fp32", best,
+                    err / Math.max(1, scale), op.matrixBytes);
+        } finally {
+            ClBuffers.release(dx);
+            ClBuffers.release(dy);
+            CL.clReleaseCommandQueue(queue);
+        }
+    }
+
+    /**
+     * Solves A x = b with {@code method} ({@code cg} or {@code pcg+jacobi}) to relative residual
+     * {@code tol} through the backend, {@code reps} times, and keeps the fastest.
+     */
+    public CgFigure cg(CsrMatrix a, double[] b, String method, double tol, int maxIterations, int reps) throws Exception {
+        boolean jacobi = method.equals("pcg+jacobi");
+        if (!jacobi && !method.equals("cg")) throw new IllegalArgumentException("method: cg or pcg+jacobi, not " + method);
+        LinearOptions o = new LinearOptions(jacobi ? LinearMethod.PCG : LinearMethod.CG, jacobi ? "jacobi" : "none",
+                Double.NaN, tol, maxIterations, Precision.FP64, false);
+        Job job = new Job("bench-" + method, JobKind.LINEAR, "bench", null, LinearProblem.of(a, b, null),
+                new JobOptions(OpenClBackend.ID, Objective.LATENCY, 0, 1, o));
+        double best = Double.MAX_VALUE;
+        SolveOutcome out = null;
+        for (int r = 0; r < Math.max(1, reps); r++) {
+            long t0 = System.nanoTime();
+            out = backend.solve(job, ProgressSink.NONE, Cancellation.NONE);
+            best = Math.min(best, (System.nanoTime() - t0) * 1e-6);
+        }
+        return new CgFigure(out.method(), String.valueOf(out.parameters().get("precision")), best, out.iterations(),
+                out.residualNorm(), out.converged(), out.error() == null ? null : out.error().message());
+    }
+
+    /** Runs a QUBO / Max-Cut job through the backend (many-replica annealing on the device); the answer map is the result's. */
+    public SolveOutcome qubo(QuboProblem q, QuboOptions options, long seed) throws Exception {
+        Job job = new Job("bench-qubo", JobKind.QUBO, "bench", null, q, new JobOptions(OpenClBackend.ID, Objective.LATENCY, 0, seed, options));
+        var support = backend.supports(job);
+        if (!support.supported()) throw new IllegalArgumentException("the opencl backend refuses the job: " + support.reason());
+        return backend.solve(job, ProgressSink.NONE, Cancellation.NONE);
+    }
+
+    @Override
+    public void close() {
+        if (backend != null) backend.close();
+    }
+}
