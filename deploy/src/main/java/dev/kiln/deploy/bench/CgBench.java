@@ -44,17 +44,17 @@ public final class CgBench implements Bench {
 
     /**
      * Jacobi-PCG to {@link #MIXED_RTOL} in fp64 and as mixed-precision refinement (fp32 inner
-     * solves, {@code precision: mixed}), best of two each, with the speed-up of mixed over fp64.
-     * Poisson only in quick mode.
+     * solves, {@code precision: mixed}), best of {@code reps} each, with the speed-up of mixed over
+     * fp64. Poisson only, one repetition, in quick mode.
      */
-    static void mixedAgainstFp64(String name, CsrMatrix a, double[] b, int maxIt, BenchReport report) {
+    static void mixedAgainstFp64(String name, CsrMatrix a, double[] b, int maxIt, int reps, BenchReport report) {
         double[] inv = JacobiPreconditioner.of(a).inverseDiagonal();
         float[] inv32 = new float[inv.length];
         for (int i = 0; i < inv.length; i++) inv32[i] = (float) inv[i];
         double best64 = Double.MAX_VALUE, best32 = Double.MAX_VALUE;
         SolveReport r64 = null;
         MixedPrecisionCg.Result r32 = null;
-        for (int rep = 0; rep < 2; rep++) {
+        for (int rep = 0; rep < reps; rep++) {
             long t0 = System.nanoTime();
             PreparedSystem sys = CpuKernels.prepare(a);
             r64 = ConjugateGradient.solve(sys.operator(), sys.kernels(), b, null, JacobiPreconditioner.of(a), MIXED_RTOL,
@@ -177,7 +177,7 @@ public final class CgBench implements Bench {
                 kilnMs.add(best);
                 peerMs.add(pMs);
             }
-            if (!quick || c == cases.get(0)) mixedAgainstFp64(c.name(), a, b, maxIt, report);
+            if (!quick || c == cases.get(0)) mixedAgainstFp64(c.name(), a, b, maxIt, quick ? 1 : 2, report);
             Map<String, String> sor = petsc.get("sor");
             if (sor != null) {
                 report.record(c.name(), Map.of("method", "petsc-pcg+sor", "peer", "petsc",

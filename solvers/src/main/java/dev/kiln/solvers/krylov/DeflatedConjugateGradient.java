@@ -96,6 +96,14 @@ public final class DeflatedConjugateGradient {
     public static DeflatedSolveReport solve(SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
                                             RecycledSubspace recycled, double[][] extraStart, RecyclingSettings settings,
                                             double tolerance, int maxIterations, IterationMonitor monitor) {
+        return solve(a, k, ScalarBlockKernels.INSTANCE, b, x0, m, recycled, extraStart, settings, tolerance, maxIterations, monitor);
+    }
+
+    /** As {@link #solve(SparseOperator, KrylovKernels, double[], double[], Preconditioner, RecycledSubspace, double[][], RecyclingSettings, double, int, IterationMonitor)}, with a backend's {@link BlockKernels}. */
+    public static DeflatedSolveReport solve(SparseOperator a, KrylovKernels k, BlockKernels bk, double[] b, double[] x0,
+                                            Preconditioner m, RecycledSubspace recycled, double[][] extraStart,
+                                            RecyclingSettings settings, double tolerance, int maxIterations,
+                                            IterationMonitor monitor) {
         int n = a.rows();
         SystemChecks.check(n, b, x0, tolerance, maxIterations);
         if (recycled != null && recycled.size() > 0 && recycled.dimension() != n) {
@@ -111,7 +119,7 @@ public final class DeflatedConjugateGradient {
         if (settings == null) throw new IllegalArgumentException("settings are required");
         if (m == null) m = IdentityPreconditioner.INSTANCE;
         if (monitor == null) monitor = IterationMonitor.NONE;
-        DeflatedSolveReport r = run(a, k, b, x0, m, recycled, extraStart, settings, tolerance, maxIterations, monitor);
+        DeflatedSolveReport r = run(bk, a, k, b, x0, m, recycled, extraStart, settings, tolerance, maxIterations, monitor);
         Termination t = r.report().termination();
         boolean brokeDown = t == Termination.NOT_SPD || t == Termination.DIVERGED || t == Termination.STAGNATED;
         boolean recycledAnything = r.deflatedVectors() > 0 || (extraStart != null && extraStart.length > 0);
@@ -126,7 +134,7 @@ public final class DeflatedConjugateGradient {
         return r;
     }
 
-    private static DeflatedSolveReport run(SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
+    private static DeflatedSolveReport run(BlockKernels bk, SparseOperator a, KrylovKernels k, double[] b, double[] x0, Preconditioner m,
                                            RecycledSubspace recycled, double[][] extraStart, RecyclingSettings settings,
                                            double tol, int maxIterations, IterationMonitor monitor) {
         final int n = a.rows();
@@ -148,7 +156,7 @@ public final class DeflatedConjugateGradient {
                 aw[c] = new double[n];
                 a.apply(w[c], aw[c]);
             }
-            gram(n, w, aw, e);
+            gram(bk, n, w, aw, e);
             einv = allFinite(e) ? SmallSymmetric.pseudoInverse(e, RANK_TOLERANCE) : null;
             if (einv == null) { // A is not SPD on span W, or W is garbage: do not use it
                 kw = 0;
@@ -165,10 +173,10 @@ public final class DeflatedConjugateGradient {
         final double[] out = new double[2];
 
         // ---- start: Galerkin point of span{x0, extra} + span W, then Wᵀr = 0 ----
-        start(a, k, b, x0, extraStart, w, aw, e, einv, x, r, q, c, mu);
+        start(bk, a, k, b, x0, extraStart, w, aw, e, einv, x, r, q, c, mu);
         a.residual(x, b, r);
         if (kw > 0) {
-            project(n, r, w, einv, c, mu, x);
+            project(bk, n, r, w, einv, c, mu, x);
             a.residual(x, b, r);
         }
         double rel = k.norm2(n, r) / bnorm;
@@ -191,8 +199,8 @@ public final class DeflatedConjugateGradient {
         } else {
             if (!identity) m.apply(r, z);
             double rho = k.dot(n, r, zz);
-            firstDirection(k, n, zz, deflating, w, aw, einv, c, mu, p);
-            if (recording) keep(k, n, win, zz, r, rho, deflating, w, aw, c, d);
+            firstDirection(bk, k, n, zz, deflating, w, aw, einv, c, mu, p);
+            if (recording) keep(bk, k, n, win, zz, r, rho, deflating, w, aw, c, d);
             while (true) {
                 if (!Double.isFinite(rho)) { end = Termination.DIVERGED; break; }
                 if (rho <= 0) { end = Termination.NOT_SPD; break; }
@@ -218,14 +226,14 @@ public final class DeflatedConjugateGradient {
                     lastRestartTrue = trueRel;
                     recording = false;                // the Lanczos relation does not survive a restart
                     if (kw > 0) {
-                        project(n, r, w, einv, c, mu, x);
+                        project(bk, n, r, w, einv, c, mu, x);
                         a.residual(x, b, r);
                     }
                     if (!proceed) { end = Termination.STOPPED; break; }
                     if (it >= maxIterations) { end = Termination.MAX_ITERATIONS; break; }
                     if (!identity) m.apply(r, z);
                     rho = k.dot(n, r, zz);
-                    firstDirection(k, n, zz, deflating, w, aw, einv, c, mu, p);
+                    firstDirection(bk, k, n, zz, deflating, w, aw, einv, c, mu, p);
                     continue;
                 }
                 if (!proceed) { end = Termination.STOPPED; break; }
@@ -240,14 +248,14 @@ public final class DeflatedConjugateGradient {
                 double beta = rhoNext / rho;
                 if (alphaKept) win.beta[win.alphas - 1] = beta;
                 if (deflating) {                      // p = z + β·p − W·μ with (WᵀAW)·μ = (AW)ᵀz
-                    SubspaceKernels.dots(n, aw, zz, c);
+                    bk.dots(n, aw, zz, c);
                     SmallSymmetric.multiply(einv, c, mu);
-                    SubspaceKernels.direction(n, zz, beta, w, mu, p);
+                    bk.direction(n, zz, beta, w, mu, p);
                 } else {
                     k.xpay(n, zz, beta, p);
                 }
                 rho = rhoNext;
-                if (recording && win.stored < ell) keep(k, n, win, zz, r, rho, deflating, w, aw, c, d);
+                if (recording && win.stored < ell) keep(bk, k, n, win, zz, r, rho, deflating, w, aw, c, d);
             }
         }
         a.residual(x, b, z);
@@ -262,7 +270,7 @@ public final class DeflatedConjugateGradient {
         // seen little of the spectrum, and the Rayleigh–Ritz step would cost more than it teaches
         // (the caller keeps the subspace it had).
         if (harvesting && healthy && lanczos > 0 && lanczos >= ell) {
-            harvested = harvest(k, n, invDiag, w, e, einv, win, lanczos, deflating, settings.harvest());
+            harvested = harvest(bk, k, n, invDiag, w, e, einv, win, lanczos, deflating, settings.harvest());
         }
         return new DeflatedSolveReport(report, harvested, kw, initialRel, false);
     }
@@ -288,7 +296,7 @@ public final class DeflatedConjugateGradient {
      * Keeps z_j (a copy) with ρ_j, c_j = (AW)ᵀz_j and d_j = Wᵀr_j: in the deflated iteration c_j
      * is the one just computed and d_j = 0; in the start-only iteration both are computed here.
      */
-    private static void keep(KrylovKernels k, int n, Window win, double[] z, double[] r, double rho, boolean deflating,
+    private static void keep(BlockKernels bk, KrylovKernels k, int n, Window win, double[] z, double[] r, double rho, boolean deflating,
                              double[][] w, double[][] aw, double[] c, double[] d) {
         int j = win.stored++;
         win.z[j] = new double[n];
@@ -298,17 +306,17 @@ public final class DeflatedConjugateGradient {
         if (deflating) {
             System.arraycopy(c, 0, win.c[j], 0, c.length);
         } else {
-            SubspaceKernels.dots(n, aw, z, win.c[j]);
-            SubspaceKernels.dots(n, w, r, win.d[j]);
+            bk.dots(n, aw, z, win.c[j]);
+            bk.dots(n, w, r, win.d[j]);
         }
     }
 
     /** G = WᵀAW, symmetrised (it is symmetric up to rounding). */
-    private static void gram(int n, double[][] w, double[][] aw, double[][] g) {
+    private static void gram(BlockKernels bk, int n, double[][] w, double[][] aw, double[][] g) {
         int kw = w.length;
         double[] col = new double[kw];
         for (int j = 0; j < kw; j++) {
-            SubspaceKernels.dots(n, w, aw[j], col);
+            bk.dots(n, w, aw[j], col);
             for (int i = 0; i < kw; i++) g[i][j] = col[i];
         }
         for (int i = 0; i < kw; i++) {
@@ -326,7 +334,7 @@ public final class DeflatedConjugateGradient {
      * x0 + W·E⁺Wᵀ(b − A·x0) when that matrix is indefinite (A not SPD on the span). Uses r and q
      * as scratch.
      */
-    private static void start(SparseOperator a, KrylovKernels k, double[] b, double[] x0, double[][] extra, double[][] w,
+    private static void start(BlockKernels bk, SparseOperator a, KrylovKernels k, double[] b, double[] x0, double[][] extra, double[][] w,
                               double[][] aw, double[][] e, double[][] einv, double[] x, double[] r, double[] q,
                               double[] c, double[] mu) {
         int n = a.rows(), kw = w.length;
@@ -346,19 +354,19 @@ public final class DeflatedConjugateGradient {
             double[] rhs = new double[dim], y = new double[dim];
             double[] col = new double[Math.max(kw, s)];
             if (kw > 0) {
-                SubspaceKernels.dots(n, w, b, col);
+                bk.dots(n, w, b, col);
                 System.arraycopy(col, 0, rhs, 0, kw);
                 for (int j = 0; j < s; j++) {
-                    SubspaceKernels.dots(n, aw, sv[j], col);
+                    bk.dots(n, aw, sv[j], col);
                     for (int i = 0; i < kw; i++) { g[i][kw + j] = col[i]; g[kw + j][i] = col[i]; }
                 }
                 for (int i = 0; i < kw; i++) System.arraycopy(e[i], 0, g[i], 0, kw);
             }
-            SubspaceKernels.dots(n, sv, b, col);
+            bk.dots(n, sv, b, col);
             System.arraycopy(col, 0, rhs, kw, s);
             boolean finite = true;
             for (int j = 0; j < s; j++) {
-                SubspaceKernels.dots(n, sv, as[j], col);
+                bk.dots(n, sv, as[j], col);
                 for (int i = 0; i < s; i++) g[kw + i][kw + j] = col[i];
             }
             for (int i = 0; i < s; i++) {
@@ -375,11 +383,11 @@ public final class DeflatedConjugateGradient {
                 java.util.Arrays.fill(x, 0, n, 0.0);
                 double[] ys = new double[s];
                 System.arraycopy(y, kw, ys, 0, s);
-                SubspaceKernels.addCombination(n, sv, ys, x);
+                bk.addCombination(n, sv, ys, x);
                 if (kw > 0) {
                     double[] yw = new double[kw];
                     System.arraycopy(y, 0, yw, 0, kw);
-                    SubspaceKernels.addCombination(n, w, yw, x);
+                    bk.addCombination(n, w, yw, x);
                 }
                 return;
             }
@@ -387,30 +395,30 @@ public final class DeflatedConjugateGradient {
         }
         if (kw == 0) return;
         a.residual(x, b, r);
-        project(n, r, w, einv, c, mu, x);
+        project(bk, n, r, w, einv, c, mu, x);
     }
 
     /** x += W·E⁺·Wᵀr: removes from the error its A-orthogonal projection on span W. */
-    private static void project(int n, double[] r, double[][] w, double[][] einv, double[] c, double[] mu, double[] x) {
-        SubspaceKernels.dots(n, w, r, c);
+    private static void project(BlockKernels bk, int n, double[] r, double[][] w, double[][] einv, double[] c, double[] mu, double[] x) {
+        bk.dots(n, w, r, c);
         SmallSymmetric.multiply(einv, c, mu);
-        SubspaceKernels.addCombination(n, w, mu, x);
+        bk.addCombination(n, w, mu, x);
     }
 
     /** p = z − W·μ with E·μ = (AW)ᵀz when deflating (leaves (AW)ᵀz in c), else p = z. */
-    private static void firstDirection(KrylovKernels k, int n, double[] z, boolean deflating, double[][] w, double[][] aw,
+    private static void firstDirection(BlockKernels bk, KrylovKernels k, int n, double[] z, boolean deflating, double[][] w, double[][] aw,
                                        double[][] einv, double[] c, double[] mu, double[] p) {
         if (!deflating) {
             k.copy(n, z, p);
             return;
         }
-        SubspaceKernels.dots(n, aw, z, c);
+        bk.dots(n, aw, z, c);
         SmallSymmetric.multiply(einv, c, mu);
-        SubspaceKernels.direction(n, z, 0, w, mu, p);
+        bk.direction(n, z, 0, w, mu, p);
     }
 
     /** The Rayleigh–Ritz step of the class comment: the {@code h} smallest Ritz pairs of M⁻¹A on span[W, V]. */
-    private static RecycledSubspace harvest(KrylovKernels k, int n, double[] invDiag, double[][] w, double[][] e,
+    private static RecycledSubspace harvest(BlockKernels bk, KrylovKernels k, int n, double[] invDiag, double[][] w, double[][] e,
                                             double[][] einv, Window win, int lanczos, boolean deflating, int h) {
         int kw = w.length, dim = kw + lanczos;
         double[] s = new double[lanczos];
@@ -450,7 +458,7 @@ public final class DeflatedConjugateGradient {
                 double[] wj = w[j];
                 if (invDiag == null) System.arraycopy(wj, 0, mwj, 0, n);
                 else for (int i = 0; i < n; i++) mwj[i] = wj[i] / invDiag[i];
-                SubspaceKernels.dots(n, w, mwj, col);
+                bk.dots(n, w, mwj, col);
                 for (int i = 0; i < kw; i++) f[i][j] = col[i];
             }
             for (int i = 0; i < kw; i++) {
@@ -508,7 +516,7 @@ public final class DeflatedConjugateGradient {
         for (int i = 0; i < kw; i++) { sources[i] = w[i]; scale[i] = 1; }
         for (int j = 0; j < lanczos; j++) { sources[kw + j] = win.z[j]; scale[kw + j] = s[j]; }
         double[][] basis = new double[take][n];
-        SubspaceKernels.combine(n, sources, scale, coef, basis);
+        bk.combine(n, sources, scale, coef, basis);
         double[] theta = new double[take];
         System.arraycopy(he.values(), 0, theta, 0, take);
         return new RecycledSubspace(basis, theta);

@@ -132,4 +132,14 @@ class CpuQuboSolverTest {
         assertEquals(s.coldBeta(), b[4], 1e-15);
         assertEquals(b[1] / b[0], b[3] / b[2], 1e-9);
     }
+
+    @Test
+    void kilnsScheduleStartsTenTimesColderThanNealsAndEndsAtNealsCold() {
+        QuboProblem q = dev.kiln.solvers.qubo.MaxCutGraph.of(4, new int[] {0, 1, 2, 3}, new int[] {1, 2, 3, 0},
+                new double[] {1, 1, 1, 1}, "edges").toQubo();
+        AnnealSchedule neal = AnnealSchedule.defaultFor(q);
+        AnnealSchedule kiln = CpuQuboSolver.scheduleFor(q);
+        assertEquals(10 * neal.hotBeta(), kiln.hotBeta(), 1e-12 * kiln.hotBeta());
+        assertEquals(neal.coldBeta(), kiln.coldBeta());
+    }
 }

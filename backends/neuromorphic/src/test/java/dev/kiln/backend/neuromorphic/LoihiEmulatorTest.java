@@ -191,10 +191,10 @@ class LoihiEmulatorTest {
         QuboProblem q = dev.kiln.solvers.qubo.IndependentSetQubo.read(f);
         double optimum = 44 * dev.kiln.solvers.qubo.IndependentSetQubo.NODE_REWARD;
         // The MIS hyperparameters the bench uses (docs/ARCHITECTURE.md, issue 6): short refractory
-        // periods (refractScaling 7: 0 or 1 step) and the default temperatures.
+        // periods (refractScaling 6: 0 to 3 steps) and the default temperatures.
         QuboOptions d = QuboOptions.defaults();
         QuboOptions o = new QuboOptions(0, 0, 16, optimum, LoihiEmulator.DEFAULT_TIMESTEPS, d.schedule(), Double.NaN, Double.NaN,
-                d.stepsPerTemperature(), 7);
+                d.stepsPerTemperature(), 6);
         EmulatorRun run = new LoihiEmulator(LoihiCostModel.loihi2Default(), 2).run(q, o, 1, Cancellation.NONE, ProgressSink.NONE);
         assertEquals(optimum, run.bestEnergy());
         long first = java.util.Arrays.stream(run.stepsToTarget()).filter(t -> t >= 0).min().orElse(-1);

@@ -42,14 +42,16 @@ final class CgKernels implements AutoCloseable {
     static final int GROUPS_PER_COMPUTE_UNIT = 8;
 
     /**
-     * Work-groups of the row and vector kernels: on a GPU at most {@link #GROUPS_PER_COMPUTE_UNIT}
-     * per compute unit (grid-stride beyond); on a CPU device one work-group per block of rows,
-     * no cap, because PoCL 3.1 vectorises a work-group's items but not a grid-stride loop around
-     * them: capped at 16 groups, the CSR SpMV of poisson2d 1024 ran at 1.0 GB/s, uncapped at
-     * 6-8 GB/s (2 loaded cores, ARCHITECTURE.md, OpenCL section).
+     * Work-groups of the row and vector kernels: at most {@link #GROUPS_PER_COMPUTE_UNIT} per
+     * compute unit, grid-stride beyond. On PoCL 3.1 (2 cores, load average 8-10, so noisy) an
+     * uncapped launch (one work-group per block of rows) made the plain CSR SpMV of poisson2d 1024
+     * faster (1.0 -> 6-8 GB/s) but CG on poisson2d 256 no faster (cg: 616/731 ms capped against
+     * 2890/972 ms uncapped; pcg+jacobi 1591/932 against 1529/1298), the five launches per
+     * iteration paying for the extra work-groups; the cap stays for the CG kernels. The SELL SpMV
+     * (sell.cl, no reductions) launches one work-item per slot instead.
      */
     static int maxGroups(DeviceInfo info) {
-        return info.type().equals("cpu") ? Integer.MAX_VALUE : Math.max(1, GROUPS_PER_COMPUTE_UNIT * info.computeUnits());
+        return Math.max(1, GROUPS_PER_COMPUTE_UNIT * info.computeUnits());
     }
 
     final boolean fp64;

@@ -111,14 +111,13 @@ final class OpenClQuboSolver {
         QuboProblem q = (QuboProblem) job.problem();
         QuboOptions o = options(job);
         boolean fp64 = fp64();
-        int sweeps = o.sweeps() > 0 ? o.sweeps() : DEFAULT_SWEEPS;
+        int sweeps = o.sweeps() > 0 ? o.sweeps() : DEFAULT_SWEEPS; // a time limit alone: fitted below
         int perRound = replicasPerRound(o);
         long totalReads = o.replicas() > 0 ? o.replicas() : o.timeLimitMs() > 0 ? Long.MAX_VALUE : perRound;
         double targetEnergy = !o.hasTarget() ? Double.NEGATIVE_INFINITY
                 : q.origin() == QuboProblem.Origin.MAXCUT ? -o.target() : o.target();
         long start = System.nanoTime();
         long stopAt = o.timeLimitMs() > 0 ? start + o.timeLimitMs() * 1_000_000L : Long.MAX_VALUE;
-        float[] betas = AnnealBetas.of(q, sweeps);
         String options = (fp64 ? "-D KILN_FP64" : "") + (config.buildOptions().isBlank() ? "" : " " + config.buildOptions());
         cl_program program = device.programs.get(SOURCE, options.strip());
 
@@ -137,12 +136,16 @@ final class OpenClQuboSolver {
             mem[1] = ClBuffers.readOnly(device.context, q.colIdx());
             mem[2] = ClBuffers.readOnly(device.context, q.coupling(), fp64);
             mem[3] = ClBuffers.readOnly(device.context, q.linear(), fp64);
-            mem[4] = CL.clCreateBuffer(device.context, CL.CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                    (long) betas.length * Sizeof.cl_float, Pointer.to(betas), null);
             mem[5] = CL.clCreateBuffer(device.context, CL_MEM_READ_WRITE, (long) perRound * n, null, null);          // x
             mem[6] = ClBuffers.scratch(device.context, perRound * n, fp64);                                              // f
             mem[7] = ClBuffers.scratch(device.context, perRound, fp64);                                                  // energy
             mem[8] = CL.clCreateBuffer(device.context, CL_MEM_READ_WRITE, 2L * perRound * Sizeof.cl_ulong, null, null); // rng
+            if (o.sweeps() == 0 && o.timeLimitMs() > 0) {
+                sweeps = fittedSweeps(queue, startK, sweepK, q, mem, perRound, o.timeLimitMs());
+            }
+            float[] betas = AnnealBetas.of(q, sweeps);
+            mem[4] = CL.clCreateBuffer(device.context, CL.CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                    (long) betas.length * Sizeof.cl_float, Pointer.to(betas), null);
             byte[] x = new byte[perRound * n];
             byte[] xr = new byte[n];
             double[] energies = new double[perRound];
@@ -244,6 +247,41 @@ final class OpenClQuboSolver {
     private static double slack(QuboProblem q, boolean fp64) {
         return (fp64 ? 0x1p-40 : 0x1p-12) * q.maxAbsField() * q.n();
     }
+
+    /**
+     * Sweeps per read when only a time limit is given, as the CPU backend's
+     * {@code CpuQuboSolver.sweepsFitting}: neal's 1000, or fewer so that a round of replicas
+     * completes at least two full anneals in the budget (a read cut off by the clock ends hot),
+     * but not below {@link #MIN_SWEEPS}. The sweep cost is timed on a 16-sweep anneal of one
+     * round on the device (the states it leaves are overwritten by the first real round).
+     */
+    private int fittedSweeps(cl_command_queue queue, cl_kernel startK, cl_kernel sweepK, QuboProblem q, cl_mem[] mem,
+                             int replicas, long timeLimitMs) {
+        int calibration = 16;
+        float[] betas = AnnealBetas.of(q, calibration);
+        cl_mem b = CL.clCreateBuffer(device.context, CL.CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                (long) calibration * Sizeof.cl_float, Pointer.to(betas), null);
+        try {
+            long[] rng = new long[2 * replicas];
+            for (int i = 0; i < replicas; i++) seed(0x5EED, i, rng, i);
+            CL.clEnqueueWriteBuffer(queue, mem[8], CL_TRUE, 0, 2L * replicas * Sizeof.cl_ulong, Pointer.to(rng), 0, null, null);
+            CgKernels.args(startK, q.n(), replicas, mem[0], mem[1], mem[2], mem[3], mem[5], mem[6], mem[7], mem[8]);
+            launch(queue, startK, replicas);
+            CL.clFinish(queue); // the build and first launch are not part of a sweep's cost
+            long t0 = System.nanoTime();
+            CgKernels.args(sweepK, q.n(), replicas, 0, calibration, 0, mem[0], mem[1], mem[2], b, mem[5], mem[6], mem[7], mem[8]);
+            launch(queue, sweepK, replicas);
+            CL.clFinish(queue);
+            double perSweep = Math.max(1, System.nanoTime() - t0) / (double) calibration;
+            long fit = (long) (timeLimitMs * 1e6 / 2 / perSweep);
+            return (int) Math.max(MIN_SWEEPS, Math.min(DEFAULT_SWEEPS, fit));
+        } finally {
+            ClBuffers.release(b);
+        }
+    }
+
+    /** Fewest sweeps a time-limited read gets: the CPU backend's {@code MIN_SWEEPS} (a quarter of neal's default, measured there on G1 and G14). */
+    static final int MIN_SWEEPS = 250;
 
     private void launch(cl_command_queue queue, cl_kernel kernel, int replicas) {
         long wg = Math.min(device.workGroupSize, Integer.highestOneBit(replicas));

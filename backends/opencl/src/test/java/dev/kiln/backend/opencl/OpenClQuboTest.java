@@ -2,6 +2,7 @@ package dev.kiln.backend.opencl;
 
 import dev.kiln.backend.cpu.CpuBackend;
 import dev.kiln.solvers.problem.QuboProblem;
+import dev.kiln.solvers.qubo.BeasleyReader;
 import dev.kiln.solvers.qubo.MaxCutGraph;
 import dev.kiln.solvers.qubo.QuboAssembler;
 import dev.kiln.spi.Cancellation;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -128,6 +131,20 @@ class OpenClQuboTest {
     }
 
     @Test
+    void matchesTheCpuAnnealerOnBeasleyBqp50WhenTheSharedDataIsPresent() throws Exception {
+        // ../shared/data/qubo beside the repository (tests run in backends/opencl); skipped without it
+        Path f = Path.of("../../../shared/data/qubo/bqp50-1.txt");
+        assumeTrue(Files.isRegularFile(f), "no shared data at " + f.toAbsolutePath().normalize());
+        QuboProblem q = BeasleyReader.read(f);
+        QuboOptions o = options(16, 1000, 0, Double.NaN);
+        double cpu = energy(CPU.solve(job(q, o, 7), ProgressSink.NONE, Cancellation.NONE));
+        double cl = energy(fp64.solve(job(q, o, 7), ProgressSink.NONE, Cancellation.NONE));
+        // bqp50-1's optimum is 2098 (OR-Library, ../shared/data/qubo/README.md); 16 anneals of n = 50 reach it on both
+        assertEquals(2098, Math.abs(cpu));
+        assertEquals(cpu, cl);
+    }
+
+    @Test
     void stopsAtTheTargetAndSaysSo() throws Exception {
         QuboProblem q = randomQubo(14, 0.5, 9);
         double optimum = bruteMinimum(q);
@@ -147,6 +164,16 @@ class OpenClQuboTest {
             double delta = x[i] == 0 ? q.localField(x, i) : -q.localField(x, i);
             assertTrue(delta >= 0, "variable " + i + " can still improve by " + delta + ": the answer is not a local minimum");
         }
+    }
+
+    @Test
+    void aTimeLimitAloneFitsTheSweepsBetweenTheFloorAndNealsDefault() throws Exception {
+        QuboProblem q = randomQubo(200, 0.1, 6);
+        SolveOutcome out = fp64.solve(job(q, options(0, 0, 150, Double.NaN), 1), ProgressSink.NONE, Cancellation.NONE);
+        int sweeps = ((Number) out.parameters().get("sweeps")).intValue();
+        assertTrue(sweeps >= OpenClQuboSolver.MIN_SWEEPS && sweeps <= OpenClQuboSolver.DEFAULT_SWEEPS, "sweeps " + sweeps);
+        assertEquals("time", out.answer().get("stoppedBy"));
+        assertTrue(((Number) out.answer().get("reads")).longValue() >= 1);
     }
 
     @Test

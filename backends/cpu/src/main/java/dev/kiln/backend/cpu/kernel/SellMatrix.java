@@ -76,12 +76,15 @@ public final class SellMatrix {
         int[] perm = null;
         if (sigma > 1 && unsortedFill(a, c) > SORT_IF_FILL_ABOVE) {
             perm = new int[chunks * c];
-            Integer[] window = new Integer[sigma];
+            // sort each window by row length, longest first, ties by row: one primitive sort of
+            // (−length, row) packed in a long (a boxed comparator sort cost milliseconds per
+            // matrix while it ran interpreted, i.e. on every first job)
+            long[] window = new long[sigma];
             for (int w = 0; w < n; w += sigma) {
                 int len = Math.min(sigma, n - w);
-                for (int i = 0; i < len; i++) window[i] = w + i;
-                Arrays.sort(window, 0, len, (r1, r2) -> Integer.compare(rp[r2 + 1] - rp[r2], rp[r1 + 1] - rp[r1]));
-                for (int i = 0; i < len; i++) perm[w + i] = window[i];
+                for (int i = 0; i < len; i++) window[i] = ((long) -(rp[w + i + 1] - rp[w + i]) << 32) | (w + i);
+                Arrays.sort(window, 0, len);
+                for (int i = 0; i < len; i++) perm[w + i] = (int) window[i];
             }
         }
         int[] chunkLen = new int[chunks];

@@ -1,25 +1,19 @@
 package dev.kiln.solvers.krylov;
 
 /**
- * The block operations of subspace recycling that {@link dev.kiln.solvers.kernel.KrylovKernels}
- * has no single call for: k dot products against one vector, a direction update against k
- * vectors, and new basis vectors as linear combinations of stored ones.
- *
- * <p>Why not k separate dot/axpy kernel calls: each call is a pass over z or p (and, on the CPU
- * backend's threaded kernels, a hand-off to the worker pool, which on a loaded machine costs more
- * than the arithmetic — measured: 16 kernel calls per deflated iteration made it 3.5× as slow as a
- * CG iteration on 256² Poisson). Here rows are taken in chunks small enough to stay in L1
- * ({@link #CHUNK} doubles per vector), so z, p and every basis vector are read once per call; the
- * axpy-shaped inner loops are plain a·x + y over the chunk, which C2 compiles to SIMD code, and
- * the dot products keep four independent accumulators (four vectors at a time) for instruction-
- * level parallelism. Single-threaded. Reductions run in a fixed order, so results are the same
- * bits on every call. No checks, no allocation.
+ * The reference {@link BlockKernels}: plain Java, single-threaded. Rows are taken in chunks small
+ * enough to stay in L1 ({@link #CHUNK} doubles per vector), so z, p and every basis vector are
+ * read once per call; the axpy-shaped inner loops are plain a·x + y over the chunk, which C2
+ * compiles to SIMD code; the dot products keep four independent accumulators (four vectors at a
+ * time) for instruction-level parallelism (C2 does not vectorise floating-point reductions).
  */
-final class SubspaceKernels {
+public final class ScalarBlockKernels implements BlockKernels {
+    public static final ScalarBlockKernels INSTANCE = new ScalarBlockKernels();
+
     /** Rows per chunk: 512 doubles = 4 KiB per vector, so an output chunk and a source chunk fit L1 with room to spare. */
     static final int CHUNK = 512;
 
-    private SubspaceKernels() {}
+    private ScalarBlockKernels() {}
 
     /**
      * out[i] = Σ_s coef[s][i]·scale[s]·sources[s] for each output i (overwrites out[i]).
@@ -29,7 +23,8 @@ final class SubspaceKernels {
      * @param coef    m×h coefficients
      * @param out     h vectors of length n
      */
-    static void combine(int n, double[][] sources, double[] scale, double[][] coef, double[][] out) {
+    @Override
+    public void combine(int n, double[][] sources, double[] scale, double[][] coef, double[][] out) {
         int m = sources.length, h = out.length;
         for (int lo = 0; lo < n; lo += CHUNK) {
             int hi = Math.min(n, lo + CHUNK);
@@ -47,7 +42,8 @@ final class SubspaceKernels {
     }
 
     /** out[i] = vs[i]ᵀz for every i. */
-    static void dots(int n, double[][] vs, double[] z, double[] out) {
+    @Override
+    public void dots(int n, double[][] vs, double[] z, double[] out) {
         int k = vs.length;
         for (int i = 0; i < k; i++) out[i] = 0;
         for (int lo = 0; lo < n; lo += CHUNK) {
@@ -81,7 +77,8 @@ final class SubspaceKernels {
      * p ← z + β·p − Σ_i μ_i·w_i in one pass; with β = 0, p ← z − Σ_i μ_i·w_i without reading p
      * (so stale contents of p never matter).
      */
-    static void direction(int n, double[] z, double beta, double[][] w, double[] mu, double[] p) {
+    @Override
+    public void direction(int n, double[] z, double beta, double[][] w, double[] mu, double[] p) {
         int k = w.length;
         for (int lo = 0; lo < n; lo += CHUNK) {
             int hi = Math.min(n, lo + CHUNK);
@@ -99,7 +96,8 @@ final class SubspaceKernels {
     }
 
     /** x ← x + Σ_i μ_i·w_i in one pass. */
-    static void addCombination(int n, double[][] w, double[] mu, double[] x) {
+    @Override
+    public void addCombination(int n, double[][] w, double[] mu, double[] x) {
         int k = w.length;
         for (int lo = 0; lo < n; lo += CHUNK) {
             int hi = Math.min(n, lo + CHUNK);
