@@ -20,6 +20,7 @@ final class FamilyMemory {
     private final Deque<Solved> history = new ArrayDeque<>(); // newest first
     private RecycledSubspace subspace = RecycledSubspace.EMPTY;
     long jobs, warmStarts, recycledSolves, harvests, abandoned;
+    int solvesSinceRefresh;
 
     /**
      * The kept solution whose system is nearest to {@code s} (see {@link ProblemSketch#distance}),

@@ -79,14 +79,27 @@ final class SmallSymmetric {
     }
 
     /**
-     * The Moore–Penrose pseudo-inverse of a symmetric positive semi-definite matrix from its
-     * eigen-decomposition, dropping eigenvalues at or below {@code relTol}·λ_max (directions the
-     * data cannot distinguish from dependent ones). Null when some eigenvalue is below
-     * −{@code relTol}·λ_max, i.e. the matrix is indefinite beyond rounding.
+     * A pseudo-inverse of a symmetric positive semi-definite matrix: with D = diag(a), the
+     * Moore–Penrose pseudo-inverse of the unit-diagonal D^{-1/2}·a·D^{-1/2}, dropping eigenvalues
+     * at or below {@code relTol}·λ_max, mapped back as D^{-1/2}·(…)⁺·D^{-1/2}. Scaling first makes
+     * the threshold mean "dependent to within √relTol in angle" whatever the vectors' lengths (a
+     * Gram matrix of vectors of very different norms would otherwise lose its short vectors);
+     * for a non-singular matrix the result is its inverse. Rows with a zero diagonal (zero
+     * vectors) are left out. Null when a diagonal entry or an eigenvalue is negative beyond
+     * rounding: the matrix is indefinite.
      */
     static double[][] pseudoInverse(double[][] a, double relTol) {
-        Eigen e = eigen(a);
         int n = a.length;
+        double[] d = new double[n];
+        double dmax = 0;
+        for (int i = 0; i < n; i++) dmax = Math.max(dmax, Math.abs(a[i][i]));
+        for (int i = 0; i < n; i++) {
+            if (a[i][i] < -relTol * dmax) return null;
+            d[i] = a[i][i] > 0 ? 1 / Math.sqrt(a[i][i]) : 0;
+        }
+        double[][] scaled = new double[n][n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) scaled[i][j] = d[i] * a[i][j] * d[j];
+        Eigen e = eigen(scaled);
         double max = n == 0 ? 0 : Math.max(Math.abs(e.values()[0]), Math.abs(e.values()[n - 1]));
         if (n > 0 && e.values()[0] < -relTol * max) return null;
         double[][] inv = new double[n][n];
@@ -95,9 +108,11 @@ final class SmallSymmetric {
             if (!(lambda > relTol * max)) continue;
             for (int i = 0; i < n; i++) {
                 double vi = e.vectors()[i][k] / lambda;
+                if (vi == 0) continue;
                 for (int j = 0; j < n; j++) inv[i][j] += vi * e.vectors()[j][k];
             }
         }
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) inv[i][j] *= d[i] * d[j];
         return inv;
     }
 

@@ -46,11 +46,13 @@ import java.util.function.DoubleBinaryOperator;
  *
  * <p>Cases (all on the unit square, 5-point finite volumes, {@link PoissonGenerator}):
  * <ul>
- *   <li>{@code heat}: backward Euler for u_t = ∇·(k∇u) + f with k(x, y) = 1 + ½·sin(2πx)·sin(2πy),
- *   each step (I + Δt·A)·u' = u + Δt·f (scaled by 1/α: (A_h + I/α)·u' = u/α + h²f with
- *   α = Δt/h² = 1000, a stiff step); f a Gaussian heat source (amplitude 100, variance 0.005)
- *   circling (0.5, 0.5) at radius 0.25, one turn per 400 steps; u₀ the steady state of the first
- *   source. The matrix is the same every step; the right-hand side follows the solution.</li>
+ *   <li>{@code heat}: backward Euler for u_t = ∇·(k∇u) with k(x, y) = 1 + ½·sin(2πx)·sin(2πy),
+ *   each step (I + Δt·A)·u' = u, as issue 4 states it (scaled by 1/α: (A_h + I/α)·u' = u/α with
+ *   α = Δt/h² = 1000, a stiff step), from u₀ = sin(πx)·sin(πy) plus uniform noise of amplitude
+ *   ½. The matrix is the same every step; the right-hand side is the last solution.</li>
+ *   <li>{@code heat-source}: the same with a source, (I + Δt·A)·u' = u + Δt·f, f a Gaussian
+ *   (amplitude 100, variance 0.005) circling (0.5, 0.5) at radius 0.25, one turn per 400 steps,
+ *   u₀ the steady state of the first source: the solution never settles, the harder family.</li>
  *   <li>{@code sweep}: a parameter sweep, A(c) = A_h + c·I (Poisson plus a shift, the family of
  *   "Learning to Relax") for c = 10⁻³·(1 + 2j/J), j = 0…J−1, one fixed random b, submitted all at
  *   once in shuffled order with context [c], as a data generator would: the runtime runs the
@@ -79,6 +81,7 @@ public final class RecycleBench implements Bench {
         final KilnRuntime runtime;
         final List<Integer> iterations = new ArrayList<>();
         final List<Double> millis = new ArrayList<>();
+        double cpuMs;
         double maxResidual;
         int notConverged;
 
@@ -93,10 +96,12 @@ public final class RecycleBench implements Bench {
         }
 
         JobResult solveOne(Job job) throws Exception {
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             if (!(runtime.submit(job) instanceof Submission.Accepted a)) throw new IllegalStateException(name + ": job refused");
             JobResult r = a.record().result().get(10, TimeUnit.MINUTES);
             record(r, (System.nanoTime() - t0) / 1e6);
+            cpuMs += (processCpuNanos() - c0) / 1e6;
             return r;
         }
 
@@ -113,6 +118,16 @@ public final class RecycleBench implements Bench {
 
         @Override
         public void close() { runtime.close(); }
+    }
+
+    /**
+     * CPU time of the whole process (every thread: lane worker, kernel pool, but also JIT and GC),
+     * beside wall time: on a machine shared with other work, wall time of a solve swings by 2–3×
+     * between runs while its CPU time does not.
+     */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
     }
 
     /** Settings of the recycled variant: Kiln's defaults unless the bench is given --history, --vectors, --deflate-iterations. */
@@ -139,12 +154,14 @@ public final class RecycleBench implements Bench {
         if (args.has("deflate-iterations")) rs.put(KilnConfig.RECYCLING_DEFLATE_ITERATIONS.name(), args.get("deflate-iterations", ""));
         recycledSettings = rs;
         report.environment("recycled_settings", rs.isEmpty() ? "defaults" : rs.toString());
-        List<String> only = List.of(args.get("cases", "heat,sweep,heat-cn").split(","));
+        // --cases heat+sweep runs a subset (BenchArgs splits values on commas, so '+' separates here)
+        List<String> only = List.of(args.get("cases", "heat+heat-source+sweep+heat-cn").split("\\+"));
         report.environment("kernels", dev.kiln.backend.cpu.kernel.CpuKernels.describe());
         report.environment("tolerance", TOLERANCE);
         warmUp(report);
         SvgChart chart = new SvgChart("recycle: iterations per solve, cold CG vs warm start vs Kiln's recycling");
-        if (only.contains("heat")) heat(report, chart, nx, steps);
+        if (only.contains("heat")) heat(report, chart, nx, steps, false);
+        if (only.contains("heat-source")) heat(report, chart, nx, steps, true);
         if (only.contains("sweep")) sweep(report, chart, nx, sweepJobs);
         if (only.contains("heat-cn")) heatCrankNicolson(report, chart, nx, steps);
         java.nio.file.Path svg = report.dir().resolve("recycle.svg");
@@ -173,33 +190,39 @@ public final class RecycleBench implements Bench {
 
     // ---- heat: backward Euler with a moving source ------------------------------------------
 
-    private void heat(BenchReport report, SvgChart chart, int nx, int steps) throws Exception {
+    private void heat(BenchReport report, SvgChart chart, int nx, int steps, boolean withSource) throws Exception {
         int n = nx * nx;
         double h = 1.0 / (nx + 1), alpha = 1000;
         DoubleBinaryOperator k = (x, y) -> 1 + 0.5 * Math.sin(2 * Math.PI * x) * Math.sin(2 * Math.PI * y);
         CsrMatrix a = PoissonGenerator.poisson2d(nx, nx, 1 / alpha, k);
+        String name = withSource ? "heat-source" : "heat";
         double[] u;
-        try (Variant v = new Variant("spin-up", Map.of(KilnConfig.RECYCLING_HISTORY.name(), "0"))) {
-            CsrMatrix steady = PoissonGenerator.poisson2d(nx, nx, 0, k);
-            double[] f0 = source(nx, 0, h);
-            u = v.solveOne(job("heat-u0", null, new double[0], steady, f0)).solution();
+        if (withSource) {
+            try (Variant v = new Variant("spin-up", Map.of(KilnConfig.RECYCLING_HISTORY.name(), "0"))) {
+                CsrMatrix steady = PoissonGenerator.poisson2d(nx, nx, 0, k);
+                u = v.solveOne(job("heat-u0", null, new double[0], steady, source(nx, 0, h))).solution();
+            }
+        } else {
+            SplittableRandom rnd = new SplittableRandom(7);
+            u = PoissonGenerator.sample2d(nx, nx, (x, y) -> Math.sin(Math.PI * x) * Math.sin(Math.PI * y));
+            for (int i = 0; i < n; i++) u[i] += 0.5 * rnd.nextDouble(-1, 1);
         }
         List<Variant> vs = variants(false);
         try {
             for (int s = 0; s < steps; s++) {
-                double[] f = source(nx, s + 1, h);
+                double[] f = withSource ? source(nx, s + 1, h) : null;
                 double[] b = new double[n];
-                for (int i = 0; i < n; i++) b[i] = u[i] / alpha + f[i];
+                for (int i = 0; i < n; i++) b[i] = u[i] / alpha + (f == null ? 0 : f[i]);
                 double[] next = null;
                 for (Variant v : vs) {
-                    String family = v.name.equals("cold") ? null : "heat";
-                    JobResult r = v.solveOne(job(v.name + "-heat-" + s, family, new double[0], a, b));
+                    String family = v.name.equals("cold") ? null : name;
+                    JobResult r = v.solveOne(job(v.name + "-" + name + "-" + s, family, new double[0], a, b));
                     if (v.name.equals("cold")) next = r.solution();
                 }
                 u = next;
-                if ((s + 1) % 10 == 0) report.progress("heat step " + (s + 1) + "/" + steps + ": " + last(vs));
+                if ((s + 1) % 10 == 0) report.progress(name + " step " + (s + 1) + "/" + steps + ": " + last(vs));
             }
-            record(report, chart, "heat", vs, nx, steps);
+            record(report, chart, name, vs, nx, steps);
         } finally {
             for (Variant v : vs) v.close();
         }
@@ -237,6 +260,7 @@ public final class RecycleBench implements Bench {
                 } else {
                     // all at once: the family's jobs wait together and the runtime orders them
                     long t0 = System.nanoTime();
+                    long c0 = processCpuNanos();
                     List<java.util.concurrent.CompletableFuture<JobResult>> futures = new ArrayList<>();
                     for (int j : order) {
                         if (!(v.runtime.submit(job(v.name + "-sweep-" + j, family, new double[]{c[j]}, a[j], b)) instanceof Submission.Accepted acc)) {
@@ -247,6 +271,7 @@ public final class RecycleBench implements Bench {
                     List<JobResult> results = new ArrayList<>();
                     for (var f : futures) results.add(f.get(10, TimeUnit.MINUTES));
                     double total = (System.nanoTime() - t0) / 1e6;
+                    v.cpuMs += (processCpuNanos() - c0) / 1e6;
                     // per-job times from the runtime (solveMs); the total is the burst's wall time
                     results.sort(java.util.Comparator.comparingLong(r -> r.timing().queuedMs()));
                     double solveSum = results.stream().mapToDouble(r -> r.timing().solveMs()).sum();
@@ -319,8 +344,12 @@ public final class RecycleBench implements Bench {
         f.put("warm_ms", warm.totalMs());
         f.put("recycled_ms", rec.totalMs());
         if (vs.size() > 3) f.put("recycled_unsorted_ms", vs.get(3).totalMs());
+        f.put("cold_cpu_ms", cold.cpuMs);
+        f.put("warm_cpu_ms", warm.cpuMs);
+        f.put("recycled_cpu_ms", rec.cpuMs);
         f.put("iters_ratio", (double) cold.totalIterations() / Math.max(1, rec.totalIterations()));
         f.put("time_ratio", cold.totalMs() / rec.totalMs());
+        f.put("cpu_ratio", cold.cpuMs / rec.cpuMs);
         f.put("warm_iters_ratio", (double) cold.totalIterations() / Math.max(1, warm.totalIterations()));
         f.put("warm_time_ratio", cold.totalMs() / warm.totalMs());
         f.put("recycled_max_residual", rec.maxResidual);

@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * SIMD CSR rows), with and without a partial last chunk or SIMD remainder, on one part and on the
  * pool's parts; the rounds stop once C2's code runs them all (see {@link #QUIET_ROUNDS}).
  *
- * <p>Cost, measured on this 2-core machine: see {@code docs/ARCHITECTURE.md} ("CPU kernels").
- * {@code -Dkiln.cpu.warmup=false} turns it off.
+ * <p>Cost, measured on this 2-core machine: 1.4–3.4 s wall, about 1 s of this thread's CPU plus
+ * about 1.6 s of C2's compile time (docs/ARCHITECTURE.md, "CPU kernels"). While it runs, a job's
+ * step may find the pool busy with a warm-up call and run on the job's own thread (same result,
+ * see {@link WorkerPool}). {@code -Dkiln.cpu.warmup=false} turns it off.
  */
 final class KernelWarmUp {
     /**
