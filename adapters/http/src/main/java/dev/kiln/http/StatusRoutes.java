@@ -53,14 +53,17 @@ final class StatusRoutes {
     /**
      * {@code GET /v1/tuning/{family}}: what the runtime's tuner learned for the family — per
      * method, the ω arms with pulls, weights (share of pulls) and mean iterations, the current
-     * choice, explored/total jobs, a regret estimate and recent choices. 404 while the family
-     * has no learned state (no tuned job has run yet).
+     * choice, explored/total jobs, a regret estimate and recent choices — and its Krylov
+     * recycling state: {@code recycledSubspaceSize} (Ritz vectors kept for the family) and
+     * {@code recycling} (solutions kept, warm starts, refreshes, Ritz values). 404 while the
+     * family has no learned state (no job of it has run yet).
      */
     void tuning(RoutingContext ctx) {
         String family = ctx.pathParam("family");
         runtime.tuner().describe(family).ifPresentOrElse(
                 m -> Responses.json(ctx, 200, new JsonObject(m)),
                 () -> Responses.error(ctx, 404, "NOT_FOUND", "no tuning state for family '" + family
-                        + "': no job of this family with omega \"auto\" (method sor, ssor, or pcg with preconditioner ssor) has run yet"));
+                        + "': no linear job of this family has run yet (ω is learned for omega \"auto\" with method sor, ssor,"
+                        + " or pcg with preconditioner ssor; Krylov recycling for any linear job with a family)"));
     }
 }

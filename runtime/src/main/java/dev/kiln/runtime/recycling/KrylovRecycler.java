@@ -57,6 +57,8 @@ public final class KrylovRecycler implements Tuner {
      * that cost under a sixth of a cold solve.
      */
     static final int REFRESH_INTERVAL = 8;
+    /** Jobs between tune and learn at most: far above lanes × workers; reached only through solves that threw. */
+    static final int MAX_PENDING = 4096;
 
     private final RecyclingConfig config;
     private final RecyclingSettings settings;
@@ -115,6 +117,9 @@ public final class KrylovRecycler implements Tuner {
             exchange = new RecycleExchange(w, others.toArray(new double[0][]), refresh ? settings : noHarvest);
             RecyclingChannel.open(tuned, exchange);
         }
+        // A solve that throws never reaches learn (a re-routed job is tuned again under its id and
+        // overwrites its entry); bound what such jobs can leave behind.
+        if (pending.size() >= MAX_PENDING) pending.clear();
         pending.put(tuned.id(), new Pending(job.family(), sketch, warm ? near.jobId() : null, exchange, p.size()));
         return tuned;
     }

@@ -29,6 +29,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Probe probe() {
+        dev.kiln.backend.cpu.kernel.CpuKernels.warmUpInBackground();   // compile the kernels before the first job (once)
         Runtime rt = Runtime.getRuntime();
         return Probe.available(rt.availableProcessors() + " cores, " + System.getProperty("os.arch") + ", "
                 + (rt.maxMemory() >> 20) + " MiB heap, Java " + Runtime.version().feature() + ", "

@@ -34,15 +34,18 @@ import java.util.function.DoubleBinaryOperator;
 
 /**
  * {@code ./kiln bench recycle}: Krylov recycling within a family (issue 4) through the whole
- * runtime — three Kiln runtimes on the CPU backend solve the same systems: {@code cold} (jobs
- * without a family: CG/PCG from x = 0, what a solver library does), {@code warm} (the family's
- * nearest earlier solution as x0, nothing else: {@code kiln.recycling.vectors=0},
- * {@code history=1}) and {@code recycled} (Kiln's defaults: Galerkin start on the nearest earlier
- * solutions and the recycled Ritz subspace, which each solve refreshes). Jobs are
+ * runtime — Kiln runtimes on the CPU backend solve the same systems: {@code cold} (jobs without
+ * a family: PCG from x = 0, what a solver library does; the peer every ratio is against),
+ * {@code warm} (the family's nearest earlier solution as x0, nothing else:
+ * {@code kiln.recycling.history=1}, {@code vectors=0}), {@code recycled} (Kiln's defaults: the
+ * Galerkin start on the family's nearest earlier solutions plus the recycled Ritz subspace,
+ * refreshed every few solves) and {@code solutions_only} (the same without the subspace,
+ * {@code vectors=0}: what the start on earlier solutions gives alone). Jobs are
  * {@code method: auto} (PCG with Jacobi on these SPD systems), tolerance 1e-8; one worker per
- * runtime so solves do not overlap; the runtimes take turns job by job, so machine noise falls on
- * all three alike. Times are wall times from submission to result, including Kiln's own
- * recycling work (sketches, memory). Cold is the peer every ratio is against.
+ * runtime so solves do not overlap; the runtimes take turns job by job (and at going first), so
+ * machine noise falls on all alike. Times are wall times from submission to result, including
+ * Kiln's own recycling work (sketches, memory), and the process's CPU time beside them
+ * ({@code *_cpu_ms}), which a shared machine disturbs far less.
  *
  * <p>Cases (all on the unit square, 5-point finite volumes, {@link PoissonGenerator}):
  * <ul>
@@ -138,6 +141,9 @@ public final class RecycleBench implements Bench {
         v.add(new Variant("cold", Map.of(KilnConfig.RECYCLING_HISTORY.name(), "0")));
         v.add(new Variant("warm", Map.of(KilnConfig.RECYCLING_HISTORY.name(), "1", KilnConfig.RECYCLING_VECTORS.name(), "0")));
         v.add(new Variant("recycled", recycledSettings));
+        Map<String, String> solutionsOnly = new LinkedHashMap<>(recycledSettings);
+        solutionsOnly.put(KilnConfig.RECYCLING_VECTORS.name(), "0");
+        v.add(new Variant("solutions_only", solutionsOnly));
         if (unsorted) v.add(new Variant("recycled_unsorted", recycledSettings));
         return v;
     }
@@ -158,7 +164,7 @@ public final class RecycleBench implements Bench {
         List<String> only = List.of(args.get("cases", "heat+heat-source+sweep+heat-cn").split("\\+"));
         report.environment("kernels", dev.kiln.backend.cpu.kernel.CpuKernels.describe());
         report.environment("tolerance", TOLERANCE);
-        warmUp(report);
+        warmUp(report, nx);
         SvgChart chart = new SvgChart("recycle: iterations per solve, cold CG vs warm start vs Kiln's recycling");
         if (only.contains("heat")) heat(report, chart, nx, steps, false);
         if (only.contains("heat-source")) heat(report, chart, nx, steps, true);
@@ -169,14 +175,19 @@ public final class RecycleBench implements Bench {
         report.progress("wrote " + svg);
     }
 
-    /** A few small solves on every path, so the first measured steps do not pay for the JIT. */
-    private static void warmUp(BenchReport report) throws Exception {
+    /**
+     * Solves on every path (cold and recycled, harvesting and not) at the bench's size, untimed,
+     * so that no variant's measured solves pay for the JIT compiling the kernels.
+     */
+    private static void warmUp(BenchReport report, int nx) throws Exception {
         long t0 = System.nanoTime();
         try (Variant v = new Variant("warm-up", Map.of())) {
-            CsrMatrix a = PoissonGenerator.poisson2d(48, 48, 1e-3);
-            double[] b = PoissonGenerator.smoothRhs2d(48, 48);
-            for (int i = 0; i < 40; i++) {
-                v.solveOne(job("w" + i, i % 2 == 0 ? "warm-up" : null, new double[0], a, b));
+            SplittableRandom rnd = new SplittableRandom(3);
+            for (int i = 0; i < 24; i++) {
+                CsrMatrix a = PoissonGenerator.poisson2d(nx, nx, 1e-2 * (1 + 0.01 * i));
+                double[] b = new double[nx * nx];
+                for (int j = 0; j < b.length; j++) b[j] = rnd.nextDouble(-1, 1);
+                v.solveOne(job("w" + i, i % 3 == 0 ? null : "warm-up", new double[]{i}, a, b));
             }
         }
         report.progress("warm-up " + (System.nanoTime() - t0) / 1_000_000 + " ms");
@@ -214,7 +225,8 @@ public final class RecycleBench implements Bench {
                 double[] b = new double[n];
                 for (int i = 0; i < n; i++) b[i] = u[i] / alpha + (f == null ? 0 : f[i]);
                 double[] next = null;
-                for (Variant v : vs) {
+                for (int t = 0; t < vs.size(); t++) {
+                    Variant v = vs.get((s + t) % vs.size());    // take turns at going first
                     String family = v.name.equals("cold") ? null : name;
                     JobResult r = v.solveOne(job(v.name + "-" + name + "-" + s, family, new double[0], a, b));
                     if (v.name.equals("cold")) next = r.solution();
@@ -255,7 +267,7 @@ public final class RecycleBench implements Bench {
         try {
             for (Variant v : vs) {
                 String family = v.name.equals("cold") ? null : "sweep";
-                if (v.name.equals("recycled_unsorted") || v.name.equals("cold")) {
+                if (v.name.equals("recycled_unsorted") || v.name.equals("cold")) {   // one at a time, in the shuffled order
                     for (int j : order) v.solveOne(job(v.name + "-sweep-" + j, family, new double[]{c[j]}, a[j], b));
                 } else {
                     // all at once: the family's jobs wait together and the runtime orders them
@@ -307,7 +319,8 @@ public final class RecycleBench implements Bench {
                 double[] b = new double[n];
                 for (int i = 0; i < n; i++) b[i] = u[i] / alpha - lu[i];
                 double[] next = null;
-                for (Variant v : vs) {
+                for (int t = 0; t < vs.size(); t++) {
+                    Variant v = vs.get((s + t) % vs.size());    // take turns at going first
                     String family = v.name.equals("cold") ? null : "heat-cn";
                     JobResult r = v.solveOne(job(v.name + "-cn-" + s, family, new double[]{alpha}, a, b));
                     if (v.name.equals("cold")) next = r.solution();
@@ -339,14 +352,17 @@ public final class RecycleBench implements Bench {
         f.put("cold_iters", cold.totalIterations());
         f.put("warm_iters", warm.totalIterations());
         f.put("recycled_iters", rec.totalIterations());
-        if (vs.size() > 3) f.put("recycled_unsorted_iters", vs.get(3).totalIterations());
+        f.put("solutions_only_iters", vs.get(3).totalIterations());
+        if (vs.size() > 4) f.put("recycled_unsorted_iters", vs.get(4).totalIterations());
         f.put("cold_ms", cold.totalMs());
         f.put("warm_ms", warm.totalMs());
         f.put("recycled_ms", rec.totalMs());
-        if (vs.size() > 3) f.put("recycled_unsorted_ms", vs.get(3).totalMs());
+        f.put("solutions_only_ms", vs.get(3).totalMs());
+        if (vs.size() > 4) f.put("recycled_unsorted_ms", vs.get(4).totalMs());
         f.put("cold_cpu_ms", cold.cpuMs);
         f.put("warm_cpu_ms", warm.cpuMs);
         f.put("recycled_cpu_ms", rec.cpuMs);
+        f.put("solutions_only_cpu_ms", vs.get(3).cpuMs);
         f.put("iters_ratio", (double) cold.totalIterations() / Math.max(1, rec.totalIterations()));
         f.put("time_ratio", cold.totalMs() / rec.totalMs());
         f.put("cpu_ratio", cold.cpuMs / rec.cpuMs);

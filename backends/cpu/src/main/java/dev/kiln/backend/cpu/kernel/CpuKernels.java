@@ -19,8 +19,8 @@ import dev.kiln.solvers.matrix.CsrMatrix;
  * used when the matrix has at least {@link #PARALLEL_MIN_NNZ} non-zeros; below, handing a step
  * to a second core costs as much as the step saves (measured, see the constant).
  *
- * <p>The first {@code prepare} starts {@link KernelWarmUp} in the background, so the kernels are
- * compiled by C2 before small jobs need them.
+ * <p>The first {@code prepare} (or the backend's first probe) starts {@link KernelWarmUp} in the
+ * background, so the kernels are compiled by C2 before small jobs need them.
  */
 public final class CpuKernels {
     public static final double SELL_MAX_FILL = 1.25;
