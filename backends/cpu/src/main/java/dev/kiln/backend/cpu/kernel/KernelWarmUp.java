@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * SIMD CSR rows), with and without a partial last chunk or SIMD remainder, on one part and on the
  * pool's parts; the rounds stop once C2's code runs them all (see {@link #QUIET_ROUNDS}).
  *
- * <p>Cost, measured on this 2-core machine: 1.4–3.4 s wall, about 1 s of this thread's CPU plus
- * about 1.6 s of C2's compile time (docs/ARCHITECTURE.md, "CPU kernels"). While it runs, a job's
+ * <p>Cost, measured on this 2-core machine: 2.9–3.8 s wall, about 0.9 s of this thread's CPU and
+ * 2.3–2.7 s of the process's in all, C2 included (docs/ARCHITECTURE.md, "CPU kernels"). While it runs, a job's
  * step may find the pool busy with a warm-up call and run on the job's own thread (same result,
  * see {@link WorkerPool}). {@code -Dkiln.cpu.warmup=false} turns it off.
  */
@@ -48,8 +48,15 @@ final class KernelWarmUp {
     static final int QUIET_ROUNDS = 3;
     /** Bytes a round may allocate and still count as quiet (the clock and bookkeeping, not vector boxes). */
     static final long QUIET_BYTES = 1024;
-    /** Rounds at most (each is ~100 calls on inputs of ~100 rows): a bound for when C2 never gets there. */
-    static final int MAX_ROUNDS = 5000;
+    /**
+     * Rounds run back to back; after them each round is followed by a 1 ms pause, so the thread
+     * stops competing with the C2 compiler thread it is waiting for (every kernel has passed C2's
+     * thresholds by then: ~600 calls, or a few thousand when the compile queue is long, which
+     * raises them). Measured: all compiled after 1 900–3 900 rounds on this 2-core machine.
+     */
+    static final int BUSY_ROUNDS = 1500;
+    /** Wall-time bound in ms: under heavy load the last compiles waited past 5 000 back-to-back rounds (3.8 s). */
+    static final long MAX_MILLIS = 60_000;
 
     private static final System.Logger LOG = System.getLogger(KernelWarmUp.class.getName());
     private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -69,12 +76,12 @@ final class KernelWarmUp {
         Thread t = new Thread(() -> {
             try {
                 long t0 = System.nanoTime();
-                int rounds = run(MAX_ROUNDS);
+                int rounds = run(MAX_MILLIS);
                 result = rounds;
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (rounds < 0) {
-                    LOG.log(System.Logger.Level.WARNING, "cpu kernels still allocate after " + MAX_ROUNDS
-                            + " warm-up rounds (" + ms + " ms): C2 has not compiled or intrinsified them; small jobs will run slowly");
+                    LOG.log(System.Logger.Level.WARNING, "cpu kernels still allocate after " + ms
+                            + " ms of warm-up: C2 has not compiled or intrinsified them all; small jobs may run slowly");
                 } else {
                     LOG.log(System.Logger.Level.DEBUG, "cpu kernels compiled after " + rounds + " warm-up rounds, " + ms + " ms");
                 }
@@ -90,7 +97,7 @@ final class KernelWarmUp {
 
     /**
      * Starts the warm-up if needed and waits for it to end; returns the rounds it took, −1 when the
-     * kernels still allocated after {@link #MAX_ROUNDS} (not compiled by C2), 0 when turned off.
+     * kernels still allocated after {@link #MAX_MILLIS} (not compiled by C2), 0 when turned off.
      */
     static int await() throws InterruptedException {
         startInBackground();
@@ -100,21 +107,33 @@ final class KernelWarmUp {
 
     /**
      * Runs every variant once per round, interleaved, until {@link #QUIET_ROUNDS} rounds in a row
-     * allocate at most {@link #QUIET_BYTES}, or {@code maxRounds}. Returns the rounds run, or −1
-     * when the kernels still allocated at the end (not compiled, or not intrinsified here).
+     * allocate at most {@link #QUIET_BYTES}, or {@code maxMillis} passed. Returns the rounds run, or
+     * −1 when the kernels still allocated at the end (not compiled, or not intrinsified here).
      */
-    static int run(int maxRounds) {
+    static int run(long maxMillis) {
         List<Runnable> calls = calls();
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         com.sun.management.ThreadMXBean counter = threads instanceof com.sun.management.ThreadMXBean t
                 && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled() ? t : null;
+        long deadline = System.nanoTime() + maxMillis * 1_000_000;
         int quiet = 0;
-        for (int r = 0; r < maxRounds; r++) {
+        for (int r = 0; System.nanoTime() < deadline; r++) {
             long before = counter == null ? 0 : counter.getCurrentThreadAllocatedBytes();
             for (Runnable c : calls) c.run();
-            if (counter == null) continue;
+            if (counter == null) {
+                if (r >= BUSY_ROUNDS) return r + 1;          // no way to tell: settle for the thresholds
+                continue;
+            }
             quiet = counter.getCurrentThreadAllocatedBytes() - before <= QUIET_BYTES ? quiet + 1 : 0;
             if (quiet == QUIET_ROUNDS) return r + 1;
+            if (r >= BUSY_ROUNDS) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                }
+            }
         }
         return -1;
     }
