@@ -47,7 +47,7 @@ final class Demo {
             out.println("Publishing " + jobs.size() + " jobs to " + KilnTopics.JOBS + " (family 'heat-2d' keyed together, "
                     + "a 3D problem, a SuiteSparse matrix, one invalid job, one message that is not JSON):");
             out.println();
-            String header = String.format("%-22s %-9s %-7s %-11s %6s %10s %7s  %s", "id", "status", "backend", "method",
+            String header = String.format("%-22s %-9s %-13s %-27s %6s %10s %7s  %s", "id", "status", "backend", "method",
                     "iters", "residual", "ms", "note");
             out.println(header);
             out.println("-".repeat(header.length() + 20));
@@ -90,7 +90,7 @@ final class Demo {
     private static String row(JsonNode r) {
         String note = r.has("error") ? r.path("error").path("code").asText() + ": " + r.path("error").path("message").asText() : "";
         if (note.length() > 90) note = note.substring(0, 87) + "...";
-        return String.format("%-22s %-9s %-7s %-11s %6s %10s %7s  %s",
+        return String.format("%-22s %-9s %-13s %-27s %6s %10s %7s  %s",
                 r.path("id").asText(), r.path("status").asText(), r.path("backend").asText("-"), r.path("method").asText("-"),
                 r.has("iterations") ? r.path("iterations").asText() : "-",
                 r.has("residualNorm") ? String.format("%.2e", r.path("residualNorm").asDouble()) : "-",

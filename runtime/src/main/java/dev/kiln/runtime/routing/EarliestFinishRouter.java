@@ -132,7 +132,8 @@ public final class EarliestFinishRouter implements Router {
 
     /**
      * The candidate with the least work per worker (ties: first), skipping {@code skip}; with
-     * {@code untriedOnly} only those whose model is not yet determined, -1 when there is none.
+     * {@code untriedOnly} only those whose model is not yet determined and that have no job in
+     * flight, -1 when there is none.
      */
     private static int leastLoaded(List<Candidate> cs, int skip, Prediction[] p, boolean untriedOnly) {
         int best = -1;
@@ -141,6 +142,9 @@ public final class EarliestFinishRouter implements Router {
             if (i == skip) continue;
             if (untriedOnly && p[i].samples() >= LogLinearModel.MIN_SAMPLES) continue;
             Candidate c = cs.get(i);
+            // One exploratory job at a time on a backend we know nothing of: a burst must not all
+            // land on a slow emulator before its first result says how slow it is.
+            if (untriedOnly && c.queued() + c.running() > 0) continue;
             double l = (double) (c.queued() + c.running()) / Math.max(1, c.workers());
             if (l < load) {
                 load = l;
