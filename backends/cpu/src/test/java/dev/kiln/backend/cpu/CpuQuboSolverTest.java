@@ -1,5 +1,6 @@
 package dev.kiln.backend.cpu;
 
+import dev.kiln.solvers.qubo.AnnealSchedule;
 import dev.kiln.solvers.problem.QuboProblem;
 import dev.kiln.solvers.qubo.MaxCutGraph;
 import dev.kiln.solvers.qubo.QuboAssembler;

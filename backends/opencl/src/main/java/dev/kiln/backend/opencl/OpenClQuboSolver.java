@@ -1,5 +1,6 @@
 package dev.kiln.backend.opencl;
 
+import dev.kiln.solvers.qubo.AnnealSchedule;
 import dev.kiln.solvers.problem.QuboProblem;
 import dev.kiln.spi.Cancellation;
 import dev.kiln.spi.ErrorCode;
@@ -143,7 +144,7 @@ final class OpenClQuboSolver {
             if (o.sweeps() == 0 && o.timeLimitMs() > 0) {
                 sweeps = fittedSweeps(queue, startK, sweepK, q, mem, perRound, o.timeLimitMs());
             }
-            float[] betas = AnnealBetas.of(q, sweeps);
+            float[] betas = AnnealSchedule.defaultFor(q).betasFloat(sweeps);
             mem[4] = CL.clCreateBuffer(device.context, CL.CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                     (long) betas.length * Sizeof.cl_float, Pointer.to(betas), null);
             byte[] x = new byte[perRound * n];
@@ -258,7 +259,7 @@ final class OpenClQuboSolver {
     private int fittedSweeps(cl_command_queue queue, cl_kernel startK, cl_kernel sweepK, QuboProblem q, cl_mem[] mem,
                              int replicas, long timeLimitMs) {
         int calibration = 16;
-        float[] betas = AnnealBetas.of(q, calibration);
+        float[] betas = AnnealSchedule.defaultFor(q).betasFloat(calibration);
         cl_mem b = CL.clCreateBuffer(device.context, CL.CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                 (long) calibration * Sizeof.cl_float, Pointer.to(betas), null);
         try {

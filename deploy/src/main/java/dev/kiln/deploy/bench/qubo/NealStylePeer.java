@@ -1,6 +1,6 @@
 package dev.kiln.deploy.bench.qubo;
 
-import dev.kiln.backend.cpu.AnnealSchedule;
+import dev.kiln.solvers.qubo.AnnealSchedule;
 import dev.kiln.backend.cpu.Xorshift128Plus;
 import dev.kiln.solvers.problem.QuboProblem;
 

@@ -1,4 +1,4 @@
-package dev.kiln.backend.cpu;
+package dev.kiln.solvers.qubo;
 
 import dev.kiln.solvers.problem.QuboProblem;
 
@@ -10,7 +10,8 @@ import dev.kiln.solvers.problem.QuboProblem;
  * that the largest possible flip is accepted with probability ½ at the start, and
  * β_cold = ln 100 / (2·min non-zero |hᵢ| or |Jᵢⱼ|) so that the smallest is accepted with
  * probability 1/100 at the end. A flip's ΔE is the same in Ising and QUBO terms (the two
- * energies differ by a constant), so the schedule applies to the QUBO directly.
+ * energies differ by a constant), so the schedule applies to the QUBO directly. Shared by
+ * every annealer (CPU, OpenCL, the bench's neal-style peer), so they anneal on one schedule.
  */
 public record AnnealSchedule(double hotBeta, double coldBeta) {
 
@@ -47,6 +48,14 @@ public record AnnealSchedule(double hotBeta, double coldBeta) {
         double ratio = Math.log(coldBeta / hotBeta) / (sweeps - 1);
         for (int s = 0; s < sweeps; s++) out[s] = hotBeta * Math.exp(ratio * s);
         out[sweeps - 1] = coldBeta;
+        return out;
+    }
+
+    /** {@link #betas} as floats, for device kernels that take β in single precision. */
+    public float[] betasFloat(int sweeps) {
+        double[] d = betas(sweeps);
+        float[] out = new float[sweeps];
+        for (int s = 0; s < sweeps; s++) out[s] = (float) d[s];
         return out;
     }
 }
