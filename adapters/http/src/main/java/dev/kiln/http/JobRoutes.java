@@ -95,13 +95,9 @@ final class JobRoutes {
             Responses.error(ctx, 400, e.code().wireName(), e.getMessage());
             return;
         }
-        JobRecord stored = runtime.reject(e);
-        JobResult r = stored.result().getNow(null);
-        if (r == null || r.status() != JobStatus.REJECTED) {
-            // The id belongs to a job already known; the store kept that one, so answer with
-            // this document's own rejection without filing it.
-            r = JobResult.terminal(stored.id(), e.kind(), JobStatus.REJECTED, e.toError(), JobResult.Timing.ZERO);
-        }
+        // The runtime answers with this document's own rejection, filed only when its id is free,
+        // so a bad document reusing a known job's id never answers for that job. Already complete.
+        JobResult r = runtime.reject(e).result().join();
         Responses.json(ctx, 400, encoder.encode(r));
     }
 
