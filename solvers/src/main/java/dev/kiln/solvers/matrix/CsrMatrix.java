@@ -116,8 +116,25 @@ public final class CsrMatrix {
         return d;
     }
 
-    /** True when A equals its transpose within {@code relTol}·max|a_ij| (structure and values). */
+    /** The last symmetry check's tolerance and answer (the matrix is immutable, so it stays true). */
+    private record SymmetryCheck(double relTol, boolean symmetric) { }
+
+    private volatile SymmetryCheck symmetry;
+
+    /**
+     * True when A equals its transpose within {@code relTol}·max|a_ij| (structure and values).
+     * Every backend's {@code supports} and the CPU's method choice ask this of the same job, so
+     * the answer is remembered per tolerance instead of rescanning nnz·log entries each time.
+     */
     public boolean isSymmetric(double relTol) {
+        SymmetryCheck c = symmetry;
+        if (c != null && c.relTol() == relTol) return c.symmetric();
+        boolean sym = checkSymmetric(relTol);
+        symmetry = new SymmetryCheck(relTol, sym);
+        return sym;
+    }
+
+    private boolean checkSymmetric(double relTol) {
         if (rows != cols) return false;
         double maxAbs = 0;
         for (double v : values) maxAbs = Math.max(maxAbs, Math.abs(v));
