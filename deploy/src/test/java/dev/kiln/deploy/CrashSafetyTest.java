@@ -100,7 +100,7 @@ class CrashSafetyTest {
         assertTrue(seenAtKill.get() < jobs, "the kill must happen mid-stream, or the test shows nothing");
         assertEquals(Set.of(), missing(ids, results), "jobs without a result after the kill\n" + tails(b));
         assertEquals(ids, results.keySet(), "only the jobs sent have results");
-        assertEveryResultCorrectAndRepeatsIdentical(results);
+        assertEveryResultCorrect(results);
     }
 
     @Test
@@ -136,7 +136,7 @@ class CrashSafetyTest {
         assertEquals(143, b.exitValue(), "exit status of a JVM ended by SIGTERM through its shutdown hook\n" + b.tail());
         assertTrue(seenAtTerm < jobs, "SIGTERM must come mid-stream, or the test shows nothing");
         assertEquals(Set.of(), missing(ids, results), "jobs without a result after SIGTERM\n" + tails(a, b));
-        assertEveryResultCorrectAndRepeatsIdentical(results);
+        assertEveryResultCorrect(results);
         // A graceful stop commits everything it answered, so nothing is solved twice.
         assertEquals(jobs, raw, "a graceful hand-over repeats no result\n" + tails(a, b));
     }
@@ -232,18 +232,19 @@ class CrashSafetyTest {
         return m;
     }
 
-    /** Every result succeeded and converged; a job answered twice was answered the same way. */
-    private static void assertEveryResultCorrectAndRepeatsIdentical(Map<String, List<JsonNode>> results) {
+    /**
+     * Every result, first or repeated, succeeded and converged to the tolerance. A repeat need not take the same
+     * iterations: the replica that re-ran the job may hold different recycled vectors / warm starts for the family
+     * (learned state is per replica until the next kiln.state snapshot), so only correctness is compared.
+     */
+    private static void assertEveryResultCorrect(Map<String, List<JsonNode>> results) {
         Map<String, String> wrong = new HashMap<>();
         for (Map.Entry<String, List<JsonNode>> e : results.entrySet()) {
-            JsonNode first = e.getValue().get(0);
-            if (!"succeeded".equals(first.path("status").asText()) || !first.path("converged").asBoolean()
-                    || !(first.path("residualNorm").asDouble(1) <= 1e-8)) {
-                wrong.put(e.getKey(), first.toString());
-            }
-            for (JsonNode again : e.getValue()) {
-                if (!again.path("status").equals(first.path("status")) || !again.path("iterations").equals(first.path("iterations"))) {
-                    wrong.put(e.getKey(), "answered differently: " + first + " / " + again);
+            for (JsonNode r : e.getValue()) {
+                if (!"succeeded".equals(r.path("status").asText()) || !r.path("converged").asBoolean()
+                        || !(r.path("residualNorm").asDouble(1) <= 1e-8)
+                        || !e.getKey().equals(r.path("id").asText())) {
+                    wrong.put(e.getKey(), (e.getValue().size() > 1 ? "one of " + e.getValue().size() + " answers: " : "") + r);
                 }
             }
         }

@@ -86,9 +86,10 @@ class RestartTest {
                 assertEquals("succeeded", res.path("status").asText(), id);
                 JsonNode prev = firstResult.putIfAbsent(id, res);
                 if (prev != null) {
-                    // At-least-once may repeat an answer; it must be the same answer.
-                    assertEquals(prev.path("iterations"), res.path("iterations"), id + " answered twice differently");
-                    assertEquals(prev.path("solution"), res.path("solution"), id + " answered twice differently");
+                    // At-least-once may repeat an answer; it must be a correct one too (iterations may differ when
+                    // the second run starts from learned state the first one did not have).
+                    assertTrue(res.path("converged").asBoolean() && res.path("residualNorm").asDouble(1) <= 1e-9,
+                            id + " answered again, not correctly: " + res);
                 }
             }
             assertEquals(ids, firstResult.keySet(), "every job has a result after the restart");
