@@ -1,15 +1,16 @@
 package dev.kiln.deploy.bench;
 
+import dev.kiln.deploy.bench.plot.PlotCanvas;
+import dev.kiln.deploy.bench.plot.PlotCanvas.Anchor;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A small SVG chart for bench plots: one or more panels, each with line or dot series on linear
+ * A small chart for bench plots, written as SVG and PNG: one or more panels, each with line or dot series on linear
  * axes with ticks and a legend. Dependency-free so any bench can draw where a person would
  * rather look than read numbers. Build with {@link #panel}, add series, then {@link #write}.
  */
@@ -49,19 +50,15 @@ public final class SvgChart {
 
     private record Series(String name, double[] x, double[] y, boolean dots) { }
 
+    /** Writes {@code file} (SVG) and the same chart as PNG beside it. */
     public void write(Path file) throws IOException {
-        StringBuilder s = new StringBuilder();
-        int total = TOP + panels.size() * H;
-        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n", W, total));
-        s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>%n", LEFT, esc(title)));
-        for (int pi = 0; pi < panels.size(); pi++) draw(s, panels.get(pi), TOP + pi * H);
-        s.append("</svg>\n");
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, s, StandardCharsets.UTF_8);
+        PlotCanvas.writeSvgAndPng(file, W, TOP + panels.size() * H, c -> {
+            c.text(LEFT, 18, title, Anchor.START, 14, true, "#000000", 0);
+            for (int pi = 0; pi < panels.size(); pi++) draw(c, panels.get(pi), TOP + pi * H);
+        });
     }
 
-    private static void draw(StringBuilder s, Panel p, int y0) {
+    private static void draw(PlotCanvas c, Panel p, int y0) {
         double xmin = Double.POSITIVE_INFINITY, xmax = Double.NEGATIVE_INFINITY, ymin = Double.POSITIVE_INFINITY, ymax = Double.NEGATIVE_INFINITY;
         for (Series r : p.series) {
             for (int i = 0; i < r.x.length; i++) {
@@ -75,33 +72,37 @@ public final class SvgChart {
         double pad = (ymax - ymin) * 0.04;
         ymin -= pad; ymax += pad;
         int pw = W - LEFT - RIGHT, ph = H - TOP - BOTTOM, top = y0 + TOP;
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n", LEFT, top - 8, esc(p.title)));
-        s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n", LEFT, top, pw, ph));
+        c.text(LEFT, top - 8, p.title, Anchor.START, 11, true, "#000000", 0);
         for (int i = 0; i <= 5; i++) {
             double fx = xmin + (xmax - xmin) * i / 5, fy = ymin + (ymax - ymin) * i / 5;
             double px = LEFT + pw * i / 5.0, py = top + ph - ph * i / 5.0;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>%n", px, top, px, top + ph));
-            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>%n", LEFT, py, LEFT + pw, py));
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, top + ph + 14, tick(fx)));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT - 4, py + 4, tick(fy)));
+            c.line(px, top, px, top + ph, "#eeeeee", 1, false);
+            c.line(LEFT, py, LEFT + pw, py, "#eeeeee", 1, false);
+            c.text(px, top + ph + 14, tick(fx), Anchor.MIDDLE);
+            c.text(LEFT - 4, py + 4, tick(fy), Anchor.END);
         }
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", LEFT + pw / 2, top + ph + 32, esc(p.xLabel)));
-        s.append(String.format(Locale.ROOT, "<text transform=\"translate(%d,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>%n", 16, top + ph / 2, esc(p.yLabel)));
+        c.line(LEFT, top, LEFT + pw, top, "#444444", 1, false);
+        c.line(LEFT, top + ph, LEFT + pw, top + ph, "#444444", 1, false);
+        c.line(LEFT, top, LEFT, top + ph, "#444444", 1, false);
+        c.line(LEFT + pw, top, LEFT + pw, top + ph, "#444444", 1, false);
+        c.text(LEFT + pw / 2.0, top + ph + 32, p.xLabel, Anchor.MIDDLE);
+        c.text(16, top + ph / 2.0, p.yLabel, Anchor.MIDDLE, 11, false, "#000000", -90);
         for (int si = 0; si < p.series.size(); si++) {
             Series r = p.series.get(si);
-            String c = COLOURS[si % COLOURS.length];
-            StringBuilder pts = new StringBuilder();
+            String colour = COLOURS[si % COLOURS.length];
+            double[] xs = new double[r.x.length], ys = new double[r.x.length];
+            int n = 0;
             for (int i = 0; i < r.x.length; i++) {
                 if (!Double.isFinite(r.x[i]) || !Double.isFinite(r.y[i])) continue;
                 double px = LEFT + (r.x[i] - xmin) / (xmax - xmin) * pw;
                 double py = top + ph - (r.y[i] - ymin) / (ymax - ymin) * ph;
-                if (r.dots) s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.3\" fill=\"%s\" fill-opacity=\"0.5\"/>%n", px, py, c));
-                else pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
+                if (r.dots) c.dot(px, py, 1.3, colour, 0.5);
+                else { xs[n] = px; ys[n] = py; n++; }
             }
-            if (!r.dots) s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"/>%n", pts.toString().trim(), c));
+            if (!r.dots) c.polyline(xs, ys, n, colour, 1.5);
             int ly = top + 12 + si * 16;
-            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>%n", LEFT + pw + 10, ly - 4, c));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", LEFT + pw + 26, ly, esc(r.name)));
+            c.rect(LEFT + pw + 10, ly - 4, 12, 3, colour);
+            c.text(LEFT + pw + 26, ly, r.name, Anchor.START);
         }
     }
 
@@ -110,9 +111,5 @@ public final class SvgChart {
         if (a != 0 && (a >= 1e5 || a < 1e-2)) return String.format(Locale.ROOT, "%.1e", v);
         if (a >= 100) return String.format(Locale.ROOT, "%.0f", v);
         return String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

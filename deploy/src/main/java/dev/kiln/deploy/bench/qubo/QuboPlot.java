@@ -1,18 +1,19 @@
 package dev.kiln.deploy.bench.qubo;
 
 import dev.kiln.backend.cpu.QuboRun;
+import dev.kiln.deploy.bench.plot.PlotCanvas;
+import dev.kiln.deploy.bench.plot.PlotCanvas.Anchor;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-/** Best objective found against time (log axis) for Kiln and the peer on one instance, as SVG. */
+/** Best objective found against time (log axis) for Kiln and the peer on one instance, as SVG and PNG. */
 record QuboPlot(QuboInstance inst, List<long[]> kiln, List<long[]> peer, long budgetMs) {
+    private static final int W = 720, H = 420, L = 70, R = 20, T = 40, B = 50;
 
     void write(Path file) throws IOException {
-        int w = 720, h = 420, l = 70, r = 20, t = 40, b = 50;
         double minObj = Double.POSITIVE_INFINITY, maxObj = Double.NEGATIVE_INFINITY;
         for (List<long[]> s : List.of(kiln, peer)) for (long[] p : s) {
             double o = inst.objective(QuboRun.energyAt(p));
@@ -21,50 +22,45 @@ record QuboPlot(QuboInstance inst, List<long[]> kiln, List<long[]> peer, long bu
         }
         if (!Double.isNaN(inst.bestKnown())) maxObj = Math.max(maxObj, inst.bestKnown());
         if (!(minObj < maxObj)) { minObj -= 1; maxObj += 1; }
-        double tMin = 0.01, tMax = Math.max(budgetMs, 1);
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n", w, h));
-        s.append("<rect width='100%' height='100%' fill='white'/>\n");
-        s.append(String.format(Locale.ROOT, "<text x='%d' y='20' font-size='14'>%s: best found vs time (ms, log) — Kiln CPU (all cores) vs neal-style peer (1 thread)</text>%n", l, inst.name()));
-        s.append(String.format(Locale.ROOT, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='black'/>%n", l, h - b, w - r, h - b));
-        s.append(String.format(Locale.ROOT, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='black'/>%n", l, t, l, h - b));
-        for (double tick = tMin; tick <= tMax * 1.001; tick *= 10) {
-            double x = l + (w - l - r) * Math.log(tick / tMin) / Math.log(tMax / tMin);
-            s.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' text-anchor='middle'>%s</text>%n", x, h - b + 18, fmt(tick)));
-        }
-        for (int k = 0; k <= 4; k++) {
-            double v = minObj + (maxObj - minObj) * k / 4;
-            double y = (h - b) - (h - b - t) * k / 4.0;
-            s.append(String.format(Locale.ROOT, "<text x='%d' y='%.1f' text-anchor='end'>%s</text>%n", l - 5, y + 4, fmt(v)));
-        }
-        if (!Double.isNaN(inst.bestKnown())) {
-            double y = (h - b) - (h - b - t) * (inst.bestKnown() - minObj) / (maxObj - minObj);
-            s.append(String.format(Locale.ROOT, "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='gray' stroke-dasharray='4 3'/>%n", l, y, w - r, y));
-            s.append(String.format(Locale.ROOT, "<text x='%d' y='%.1f' fill='gray'>best known %s</text>%n", w - r - 140, y - 4, fmt(inst.bestKnown())));
-        }
-        series(s, kiln, "#d62728", "Kiln CPU", 0, l, r, t, b, w, h, minObj, maxObj, tMin, tMax);
-        series(s, peer, "#1f77b4", "neal-style peer", 1, l, r, t, b, w, h, minObj, maxObj, tMin, tMax);
-        s.append("</svg>\n");
-        Files.writeString(file, s);
+        Axes a = new Axes(minObj, maxObj, 0.01, Math.max(budgetMs, 1));
+        PlotCanvas.writeSvgAndPng(file, W, H, c -> {
+            c.text(L, 20, inst.name() + ": best found vs time (ms, log) — Kiln CPU (all cores) vs neal-style peer (1 thread)",
+                    Anchor.START, 14, false, "#000000", 0);
+            c.line(L, H - B, W - R, H - B, "black", 1, false);
+            c.line(L, T, L, H - B, "black", 1, false);
+            for (double tick = a.tMin; tick <= a.tMax * 1.001; tick *= 10) c.text(a.x(tick), H - B + 18, fmt(tick), Anchor.MIDDLE);
+            for (int k = 0; k <= 4; k++) {
+                double v = a.minObj + (a.maxObj - a.minObj) * k / 4;
+                c.text(L - 5, a.y(v) + 4, fmt(v), Anchor.END);
+            }
+            if (!Double.isNaN(inst.bestKnown())) {
+                double y = a.y(inst.bestKnown());
+                c.line(L, y, W - R, y, "gray", 1, true);
+                c.text(W - R - 140, y - 4, "best known " + fmt(inst.bestKnown()), Anchor.START, 12, false, "gray", 0);
+            }
+            series(c, a, kiln, "#d62728", "Kiln CPU", 0);
+            series(c, a, peer, "#1f77b4", "neal-style peer", 1);
+        });
     }
 
-    private void series(StringBuilder s, List<long[]> pts, String color, String label, int idx, int l, int r, int t, int b, int w, int h,
-                        double minObj, double maxObj, double tMin, double tMax) {
-        StringBuilder path = new StringBuilder();
-        double lastY = Double.NaN;
+    /** Maps time (ms, log axis) and objective to pixels. */
+    private record Axes(double minObj, double maxObj, double tMin, double tMax) {
+        double x(double ms) { return L + (W - L - R) * Math.log(Math.max(tMin, ms) / tMin) / Math.log(tMax / tMin); }
+        double y(double obj) { return (H - B) - (H - B - T) * (obj - minObj) / (maxObj - minObj); }
+    }
+
+    /** A staircase: the best value holds until the next improvement. */
+    private void series(PlotCanvas c, Axes a, List<long[]> pts, String colour, String label, int idx) {
+        double[] xs = new double[2 * pts.size() + 1], ys = new double[2 * pts.size() + 1];
+        int n = 0;
         for (long[] p : pts) {
-            double ms = Math.max(tMin, p[0] / 1e6);
-            double x = l + (w - l - r) * Math.log(ms / tMin) / Math.log(tMax / tMin);
-            double y = (h - b) - (h - b - t) * (inst.objective(QuboRun.energyAt(p)) - minObj) / (maxObj - minObj);
-            if (path.length() == 0) path.append(String.format(Locale.ROOT, "M%.1f,%.1f", x, y));
-            else path.append(String.format(Locale.ROOT, " H%.1f V%.1f", x, y));
-            lastY = y;
+            double x = a.x(p[0] / 1e6), y = a.y(inst.objective(QuboRun.energyAt(p)));
+            if (n > 0) { xs[n] = x; ys[n] = ys[n - 1]; n++; }
+            xs[n] = x; ys[n] = y; n++;
         }
-        if (path.length() > 0) {
-            path.append(String.format(Locale.ROOT, " H%d", w - r));
-            s.append(String.format(Locale.ROOT, "<path d='%s' fill='none' stroke='%s' stroke-width='2'/>%n", path, color));
-        }
-        s.append(String.format(Locale.ROOT, "<text x='%d' y='%d' fill='%s'>%s</text>%n", l + 10, t + 16 + 16 * idx, color, label));
+        if (n > 0) { xs[n] = W - R; ys[n] = ys[n - 1]; n++; }
+        c.polyline(xs, ys, n, colour, 2);
+        c.text(L + 10, T + 16 + 16 * idx, label, Anchor.START, 12, false, colour, 0);
     }
 
     private static String fmt(double v) {
