@@ -15,6 +15,21 @@ public interface DirectionSolver {
     Direction solve(LinearOperator dampedCurvature, double[] gradient);
 
     /**
+     * The same system given by the batch it comes from, for solvers that need more than products (a device
+     * programmed with the curvature's factors, {@link Network.Pass#curvatureFactor}). The default applies
+     * (G + λI) matrix-free and calls {@link #solve(LinearOperator, double[])}.
+     *
+     * @param pass    the batch's forward pass at the current parameters
+     * @param damping λ
+     */
+    default Direction solve(Network.Pass pass, double damping, double[] gradient) {
+        return solve((x, y) -> {
+            pass.gaussNewtonProduct(x, y);
+            for (int i = 0; i < y.length; i++) y[i] += damping * x[i];
+        }, gradient);
+    }
+
+    /**
      * A direction and its cost.
      *
      * @param d               the direction

@@ -230,6 +230,67 @@ public final class Network {
             backward(u, out);
         }
 
+        /**
+         * The Gauss–Newton matrix in factor form, G = Uᵀ·U: writes U (rows·classes × parameters, row-major) into
+         * {@code u}. Row (i, c) is (1/√B)·(Mᵢ·Jᵢ)_c with Mᵢ a square root of the loss Hessian in the outputs,
+         * Hᵢ = MᵢᵀMᵢ: for softmax cross-entropy Mᵢ = diag(√p) − √p·pᵀ (then MᵀM = diag(p) − ppᵀ since Σp = 1),
+         * for MSE Mᵢ = I. This is what an analog device is programmed with when it holds the curvature as its
+         * factors rather than as a p×p matrix (Donatella et al. 2024, §4: O(B·C·p) values, not p²). Each row is
+         * one single-sample backward pass, O(p).
+         *
+         * @param u length ≥ rows·classes·parameters; overwritten
+         */
+        public void curvatureFactor(double[] u) {
+            int c = classes();
+            double scale = 1 / Math.sqrt(rows);
+            double[] m = new double[c];
+            double[] row = new double[parameters];
+            for (int i = 0; i < rows; i++) {
+                int o = i * c;
+                for (int r = 0; r < c; r++) {
+                    if (loss == Loss.CROSS_ENTROPY) {
+                        // row r of M = diag(s) − s pᵀ, s = √p: M[r][j] = s_r·(δ_rj − p_j)
+                        double sr = Math.sqrt(probabilities[o + r]);
+                        for (int j = 0; j < c; j++) m[j] = sr * ((j == r ? 1 : 0) - probabilities[o + j]) * scale;
+                    } else {
+                        java.util.Arrays.fill(m, 0.0);
+                        m[r] = scale;
+                    }
+                    java.util.Arrays.fill(row, 0.0);
+                    backwardSample(i, m, row);
+                    System.arraycopy(row, 0, u, (o + r) * parameters, parameters);
+                }
+            }
+        }
+
+        /** Accumulates J_iᵀ·delta into g for the one sample i, delta being ∂/∂z_L of that sample (not consumed). */
+        private void backwardSample(int i, double[] delta, double[] g) {
+            for (int l = sizes.length - 1; l >= 1; l--) {
+                int m = sizes[l], k = sizes[l - 1];
+                double[] in = a[l - 1];
+                int wo = weightOffset[l], bo = biasOffset[l], io = i * k;
+                for (int j = 0; j < m; j++) {
+                    double dj = delta[j];
+                    if (dj == 0) continue;
+                    g[bo + j] += dj;
+                    int w = wo + j * k;
+                    for (int t = 0; t < k; t++) g[w + t] += dj * in[io + t];
+                }
+                if (l > 1) {
+                    double[] next = new double[k];
+                    for (int j = 0; j < m; j++) {
+                        double dj = delta[j];
+                        if (dj == 0) continue;
+                        int w = wo + j * k;
+                        for (int t = 0; t < k; t++) next[t] += dj * theta[w + t];
+                    }
+                    double[] zl = z[l - 1], al = a[l - 1];
+                    for (int t = 0; t < k; t++) next[t] *= derivative(zl[io + t], al[io + t]);
+                    delta = next;
+                }
+            }
+        }
+
         /** Accumulates Jᵀ·delta into g, delta being ∂/∂z_L per row (consumed). */
         private void backward(double[] delta, double[] g) {
             for (int l = sizes.length - 1; l >= 1; l--) {

@@ -68,11 +68,7 @@ public interface UpdateRule {
 
             @Override
             public void apply(double[] theta, double[] g, Network.Pass pass) {
-                LinearOperator damped = (x, y) -> {
-                    pass.gaussNewtonProduct(x, y);
-                    for (int i = 0; i < y.length; i++) y[i] += damping * x[i];
-                };
-                DirectionSolver.Direction d = solver.solve(damped, g);
+                DirectionSolver.Direction d = solver.solve(pass, damping, g);
                 if (!Double.isNaN(d.hardwareSeconds())) hardware += d.hardwareSeconds();
                 if (!Double.isNaN(d.energyJoules())) energy += d.energyJoules();
                 inner.apply(theta, d.d(), pass);

@@ -114,4 +114,28 @@ class NetworkDerivativesTest {
             assertEquals(e, gv[k], 1e-6 * Math.max(1, scale), c + ": (G·v)[" + k + "]");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void theCurvatureFactorReproducesTheGaussNewtonMatrix(Case c) {
+        Network net = new Network(c.sizes(), c.activation(), c.loss());
+        int rows = 6, classes = c.sizes()[c.sizes().length - 1], p = net.parameterCount();
+        Network.Pass pass = net.forward(randomTheta(net, 7), randomBatch(rows, c.sizes()[0], 6), new int[]{1, 0, 2, 2, 1, 0}, rows);
+        double[] u = new double[rows * classes * p];
+        pass.curvatureFactor(u);
+        // Uᵀ(U·e_k) must equal G·e_k for every k: the factor is the whole matrix, not an approximation.
+        for (int k = 0; k < p; k++) {
+            double[] ek = new double[p];
+            ek[k] = 1;
+            double[] gek = new double[p];
+            pass.gaussNewtonProduct(ek, gek);
+            double[] uek = new double[rows * classes];
+            for (int r = 0; r < uek.length; r++) uek[r] = u[r * p + k];
+            for (int l = 0; l < p; l++) {
+                double e = 0;
+                for (int r = 0; r < uek.length; r++) e += u[r * p + l] * uek[r];
+                assertEquals(gek[l], e, 1e-12 * Math.max(1, Math.abs(gek[l])), c + ": (UᵀU)[" + l + "][" + k + "]");
+            }
+        }
+    }
 }

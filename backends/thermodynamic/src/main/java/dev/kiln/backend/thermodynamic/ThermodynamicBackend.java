@@ -126,6 +126,8 @@ public final class ThermodynamicBackend implements Backend {
         answer.put("energyJoulesLow", c.joulesLow());
         answer.put("energyJoulesHigh", c.joulesHigh());
         answer.put("energyAssumption", DeviceModel.ENERGY_ASSUMPTION);
+        answer.put("curvatureQuantisedSteps", direction.quantisedSteps());
+        answer.put("curvatureUnquantisedSteps", direction.unquantisedSteps());
         return new SolveOutcome(out.method(), out.parameters(), out.iterations(), out.residualNorm(), out.converged(), out.solution(),
                 out.error(), c.seconds(), Double.NaN, answer);
     }

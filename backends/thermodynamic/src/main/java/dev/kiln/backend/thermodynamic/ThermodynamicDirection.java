@@ -2,6 +2,7 @@ package dev.kiln.backend.thermodynamic;
 
 import dev.kiln.solvers.train.DirectionSolver;
 import dev.kiln.solvers.train.LinearOperator;
+import dev.kiln.solvers.train.Network;
 
 import java.util.SplittableRandom;
 
@@ -16,10 +17,14 @@ import java.util.SplittableRandom;
  * A delay t_d (§5) lets the device keep integrating the previous step's system for t_d before
  * the new one is programmed — the lag a real loop has while the digital side computes.
  *
- * <p>Programming: A is scaled by a power-iteration estimate of λ_max(F + λI) so the device's
- * fastest mode has rate 1/τ (a conductance range is finite), b by max|g|, and b is quantised to
- * the device bits; F itself is applied matrix-free and NOT quantised (its entries are never
- * formed — quantising the factors is future work). The read-out is quantised (ADC).
+ * <p>Programming: the curvature goes to the device as its factor U (F = UᵀU, B·C × p values,
+ * {@link Network.Pass#curvatureFactor}), as the paper's device holds it (§4: the Fisher is never formed as a
+ * p×p matrix), scaled by max|U| and quantised to the device bits; the device's drift is then
+ * −((ÛᵀÛ + λI)x − ĝ). λ is one programmed value and is kept exact. When the factor would exceed
+ * {@link #MAX_FACTOR_VALUES} (a Fashion-MNIST MLP: 64·10·10⁵ values) the simulator applies F
+ * matrix-free and unquantised instead, and the result counts those steps. A is then scaled by a
+ * power-iteration estimate of λ_max(F + λI) so the device's fastest mode has rate 1/τ (a
+ * conductance range is finite), b by max|g| and quantised. The read-out is quantised (ADC).
  * The simulation is Euler–Maruyama with h = 0.1τ, as the paper's own (§5).
  */
 final class ThermodynamicDirection implements DirectionSolver {
@@ -41,6 +46,14 @@ final class ThermodynamicDirection implements DirectionSolver {
     private double[] previousGHat;
     private double[] eigenvector;
     private DeviceModel.Cost cost = DeviceModel.Cost.ZERO;
+    private double[] factor;             // U of the current step, quantised in place
+    private long quantisedSteps, unquantisedSteps;
+
+    /**
+     * Largest curvature factor the simulator forms (values; 32 MiB of doubles). A simulation budget, not a
+     * device figure: beyond it the factor's B·C per-sample backward passes and its memory dominate a run.
+     */
+    static final long MAX_FACTOR_VALUES = 1L << 22;
 
     /**
      * @param factorValues numbers programmed per step for the curvature (batch rows × classes ×
@@ -57,6 +70,46 @@ final class ThermodynamicDirection implements DirectionSolver {
     }
 
     DeviceModel.Cost cost() { return cost; }
+
+    /** Steps whose curvature was programmed as quantised factors / applied exactly (factor too large to simulate). */
+    long quantisedSteps() { return quantisedSteps; }
+
+    long unquantisedSteps() { return unquantisedSteps; }
+
+    /** Programs the batch's curvature factor, quantised to the device bits, and lets the device relax on it. */
+    @Override
+    public Direction solve(Network.Pass pass, double damping, double[] g) {
+        int p = g.length, rowsC = pass.logits().length;
+        long values = (long) rowsC * p;
+        if (values > MAX_FACTOR_VALUES) {
+            unquantisedSteps++;
+            return DirectionSolver.super.solve(pass, damping, g);
+        }
+        if (factor == null || factor.length < values) factor = new double[(int) values];
+        double[] u = factor;
+        pass.curvatureFactor(u);
+        double sU = 0;
+        for (int i = 0; i < values; i++) sU = Math.max(sU, Math.abs(u[i]));
+        if (sU > 0) for (int i = 0; i < values; i++) u[i] = quant.apply(u[i] / sU) * sU;
+        double[] ux = new double[rowsC];
+        LinearOperator programmed = (x, y) -> {
+            for (int r = 0; r < rowsC; r++) {
+                double t = 0;
+                int o = r * p;
+                for (int k = 0; k < p; k++) t += u[o + k] * x[k];
+                ux[r] = t;
+            }
+            for (int k = 0; k < p; k++) y[k] = damping * x[k];
+            for (int r = 0; r < rowsC; r++) {
+                double t = ux[r];
+                if (t == 0) continue;
+                int o = r * p;
+                for (int k = 0; k < p; k++) y[k] += u[o + k] * t;
+            }
+        };
+        quantisedSteps++;
+        return solve(programmed, g);
+    }
 
     @Override
     public Direction solve(LinearOperator a, double[] g) {

@@ -75,6 +75,38 @@ class ThermodynamicBackendTest {
     }
 
     @Test
+    void theDeviceProgrammedWithTheCurvatureFactorGivesNgdsDirectionAndQuantisationCostsWhatItShould() {
+        TrainProblem p = digits(ModelSpec.mlp(Activation.TANH, 8));
+        Network net = p.network();
+        int rows = 8;
+        Network.Pass pass = net.forward(net.initialParameters(5), Arrays.copyOf(p.data().train().x(), rows * 64),
+                Arrays.copyOf(p.data().train().labels(), rows), rows);
+        double[] g = new double[net.parameterCount()];
+        pass.gradient(g);
+        double damping = 1;
+        double[] ngd = new ConjugateGradientDirection(1e-12, 2000).solve(pass, damping, g).d();
+        // 52 bits, no noise, long time (λ_min(Â) ≥ λ/λ_max(F + λI), so 300τ leaves e^−(300/λ_max) of the start):
+        // the factor form is the same system, so the same direction.
+        ThermodynamicDirection exact = new ThermodynamicDirection(DeviceModel.defaults().withNoise(0).withBits(52), 300, 0, true, 0, 1);
+        assertTrue(relativeDifference(exact.solve(pass, damping, g).d(), ngd) < 1e-6);
+        assertEquals(1, exact.quantisedSteps());
+        // 6 bits on U (and on g and the read-out): each value off by ≤ 2⁻⁶·max|U|, so the direction moves, but by a
+        // bounded amount — a percent-level change, not a different direction.
+        ThermodynamicDirection coarse = new ThermodynamicDirection(DeviceModel.defaults().withNoise(0).withBits(6), 300, 0, true, 0, 1);
+        double rel = relativeDifference(coarse.solve(pass, damping, g).d(), ngd);
+        assertTrue(rel > 1e-4 && rel < 0.3, "6-bit factors moved the direction by " + rel);
+    }
+
+    private static double relativeDifference(double[] a, double[] b) {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff += (a[i] - b[i]) * (a[i] - b[i]);
+            norm += b[i] * b[i];
+        }
+        return Math.sqrt(diff / norm);
+    }
+
+    @Test
     void atZeroAnalogTimeTheFirstTngdStepIsTheGradient() {
         LinearOperator a = (v, out) -> { for (int i = 0; i < v.length; i++) out[i] = 3 * v[i]; };
         double[] g = {0.5, -0.25, 1};
@@ -91,6 +123,8 @@ class ThermodynamicBackendTest {
         assertNull(out.error());
         assertTrue(out.converged());
         assertEquals(23, steps.get());
+        assertEquals(23L, out.answer().get("curvatureQuantisedSteps"), "every step programmed the quantised factor");
+        assertEquals(0L, out.answer().get("curvatureUnquantisedSteps"));
         assertTrue(out.hardwareSeconds() > 23 * 5 * 1e-6, "at least the analog time of 23 steps of 5τ");
         assertTrue((double) out.answer().get("energyJoulesHigh") > (double) out.answer().get("energyJoulesLow"));
         assertTrue((double) out.answer().get("testAccuracy") > 0.85, "test accuracy " + out.answer().get("testAccuracy"));
