@@ -116,7 +116,7 @@ public final class OpenClBackend implements Backend {
             opened = ClDevice.open(chosen, config);
             boolean fp64 = chosen.fp64() && !config.forceFp32();
             int lanes = config.lanesPerRow() > 0 ? config.lanesPerRow() : CgKernels.autoLanes(chosen, 1, 1);
-            CgKernels.create(opened, fp64, lanes, true, 1, config.buildOptions()).close();
+            CgKernels.create(opened, fp64, lanes, true, DeviceMatrix.Layout.CSR, 1, config.buildOptions()).close();
             device = opened;
             linear = new OpenClLinearSolver(opened, config);
             qubo = new OpenClQuboSolver(opened, config);

@@ -53,6 +53,11 @@ record SellLayout(int n, int c, int sigma, int[] chunkPtr, int[] chunkLen, int[]
 
     /** The fill SELL-C-σ would have, computed from row lengths only (no layout built). */
     static double sortedFill(CsrMatrix a, int c, int sigma) {
+        return a.nnz() == 0 ? 1 : (double) storedEntries(a, c, sigma) / a.nnz();
+    }
+
+    /** Entries SELL-C-σ stores for {@code a}, padding included, from row lengths only. */
+    static long storedEntries(CsrMatrix a, int c, int sigma) {
         int n = a.rows();
         int[] rp = a.rowPtr();
         int[] len = new int[n];
@@ -64,7 +69,20 @@ record SellLayout(int n, int c, int sigma, int[] chunkPtr, int[] chunkLen, int[]
             Arrays.sort(window); // ascending: chunks of the descending order are the tail-first runs
             for (int hi = window.length; hi > 0; hi -= c) stored += (long) window[hi - 1] * c;
         }
-        return a.nnz() == 0 ? 1 : (double) stored / a.nnz();
+        return stored;
+    }
+
+    /**
+     * The column indices renumbered into slots (column j becomes the slot holding row j), i.e.
+     * the columns of P·A·Pᵀ: with them a solve keeps its vectors in slot order on the device.
+     * Slots &lt; n hold rows 0..n-1 in some order, so slot numbers of columns are below n.
+     */
+    int[] slotColumns() {
+        int[] slotOf = new int[n];
+        for (int s = 0; s < n; s++) slotOf[perm[s]] = s;
+        int[] out = new int[cols.length];
+        for (int k = 0; k < cols.length; k++) out[k] = slotOf[cols[k]];
+        return out;
     }
 
     static SellLayout of(CsrMatrix a) { return of(a, CHUNK, CHUNK * SIGMA_CHUNKS); }
