@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * The {@code backend=opencl} rows of {@code ./kiln bench spmv}, {@code cg} and {@code qubo}:
+ * The {@code backend=opencl} rows of {@code ./kiln bench spmv}, {@code cg}, {@code relax} and {@code qubo}:
  * the same case measured on the OpenCL device through {@link OpenClMeasurement}, printed with
  * its speed as a ratio to the Vector API backend's figure from the same run
  * ({@code ratio_vs_vector} = Vector API time / OpenCL time; below 1 means slower). The device is
@@ -70,7 +70,10 @@ public final class OpenClBenchRows {
 
     /**
      * Records a CG solve ({@code cg} or {@code pcg+jacobi}) through the OpenCL backend beside the
-     * Vector API's time {@code vectorMs} for the same method, tolerance and right-hand side.
+     * Vector API's time {@code vectorMs} for the same method, tolerance and right-hand side: one row
+     * in the format the backend's rule picks, and when that is SELL-C-σ a second row with CSR-vector
+     * forced ({@code ratio_sell_vs_csr} on the SELL row = CSR time / SELL time), so the format's
+     * effect inside CG is visible.
      */
     static void cg(String name, CsrMatrix a, double[] b, String method, double vectorMs, double tol, int maxIt, int reps,
                    BenchReport report) throws Exception {
@@ -79,10 +82,52 @@ public final class OpenClBenchRows {
             report.record(name, Map.of("backend", "opencl", "method", method, "skipped", "no_device"));
             return;
         }
-        OpenClMeasurement.CgFigure f = cl.cg(a, b, method, tol, maxIt, reps);
+        String chosen = OpenClMeasurement.cgFormat(a);
+        OpenClMeasurement.CgFigure f = cl.cg(a, b, method, chosen, tol, maxIt, reps);
+        OpenClMeasurement.CgFigure csr = chosen.equals("sell") ? cl.cg(a, b, method, "csr", tol, maxIt, reps) : null;
+        Map<String, Object> r = solveRow(cl, method, f, vectorMs);
+        if (csr != null) r.put("ratio_sell_vs_csr", csr.ms() / f.ms());
+        report.record(name, r);
+        if (csr != null) report.record(name, solveRow(cl, method, csr, vectorMs));
+    }
+
+    /**
+     * Records multicolour SOR/SSOR ({@code method}) on the device beside the CPU backend's
+     * lexicographic sweep ({@code cpuMs}, {@code cpuIters}) on the same system, ω and tolerance.
+     * The sweep orders differ, so the iteration counts may too; {@code ratio_vs_cpu} = CPU time /
+     * OpenCL time.
+     */
+    public static void relax(String name, CsrMatrix a, double[] b, String method, double omega, double cpuMs, int cpuIters,
+                             double tol, int maxIt, int reps, BenchReport report) throws Exception {
+        OpenClMeasurement cl = device(report);
+        if (!cl.available()) {
+            report.record(name, Map.of("backend", "opencl", "method", method, "skipped", "no_device"));
+            return;
+        }
+        OpenClMeasurement.CgFigure f = cl.relax(a, b, method, omega, tol, maxIt, reps);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("backend", "opencl");
         r.put("method", method);
+        r.put("omega", omega);
+        r.put("device", cl.device());
+        r.put("precision", f.precision());
+        r.put("colours", f.colours());
+        r.put("opencl_ms", f.ms());
+        r.put("cpu_ms", cpuMs);
+        r.put("ratio_vs_cpu", cpuMs / f.ms());
+        r.put("iters", f.iterations());
+        r.put("cpu_iters", cpuIters);
+        r.put("true_rel", f.trueRelativeResidual());
+        r.put("converged", f.converged());
+        if (f.error() != null) r.put("error", f.error());
+        report.record(name, r);
+    }
+
+    private static Map<String, Object> solveRow(OpenClMeasurement cl, String method, OpenClMeasurement.CgFigure f, double vectorMs) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("backend", "opencl");
+        r.put("method", method);
+        r.put("format", f.format());
         r.put("device", cl.device());
         r.put("precision", f.precision());
         r.put("opencl_ms", f.ms());
@@ -92,7 +137,7 @@ public final class OpenClBenchRows {
         r.put("true_rel", f.trueRelativeResidual());
         r.put("converged", f.converged());
         if (f.error() != null) r.put("error", f.error());
-        report.record(name, r);
+        return r;
     }
 
     /**

@@ -38,12 +38,19 @@ public final class OpenClMeasurement implements AutoCloseable {
     public record SpmvFigure(String format, String precision, double secondsPerProduct, double maxRelativeError,
                              long matrixBytes) { }
 
-    /** One solve through the backend (the best of {@code reps}). */
-    public record CgFigure(String method, String precision, double ms, int iterations, double trueRelativeResidual,
-                           boolean converged, String error) { }
+    /**
+     * One solve through the backend (the best of {@code reps}); {@code format} is the sparse format
+     * CG ran ({@code csr} or {@code sell}), or {@code coloured-csr} for SOR/SSOR, whose
+     * {@code colours} it also gives (0 for CG).
+     */
+    public record CgFigure(String method, String precision, String format, int colours, double ms, int iterations,
+                           double trueRelativeResidual, boolean converged, String error) { }
 
-    private OpenClMeasurement(OpenClBackend backend, String reason) {
+    private final Map<String, ?> settings;
+
+    private OpenClMeasurement(OpenClBackend backend, Map<String, ?> settings, String reason) {
         this.backend = backend;
+        this.settings = settings;
         this.reason = reason;
     }
 
@@ -54,9 +61,9 @@ public final class OpenClMeasurement implements AutoCloseable {
         var probe = b.probe();
         if (!probe.available()) {
             b.close();
-            return new OpenClMeasurement(null, probe.reason());
+            return new OpenClMeasurement(null, settings, probe.reason());
         }
-        return new OpenClMeasurement(b, null);
+        return new OpenClMeasurement(b, Map.copyOf(settings), null);
     }
 
     public boolean available() { return backend != null; }
@@ -116,17 +123,51 @@ public final class OpenClMeasurement implements AutoCloseable {
         }
     }
 
+    /** The sparse format CG runs {@code a} in by the backend's rule: {@code sell} or {@code csr}. */
+    public static String cgFormat(CsrMatrix a) {
+        return DeviceMatrix.cgLayout(a) == DeviceMatrix.Layout.SELL ? "sell" : "csr";
+    }
+
     /**
      * Solves A x = b with {@code method} ({@code cg} or {@code pcg+jacobi}) to relative residual
-     * {@code tol} through the backend, {@code reps} times, and keeps the fastest.
+     * {@code tol} through the backend, {@code reps} times, and keeps the fastest. {@code format}:
+     * {@code auto} (the backend's rule), {@code csr} or {@code sell} ({@code kiln.opencl.cg-format}).
      */
-    public CgFigure cg(CsrMatrix a, double[] b, String method, double tol, int maxIterations, int reps) throws Exception {
+    public CgFigure cg(CsrMatrix a, double[] b, String method, String format, double tol, int maxIterations, int reps)
+            throws Exception {
         boolean jacobi = method.equals("pcg+jacobi");
         if (!jacobi && !method.equals("cg")) throw new IllegalArgumentException("method: cg or pcg+jacobi, not " + method);
         LinearOptions o = new LinearOptions(jacobi ? LinearMethod.PCG : LinearMethod.CG, jacobi ? "jacobi" : "none",
                 Double.NaN, tol, maxIterations, Precision.FP64, false);
+        Map<String, Object> s = new java.util.HashMap<>(settings);
+        s.put(OpenClConfig.CG_FORMAT_CONFIG, format);
+        backend.configure(s);
+        try {
+            return run(a, b, o, method, reps);
+        } finally {
+            backend.configure(settings);
+        }
+    }
+
+    /**
+     * Solves A x = b by multicolour {@code sor} or {@code ssor} with {@code omega} on the device
+     * to relative residual {@code tol}, {@code reps} times, and keeps the fastest.
+     */
+    public CgFigure relax(CsrMatrix a, double[] b, String method, double omega, double tol, int maxIterations, int reps)
+            throws Exception {
+        LinearMethod m = switch (method) {
+            case "sor" -> LinearMethod.SOR;
+            case "ssor" -> LinearMethod.SSOR;
+            default -> throw new IllegalArgumentException("method: sor or ssor, not " + method);
+        };
+        return run(a, b, new LinearOptions(m, "none", omega, tol, maxIterations, Precision.FP64, false), method, reps);
+    }
+
+    private CgFigure run(CsrMatrix a, double[] b, LinearOptions o, String method, int reps) throws Exception {
         Job job = new Job("bench-" + method, JobKind.LINEAR, "bench", null, LinearProblem.of(a, b, null),
                 new JobOptions(OpenClBackend.ID, Objective.LATENCY, 0, 1, o));
+        var support = backend.supports(job);
+        if (!support.supported()) throw new IllegalArgumentException("the opencl backend refuses the job: " + support.reason());
         double best = Double.MAX_VALUE;
         SolveOutcome out = null;
         for (int r = 0; r < Math.max(1, reps); r++) {
@@ -134,7 +175,10 @@ public final class OpenClMeasurement implements AutoCloseable {
             out = backend.solve(job, ProgressSink.NONE, Cancellation.NONE);
             best = Math.min(best, (System.nanoTime() - t0) * 1e-6);
         }
-        return new CgFigure(out.method(), String.valueOf(out.parameters().get("precision")), best, out.iterations(),
+        Map<String, Object> p = out.parameters();
+        String format = p.containsKey("colours") ? "coloured-csr" : String.valueOf(p.get("spmvFormat"));
+        int colours = p.get("colours") instanceof Integer c ? c : 0;
+        return new CgFigure(out.method(), String.valueOf(p.get("precision")), format, colours, best, out.iterations(),
                 out.residualNorm(), out.converged(), out.error() == null ? null : out.error().message());
     }
 
