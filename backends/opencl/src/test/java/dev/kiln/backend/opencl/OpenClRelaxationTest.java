@@ -193,6 +193,31 @@ class OpenClRelaxationTest {
     }
 
     @Test
+    void cancellationStopsTheSweepsAndAFamilyReusesTheColouredUpload() throws Exception {
+        try (OpenClBackend b = new OpenClBackend()) {
+            b.configure(Map.of());
+            CsrMatrix a = PoissonGenerator.poisson2d(64, 64);
+            double[] rhs = PoissonGenerator.ones(a.rows());
+            Job job = job(a, rhs, LinearMethod.SOR, "auto", 1.0, 1e-12, 1_000_000);
+            java.util.concurrent.atomic.AtomicInteger reports = new java.util.concurrent.atomic.AtomicInteger();
+            Cancellation cancel = new Cancellation() {
+                @Override public boolean cancelled() { return reports.get() >= 3; }
+                @Override public boolean deadlinePassed() { return false; }
+            };
+            SolveOutcome out = b.solve(job, (it, res) -> reports.incrementAndGet(), cancel);
+            assertEquals(ErrorCode.CANCELLED, out.error().code());
+            assertEquals(3 * OpenClConfig.DEFAULT_CHECK_INTERVAL, out.iterations(), "stopped at the first check after the cancel");
+            assertEquals(true, out.parameters().get("matrixUploaded"));
+            assertEquals(ReferenceJobs.trueRelativeResidual(a, rhs, out.solution()), out.residualNorm(), 1e-9);
+            SolveOutcome again = b.solve(job(a, rhs, LinearMethod.SSOR, "auto", 1.0, 1e-6, 100_000), ProgressSink.NONE,
+                    Cancellation.NONE);
+            assertTrue(again.converged(), String.valueOf(again.error()));
+            assertEquals(false, again.parameters().get("matrixUploaded"), "sor and ssor share the coloured matrix");
+            assertEquals(1, b.device().matrices.uploads());
+        }
+    }
+
+    @Test
     void badOmegaAndAZeroDiagonalAreInvalidProblemsAsOnTheCpu() throws Exception {
         CsrMatrix a = PoissonGenerator.poisson2d(4, 4);
         SolveOutcome omega = cl.solve(job(a, PoissonGenerator.ones(16), LinearMethod.SOR, "auto", 2.0, 1e-8, 100),
