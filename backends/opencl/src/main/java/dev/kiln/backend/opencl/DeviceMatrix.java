@@ -77,7 +77,7 @@ final class DeviceMatrix {
         long real = ClBuffers.realSize(fp64);
         long diag = a.rows() * real;
         if (layout == Layout.SELL) {
-            long stored = SellLayout.storedEntries(a, SellLayout.CHUNK, SellLayout.CHUNK * SellLayout.SIGMA_CHUNKS);
+            long stored = SellLayout.storedEntries(a);
             long chunks = (a.rows() + SellLayout.CHUNK - 1) / SellLayout.CHUNK;
             return (2 * chunks + 1) * Sizeof.cl_int + stored * (Sizeof.cl_int + real) + diag;
         }

@@ -84,7 +84,7 @@ final class OpenClLinearSolver {
         }
         boolean fp64 = fp64(o);
         long stored = layout(o, cgLayout(p.a())) == DeviceMatrix.Layout.SELL
-                ? SellLayout.storedEntries(p.a(), SellLayout.CHUNK, SellLayout.CHUNK * SellLayout.SIGMA_CHUNKS) : p.a().nnz();
+                ? SellLayout.storedEntries(p.a()) : p.a().nnz();
         long values = stored * ClBuffers.realSize(fp64);
         long vector = (long) p.size() * ClBuffers.realSize(fp64);
         long largest = Math.max(values, Math.max(vector, stored * Integer.BYTES));

@@ -48,7 +48,19 @@ record SellLayout(int n, int c, int sigma, int[] chunkPtr, int[] chunkLen, int[]
 
     /** Whether SELL-C-σ is the format for {@code a}: its fill with the default C and σ is at most {@link #MAX_FILL}. */
     static boolean suits(CsrMatrix a) {
-        return a.nnz() > 0 && sortedFill(a, CHUNK, CHUNK * SIGMA_CHUNKS) <= MAX_FILL;
+        return a.nnz() > 0 && (double) storedEntries(a) / a.nnz() <= MAX_FILL;
+    }
+
+    /**
+     * Per matrix object (identity, weakly held): supports(), features() and solve() of one job each
+     * ask, and sorting every σ window of a large matrix each time would cost more than the answer.
+     */
+    private static final java.util.Map<CsrMatrix, Long> STORED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** Entries SELL-C-σ stores for {@code a} with the default C and σ (remembered per matrix). */
+    static long storedEntries(CsrMatrix a) {
+        return STORED.computeIfAbsent(a, m -> storedEntries(m, CHUNK, CHUNK * SIGMA_CHUNKS));
     }
 
     /** The fill SELL-C-σ would have, computed from row lengths only (no layout built). */
