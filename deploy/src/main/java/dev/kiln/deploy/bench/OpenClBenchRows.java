@@ -71,9 +71,11 @@ public final class OpenClBenchRows {
     /**
      * Records a CG solve ({@code cg} or {@code pcg+jacobi}) through the OpenCL backend beside the
      * Vector API's time {@code vectorMs} for the same method, tolerance and right-hand side: one row
-     * in the format the backend's rule picks, and when that is SELL-C-σ a second row with CSR-vector
-     * forced ({@code ratio_sell_vs_csr} on the SELL row = CSR time / SELL time), so the format's
-     * effect inside CG is visible.
+     * in the format the backend's rule picks, or, when SELL-C-σ's padding is small enough for the
+     * matrix, one SELL row and one CSR-vector row ({@code chosen} marks the rule's pick on this device;
+     * {@code ratio_sell_vs_csr} on the SELL row = CSR time / SELL time), so the format's effect
+     * inside CG is visible; {@code iter_us} is the best kernel time of one resident CG
+     * iteration in that format ({@code iter_ratio_sell_vs_csr} = CSR / SELL).
      */
     static void cg(String name, CsrMatrix a, double[] b, String method, double vectorMs, double tol, int maxIt, int reps,
                    BenchReport report) throws Exception {
@@ -82,13 +84,26 @@ public final class OpenClBenchRows {
             report.record(name, Map.of("backend", "opencl", "method", method, "skipped", "no_device"));
             return;
         }
-        String chosen = OpenClMeasurement.cgFormat(a);
-        OpenClMeasurement.CgFigure f = cl.cg(a, b, method, chosen, tol, maxIt, reps);
-        OpenClMeasurement.CgFigure csr = chosen.equals("sell") ? cl.cg(a, b, method, "csr", tol, maxIt, reps) : null;
+        String chosen = cl.cgFormat(a);
+        // SELL-suited matrices get both rows (the backend's choice marked), so the SELL path is measured on any device.
+        boolean both = OpenClMeasurement.sellSuits(a);
+        OpenClMeasurement.CgFigure f = cl.cg(a, b, method, both ? "sell" : chosen, tol, maxIt, reps);
+        OpenClMeasurement.CgFigure csr = both ? cl.cg(a, b, method, "csr", tol, maxIt, reps) : null;
         Map<String, Object> r = solveRow(cl, method, f, vectorMs);
-        if (csr != null) r.put("ratio_sell_vs_csr", csr.ms() / f.ms());
+        r.put("chosen", f.format().equals(chosen));
+        Map<String, Object> rc = csr == null ? null : solveRow(cl, method, csr, vectorMs);
+        if (rc != null) rc.put("chosen", csr.format().equals(chosen));
+        if (csr != null) {
+            // Whole solves on a loaded machine are noisy; the best-of-batches kernel time per iteration is the steadier A/B.
+            boolean jacobi = method.equals("pcg+jacobi");
+            double sellIt = cl.cgIterationSeconds(a, "sell", jacobi, 0.5), csrIt = cl.cgIterationSeconds(a, "csr", jacobi, 0.5);
+            r.put("iter_us", sellIt * 1e6);
+            rc.put("iter_us", csrIt * 1e6);
+            r.put("ratio_sell_vs_csr", csr.ms() / f.ms());
+            r.put("iter_ratio_sell_vs_csr", csrIt / sellIt);
+        }
         report.record(name, r);
-        if (csr != null) report.record(name, solveRow(cl, method, csr, vectorMs));
+        if (rc != null) report.record(name, rc);
     }
 
     /**

@@ -62,14 +62,17 @@ final class DeviceMatrix {
         this.bytes = bytes;
     }
 
-    /** The layout CG uses for {@code a}: SELL-C-σ when its padding is small ({@link SellLayout#suits}), else CSR. */
-    static Layout cgLayout(CsrMatrix a) {
-        return SellLayout.suits(a) ? Layout.SELL : Layout.CSR;
-    }
-
-    /** Bytes an upload of {@code a} in CG's layout for it moves ({@link #cgLayout}). */
-    static long uploadBytes(CsrMatrix a, boolean fp64) {
-        return uploadBytes(a, fp64, cgLayout(a));
+    /**
+     * The layout CG uses for {@code a} on {@code device}: SELL-C-σ when its padding is small
+     * ({@link SellLayout#suits}) and the device is not a CPU, else CSR. On a CPU device (PoCL)
+     * one resident CG iteration ran 13-21 % slower with SELL than with CSR-vector (Poisson 256²
+     * and 512², cg and pcg+jacobi, 12 alternating best-of-batch pairs, csr/sell 0.79-0.88; measured
+     * here with {@link OpenClMeasurement#cgIterationSeconds}, ARCHITECTURE.md OpenCL section): PoCL
+     * vectorises a work-group's rows either way, and SELL's one work-item per row pays a work-group
+     * reduction per 128 rows. SELL's coalesced chunk loads are for wide-SIMT devices (Kreutzer §2).
+     */
+    static Layout cgLayout(DeviceInfo device, CsrMatrix a) {
+        return !device.type().equals("cpu") && SellLayout.suits(a) ? Layout.SELL : Layout.CSR;
     }
 
     /** Bytes an upload of {@code a} in {@code layout} moves: indices, values (SELL padding included) and D⁻¹. */

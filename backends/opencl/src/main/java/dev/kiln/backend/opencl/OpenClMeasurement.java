@@ -123,9 +123,14 @@ public final class OpenClMeasurement implements AutoCloseable {
         }
     }
 
-    /** The sparse format CG runs {@code a} in by the backend's rule: {@code sell} or {@code csr}. */
-    public static String cgFormat(CsrMatrix a) {
-        return DeviceMatrix.cgLayout(a) == DeviceMatrix.Layout.SELL ? "sell" : "csr";
+    /** The sparse format CG runs {@code a} in on this device by the backend's rule: {@code sell} or {@code csr}. */
+    public String cgFormat(CsrMatrix a) {
+        return DeviceMatrix.cgLayout(backend.device().info, a) == DeviceMatrix.Layout.SELL ? "sell" : "csr";
+    }
+
+    /** Whether SELL-C-σ's padding is small enough for {@code a} that the rule would take it on a non-CPU device. */
+    public static boolean sellSuits(CsrMatrix a) {
+        return SellLayout.suits(a);
     }
 
     /**
@@ -146,6 +151,73 @@ public final class OpenClMeasurement implements AutoCloseable {
             return run(a, b, o, method, reps);
         } finally {
             backend.configure(settings);
+        }
+    }
+
+    /**
+     * Times one device-resident CG iteration (the five kernels of {@code cg.cl}: product with fused
+     * pᵀq partials, α, x/r/z update with partial dots, β, p update) with everything resident and
+     * nothing read back, in {@code format} ({@code csr} or {@code sell}), for about {@code seconds}:
+     * batches of doubling size ended by clFinish, best time per iteration kept (as {@link #spmv}).
+     * The iteration runs on b = 1 from x = 0 with a tolerance it cannot reach; a batch in which
+     * the device stopped iterating (a breakdown) is not counted and the state is reset.
+     */
+    public double cgIterationSeconds(CsrMatrix a, String format, boolean jacobi, double seconds) {
+        ClDevice device = backend.device();
+        boolean fp64 = fp64();
+        DeviceMatrix.Layout layout = switch (format) {
+            case "csr" -> DeviceMatrix.Layout.CSR;
+            case "sell" -> DeviceMatrix.Layout.SELL;
+            default -> throw new IllegalArgumentException("format: csr or sell, not " + format);
+        };
+        int n = a.rows();
+        int lanes = CgKernels.autoLanes(device.info, n, a.nnz());
+        cl_command_queue queue = device.newQueue();
+        try (CgKernels k = CgKernels.create(device, fp64, lanes, jacobi, layout, n, "");
+             DeviceMatrixCache.Lease lease = device.matrices.acquire(a, fp64, layout, 0)) {
+            if (jacobi && lease.matrix.invDiag == null) throw new IllegalArgumentException("Jacobi needs a positive diagonal");
+            WorkVectorPool.Set w = device.workVectors.take(new WorkVectorPool.Shape(n, fp64, jacobi,
+                    2 * Math.max(k.spmvGroups, k.vectorGroups)));
+            try {
+                k.bindCg(lease.matrix, w.x, w.r, w.z, w.p, w.q, w.partial, w.s, w.state);
+                Runnable reset = () -> {
+                    double[] ones = new double[n];
+                    java.util.Arrays.fill(ones, 1);
+                    ClBuffers.write(queue, w.x, new double[n], fp64);
+                    ClBuffers.write(queue, w.r, ones, fp64);
+                    if (jacobi) ClBuffers.write(queue, w.z, ones, fp64);
+                    ClBuffers.write(queue, w.p, ones, fp64);
+                    double[] sc = new double[CgKernels.S_LENGTH];
+                    sc[CgKernels.S_RHO] = n;
+                    sc[CgKernels.S_RR] = n;
+                    sc[CgKernels.S_TOL2] = -1; // never "converged"
+                    ClBuffers.write(queue, w.s, sc, fp64);
+                    ClBuffers.write(queue, w.state, new int[] {CgKernels.STATUS_RUNNING, 0});
+                };
+                reset.run();
+                for (int i = 0; i < 3; i++) k.enqueueIteration(queue);
+                CL.clFinish(queue);
+                int[] state = new int[CgKernels.STATE_LENGTH];
+                long deadline = System.nanoTime() + (long) (seconds * 1e9);
+                double best = Double.MAX_VALUE;
+                int reps = 1;
+                do {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < reps; i++) k.enqueueIteration(queue);
+                    CL.clFinish(queue);
+                    double dt = (System.nanoTime() - t0) * 1e-9 / reps;
+                    ClBuffers.read(queue, w.state, state);
+                    if (state[CgKernels.STATE_STATUS] != CgKernels.STATUS_RUNNING) { reset.run(); continue; }
+                    best = Math.min(best, dt);
+                    if (dt * reps < 0.02) reps *= 2;
+                } while (System.nanoTime() < deadline);
+                if (best == Double.MAX_VALUE) throw new IllegalStateException("CG broke down in every timed batch");
+                return best;
+            } finally {
+                device.workVectors.give(w);
+            }
+        } finally {
+            CL.clReleaseCommandQueue(queue);
         }
     }
 
