@@ -63,16 +63,15 @@ final class DeviceMatrix {
     }
 
     /**
-     * The layout CG uses for {@code a} on {@code device}: SELL-C-σ when its padding is small
-     * ({@link SellLayout#suits}) and the device is not a CPU, else CSR. On a CPU device (PoCL)
-     * one resident CG iteration ran 13-21 % slower with SELL than with CSR-vector (Poisson 256²
-     * and 512², cg and pcg+jacobi, 12 alternating best-of-batch pairs, csr/sell 0.79-0.88; measured
-     * here with {@link OpenClMeasurement#cgIterationSeconds}, ARCHITECTURE.md OpenCL section): PoCL
-     * vectorises a work-group's rows either way, and SELL's one work-item per row pays a work-group
-     * reduction per 128 rows. SELL's coalesced chunk loads are for wide-SIMT devices (Kreutzer §2).
+     * The layout CG uses for {@code a}: SELL-C-σ when its padding is small ({@link SellLayout#suits}),
+     * else CSR, on every device. On PoCL the per-iteration A/B is size-dependent and noisy (2 cores,
+     * load 15-19): Poisson 256² favoured CSR (csr/sell 0.79-0.87, 6 pairs), 512² was mixed (0.48-1.39),
+     * 1024² favoured SELL (0.97-2.05, 5 of 6 pairs); measured here with
+     * {@link OpenClMeasurement#cgIterationSeconds} (ARCHITECTURE.md, OpenCL section). Large,
+     * memory-bound matrices are where the format matters, so the rule stays format-only.
      */
-    static Layout cgLayout(DeviceInfo device, CsrMatrix a) {
-        return !device.type().equals("cpu") && SellLayout.suits(a) ? Layout.SELL : Layout.CSR;
+    static Layout cgLayout(CsrMatrix a) {
+        return SellLayout.suits(a) ? Layout.SELL : Layout.CSR;
     }
 
     /** Bytes an upload of {@code a} in {@code layout} moves: indices, values (SELL padding included) and D⁻¹. */

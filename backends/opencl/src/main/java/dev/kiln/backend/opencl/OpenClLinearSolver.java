@@ -46,7 +46,7 @@ final class OpenClLinearSolver {
 
     /** The layout CG runs {@code a} in: the configured one, else the per-matrix rule. */
     DeviceMatrix.Layout cgLayout(CsrMatrix a) {
-        return config.cgLayout() != null ? config.cgLayout() : DeviceMatrix.cgLayout(device.info, a);
+        return config.cgLayout() != null ? config.cgLayout() : DeviceMatrix.cgLayout(a);
     }
 
     private static DeviceMatrix.Layout layout(LinearOptions o, DeviceMatrix.Layout cg) {

@@ -125,10 +125,10 @@ public final class OpenClMeasurement implements AutoCloseable {
 
     /** The sparse format CG runs {@code a} in on this device by the backend's rule: {@code sell} or {@code csr}. */
     public String cgFormat(CsrMatrix a) {
-        return DeviceMatrix.cgLayout(backend.device().info, a) == DeviceMatrix.Layout.SELL ? "sell" : "csr";
+        return DeviceMatrix.cgLayout(a) == DeviceMatrix.Layout.SELL ? "sell" : "csr";
     }
 
-    /** Whether SELL-C-σ's padding is small enough for {@code a} that the rule would take it on a non-CPU device. */
+    /** Whether SELL-C-σ's padding is small enough for {@code a} that the rule takes it. */
     public static boolean sellSuits(CsrMatrix a) {
         return SellLayout.suits(a);
     }

@@ -33,7 +33,7 @@ class DeviceMatrixReuseTest {
             assertEquals(false, two.parameters().get("matrixUploaded"));
             assertEquals(1, b.device().matrices.uploads());
             var a = ((dev.kiln.solvers.problem.LinearProblem) first.problem()).a();
-            long upload = DeviceMatrix.uploadBytes(a, true, DeviceMatrix.cgLayout(b.device().info, a));
+            long upload = DeviceMatrix.uploadBytes(a, true, DeviceMatrix.cgLayout(a));
             assumeTrue(b.device().info.fp64());
             assertEquals(upload, before.bytesToMove() - after.bytesToMove(), "bytesToMove drops by the upload once resident");
         }
