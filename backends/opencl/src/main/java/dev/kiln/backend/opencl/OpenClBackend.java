@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Kiln's OpenCL backend ({@code opencl}): device-resident CG and Jacobi-PCG, and QUBO / Max-Cut by
+ * Kiln's OpenCL backend ({@code opencl}): device-resident CG and Jacobi-PCG (CSR-vector or SELL-C-σ),
+ * multicolour SOR/SSOR ({@link OpenClStationarySolver}), and QUBO / Max-Cut by
  * many-replica simulated annealing ({@link OpenClQuboSolver}), through JOCL on any OpenCL device, a GPU driver's or PoCL's on a CPU. Settings are in {@link OpenClConfig}.
  *
  * <p>It never takes Kiln down: without JOCL's native library, an ICD loader, a platform or a

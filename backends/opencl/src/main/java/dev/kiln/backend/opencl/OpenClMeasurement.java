@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * The public measurement entry point of the OpenCL backend, for {@code ./kiln bench}: SpMV
  * bandwidth with the matrix and vectors resident on the device (kernel time only, in the
- * format the backend's rule picks), QUBO annealing and CG/PCG time to a tolerance through the backend's own
+ * format the backend's rule picks), one resident CG iteration per format, QUBO annealing, and CG/PCG and
+ * multicolour SOR/SSOR time to a tolerance through the backend's own
  * {@link OpenClBackend#solve} (so it includes the upload on a cold matrix, the host-side
  * residual checks and the read-back of x). Opening never throws: without a device,
  * {@link #available()} is false and {@link #reason()} says why.
@@ -178,6 +179,7 @@ public final class OpenClMeasurement implements AutoCloseable {
             if (jacobi && lease.matrix.invDiag == null) throw new IllegalArgumentException("Jacobi needs a positive diagonal");
             WorkVectorPool.Set w = device.workVectors.take(new WorkVectorPool.Shape(n, fp64, jacobi,
                     2 * Math.max(k.spmvGroups, k.vectorGroups)));
+            boolean clean = false; // pooled again only without an OpenCL error, as in DeviceConjugateGradient
             try {
                 k.bindCg(lease.matrix, w.x, w.r, w.z, w.p, w.q, w.partial, w.s, w.state);
                 Runnable reset = () -> {
@@ -211,10 +213,12 @@ public final class OpenClMeasurement implements AutoCloseable {
                     best = Math.min(best, dt);
                     if (dt * reps < 0.02) reps *= 2;
                 } while (System.nanoTime() < deadline);
+                clean = true;
                 if (best == Double.MAX_VALUE) throw new IllegalStateException("CG broke down in every timed batch");
                 return best;
             } finally {
-                device.workVectors.give(w);
+                if (clean) device.workVectors.give(w);
+                else w.free();
             }
         } finally {
             CL.clReleaseCommandQueue(queue);
