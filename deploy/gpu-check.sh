@@ -7,8 +7,9 @@
 #
 # Steps: (1) list the OpenCL ICDs and devices; (2) build the OpenCL backend and what it needs;
 # (3) run its tests (conformance kit, kernels against host references, CPU agreement, QUBO,
-# failure paths) on the chosen device; (4) run ./kiln bench spmv, cg and qubo in quick mode and
-# print their backend=opencl rows beside the Vector API ones. Needs a JDK 21+, Maven, an
+# failure paths) on the chosen device; (4) run ./kiln bench spmv, cg and qubo in quick mode, and
+# relax's OpenCL SOR/SSOR case (--opencl-only), and print their backend=opencl rows beside the
+# Vector API / CPU ones. Needs a JDK 21+, Maven, an
 # OpenCL ICD loader (Debian: ocl-icd-opencl-dev) and the GPU vendor's ICD. Logs and JSON go to
 # target/gpu-check/ and target/bench/. Exit status: non-zero if the build or a test fails.
 set -euo pipefail
@@ -54,10 +55,12 @@ grep -h "no OpenCL device" "$OUT/tests.log" | head -3 || true
 [[ $TESTS -eq 0 ]] && echo "tests: passed" || echo "tests: FAILED (see $OUT/tests.log)"
 
 export KILN_JAVA_OPTS="${KILN_JAVA_OPTS:-}${DEVICE:+ -Dkiln.opencl.device=$DEVICE}"
-for b in spmv cg qubo; do
-  say "./kiln bench $b --quick"
+for b in spmv cg qubo relax; do
+  extra=()
+  [[ $b == relax ]] && extra=(--opencl-only)   # only the OpenCL SOR/SSOR case, not the ω-bandit experiment
+  say "./kiln bench $b --quick ${extra[*]:-}"
   set +e
-  ./kiln bench "$b" --quick > "$OUT/bench-$b.out" 2> "$OUT/bench-$b.err"
+  ./kiln bench "$b" --quick "${extra[@]}" > "$OUT/bench-$b.out" 2> "$OUT/bench-$b.err"
   rc=$?
   set -e
   grep -h "OpenCL device\|no OpenCL device" "$OUT/bench-$b.err" | head -1 || true
@@ -65,7 +68,7 @@ for b in spmv cg qubo; do
   [[ $rc -eq 0 ]] || echo "bench $b exited with $rc (see $OUT/bench-$b.err)"
 done
 
-say "summary: backend=opencl rows (ratio_vs_vector = Vector API time / OpenCL time; > 1: the device is faster)"
+say "summary: backend=opencl rows (ratio_vs_vector / ratio_vs_cpu = Vector API or CPU time / OpenCL time; > 1: the device is faster)"
 grep -h "backend=opencl" "$OUT"/bench-*.out || echo "no backend=opencl rows (no OpenCL device?)"
 echo
 echo "uptime: $(uptime)"

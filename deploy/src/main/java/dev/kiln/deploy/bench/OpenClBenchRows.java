@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * The {@code backend=opencl} rows of {@code ./kiln bench spmv}, {@code cg} and {@code qubo}:
+ * The {@code backend=opencl} rows of {@code ./kiln bench spmv}, {@code cg}, {@code relax} and {@code qubo}:
  * the same case measured on the OpenCL device through {@link OpenClMeasurement}, printed with
  * its speed as a ratio to the Vector API backend's figure from the same run
  * ({@code ratio_vs_vector} = Vector API time / OpenCL time; below 1 means slower). The device is
@@ -70,7 +70,12 @@ public final class OpenClBenchRows {
 
     /**
      * Records a CG solve ({@code cg} or {@code pcg+jacobi}) through the OpenCL backend beside the
-     * Vector API's time {@code vectorMs} for the same method, tolerance and right-hand side.
+     * Vector API's time {@code vectorMs} for the same method, tolerance and right-hand side: one row
+     * in the format the backend's rule picks, or, when SELL-C-σ's padding is small enough for the
+     * matrix, one SELL row and one CSR-vector row ({@code chosen} marks the rule's pick on this device;
+     * {@code ratio_sell_vs_csr} on the SELL row = CSR time / SELL time), so the format's effect
+     * inside CG is visible; {@code iter_us} is the best kernel time of one resident CG
+     * iteration in that format ({@code iter_ratio_sell_vs_csr} = CSR / SELL).
      */
     static void cg(String name, CsrMatrix a, double[] b, String method, double vectorMs, double tol, int maxIt, int reps,
                    BenchReport report) throws Exception {
@@ -79,10 +84,65 @@ public final class OpenClBenchRows {
             report.record(name, Map.of("backend", "opencl", "method", method, "skipped", "no_device"));
             return;
         }
-        OpenClMeasurement.CgFigure f = cl.cg(a, b, method, tol, maxIt, reps);
+        String chosen = cl.cgFormat(a);
+        // SELL-suited matrices get both rows (the backend's choice marked), so the SELL path is measured on any device.
+        boolean both = OpenClMeasurement.sellSuits(a);
+        OpenClMeasurement.CgFigure f = cl.cg(a, b, method, both ? "sell" : chosen, tol, maxIt, reps);
+        OpenClMeasurement.CgFigure csr = both ? cl.cg(a, b, method, "csr", tol, maxIt, reps) : null;
+        Map<String, Object> r = solveRow(cl, method, f, vectorMs);
+        r.put("chosen", f.format().equals(chosen));
+        Map<String, Object> rc = csr == null ? null : solveRow(cl, method, csr, vectorMs);
+        if (rc != null) rc.put("chosen", csr.format().equals(chosen));
+        if (csr != null) {
+            // Whole solves on a loaded machine are noisy; the best-of-batches kernel time per iteration is the steadier A/B.
+            boolean jacobi = method.equals("pcg+jacobi");
+            double sellIt = cl.cgIterationSeconds(a, "sell", jacobi, 0.5), csrIt = cl.cgIterationSeconds(a, "csr", jacobi, 0.5);
+            r.put("iter_us", sellIt * 1e6);
+            rc.put("iter_us", csrIt * 1e6);
+            r.put("ratio_sell_vs_csr", csr.ms() / f.ms());
+            r.put("iter_ratio_sell_vs_csr", csrIt / sellIt);
+        }
+        report.record(name, r);
+        if (rc != null) report.record(name, rc);
+    }
+
+    /**
+     * Records multicolour SOR/SSOR ({@code method}) on the device beside the CPU backend's
+     * lexicographic sweep ({@code cpuMs}, {@code cpuIters}) on the same system, ω and tolerance.
+     * The sweep orders differ, so the iteration counts may too; {@code ratio_vs_cpu} = CPU time /
+     * OpenCL time.
+     */
+    public static void relax(String name, CsrMatrix a, double[] b, String method, double omega, double cpuMs, int cpuIters,
+                             double tol, int maxIt, int reps, BenchReport report) throws Exception {
+        OpenClMeasurement cl = device(report);
+        if (!cl.available()) {
+            report.record(name, Map.of("backend", "opencl", "method", method, "skipped", "no_device"));
+            return;
+        }
+        OpenClMeasurement.CgFigure f = cl.relax(a, b, method, omega, tol, maxIt, reps);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("backend", "opencl");
         r.put("method", method);
+        r.put("omega", omega);
+        r.put("device", cl.device());
+        r.put("precision", f.precision());
+        r.put("colours", f.colours());
+        r.put("opencl_ms", f.ms());
+        r.put("cpu_ms", cpuMs);
+        r.put("ratio_vs_cpu", cpuMs / f.ms());
+        r.put("iters", f.iterations());
+        r.put("cpu_iters", cpuIters);
+        r.put("true_rel", f.trueRelativeResidual());
+        r.put("converged", f.converged());
+        if (f.error() != null) r.put("error", f.error());
+        report.record(name, r);
+    }
+
+    private static Map<String, Object> solveRow(OpenClMeasurement cl, String method, OpenClMeasurement.CgFigure f, double vectorMs) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("backend", "opencl");
+        r.put("method", method);
+        r.put("format", f.format());
         r.put("device", cl.device());
         r.put("precision", f.precision());
         r.put("opencl_ms", f.ms());
@@ -92,7 +152,7 @@ public final class OpenClBenchRows {
         r.put("true_rel", f.trueRelativeResidual());
         r.put("converged", f.converged());
         if (f.error() != null) r.put("error", f.error());
-        report.record(name, r);
+        return r;
     }
 
     /**

@@ -57,6 +57,8 @@ final class CgKernels implements AutoCloseable {
     final boolean fp64;
     final int workGroupSize;
     final int lanesPerRow;
+    /** Layout of the matrix the CG product reads (CSR-vector or SELL-C-σ). */
+    final DeviceMatrix.Layout layout;
     final int spmvGroups;
     final int vectorGroups;
     final String options;
@@ -67,18 +69,25 @@ final class CgKernels implements AutoCloseable {
     final cl_kernel cgUpdateP;
     final cl_kernel spmv;
 
-    private CgKernels(ClDevice device, boolean fp64, int lanes, boolean jacobi, int n, String extraOptions) {
+    private CgKernels(ClDevice device, boolean fp64, int lanes, boolean jacobi, DeviceMatrix.Layout layout, int n,
+                      String extraOptions) {
+        if (layout == DeviceMatrix.Layout.COLOURED) throw new IllegalArgumentException("CG runs on a CSR or SELL matrix, not " + layout);
         this.fp64 = fp64;
+        this.layout = layout;
         this.workGroupSize = device.workGroupSize;
         this.lanesPerRow = Math.min(lanes, workGroupSize);
         int maxGroups = maxGroups(device.info);
         int rowsPerGroup = workGroupSize / lanesPerRow;
-        this.spmvGroups = (int) Math.min(maxGroups, Math.max(1, ((long) n + rowsPerGroup - 1) / rowsPerGroup));
+        // SELL: one work-item per row (PoCL finding 2), so one partial per work-group of rows.
+        this.spmvGroups = layout == DeviceMatrix.Layout.SELL
+                ? (int) Math.max(1, ((long) n + workGroupSize - 1) / workGroupSize)
+                : (int) Math.min(maxGroups, Math.max(1, ((long) n + rowsPerGroup - 1) / rowsPerGroup));
         this.vectorGroups = (int) Math.min(maxGroups, Math.max(1, ((long) n + workGroupSize - 1) / workGroupSize));
         this.options = options(fp64, workGroupSize, lanesPerRow, jacobi, extraOptions);
         cl_program program = device.programs.get(SOURCE, options);
         cl_kernel[] k = new cl_kernel[6];
-        String[] names = {"cg_spmv", "cg_alpha", "cg_update_xr", "cg_beta", "cg_update_p", "spmv"};
+        String[] names = {layout == DeviceMatrix.Layout.SELL ? "cg_sell_spmv" : "cg_spmv", "cg_alpha", "cg_update_xr",
+                "cg_beta", "cg_update_p", "spmv"};
         try {
             for (int i = 0; i < k.length; i++) k[i] = CL.clCreateKernel(program, names[i], null);
         } catch (RuntimeException e) {
@@ -97,13 +106,14 @@ final class CgKernels implements AutoCloseable {
      * @param lanes        work-items per row (a power of two)
      * @param extraOptions {@code kiln.opencl.build-options}, appended last so they can override
      */
-    static CgKernels create(ClDevice device, boolean fp64, int lanes, boolean jacobi, int n, String extraOptions) {
-        return new CgKernels(device, fp64, lanes, jacobi, n, extraOptions);
+    static CgKernels create(ClDevice device, boolean fp64, int lanes, boolean jacobi, DeviceMatrix.Layout layout, int n,
+                            String extraOptions) {
+        return new CgKernels(device, fp64, lanes, jacobi, layout, n, extraOptions);
     }
 
     static String options(boolean fp64, int wg, int lanes, boolean jacobi, String extra) {
         return (fp64 ? "-D KILN_FP64 " : "") + "-D WG=" + wg + " -D VS=" + lanes + " -D JACOBI=" + (jacobi ? 1 : 0)
-                + (extra.isBlank() ? "" : " " + extra);
+                + " -D SELL_C=" + SellLayout.CHUNK + (extra.isBlank() ? "" : " " + extra);
     }
 
     /**
@@ -126,7 +136,9 @@ final class CgKernels implements AutoCloseable {
         int n = a.n;
         cl_mem zOrR = z == null ? r : z;
         cl_mem inv = a.invDiag == null ? r : a.invDiag; // unused when JACOBI=0; any buffer binds
-        args(cgSpmv, n, a.rowPtr, a.colIdx, a.values, p, q, partial, state);
+        if (a.layout != layout) throw new IllegalArgumentException("kernels for " + layout + ", matrix in " + a.layout);
+        if (layout == DeviceMatrix.Layout.SELL) args(cgSpmv, n, a.rowPtr, a.chunkLen, a.colIdx, a.values, p, q, partial, state);
+        else args(cgSpmv, n, a.rowPtr, a.colIdx, a.values, p, q, partial, state);
         args(cgAlpha, spmvGroups, partial, s, state);
         args(cgUpdateXr, n, x, r, zOrR, p, q, inv, partial, s, state);
         args(cgBeta, vectorGroups, partial, s, state);

@@ -25,6 +25,12 @@ import org.jocl.cl_mem;
  * fp64 kernels it is van der Vorst and Ye's residual replacement. As in the CPU solver, a
  * restart that fails to cut the true residual by 10 % ends the solve as STAGNATED.
  *
+ * <p>With a reordered matrix (SELL-C-σ sorts rows by length within σ windows) the device
+ * solves P·A·Pᵀ·(P·x) = P·b: the vectors written to the device are gathered into the device
+ * order and the correction read back is scattered out of it, only at the start, at restarts
+ * and at the end; CG itself is invariant under the symmetric permutation (same iterates up to
+ * rounding), so the iteration counts match the CSR path's.
+ *
  * <p>Not thread-safe; one instance per solve.
  */
 final class DeviceConjugateGradient {
@@ -67,9 +73,9 @@ final class DeviceConjugateGradient {
             double[] zeros = new double[n];
             double[] z = jacobi ? mul(invDiag, r) : r;
             ClBuffers.write(queue, dx, zeros, fp64);
-            ClBuffers.write(queue, dr, r, fp64);
-            if (jacobi) ClBuffers.write(queue, dz, z, fp64);
-            ClBuffers.write(queue, dp, z, fp64);
+            ClBuffers.write(queue, dr, DeviceMatrix.gather(r, m.order), fp64);
+            if (jacobi) ClBuffers.write(queue, dz, DeviceMatrix.gather(z, m.order), fp64);
+            ClBuffers.write(queue, dp, DeviceMatrix.gather(z, m.order), fp64);
             double[] s = new double[CgKernels.S_LENGTH];
             s[CgKernels.S_RHO] = dot(r, z);
             s[CgKernels.S_TOL2] = tol * tol * bnorm * bnorm;
@@ -100,7 +106,7 @@ final class DeviceConjugateGradient {
                 if (status == CgKernels.STATUS_CONVERGED) {
                     // The recursive residual says converged: fold the correction into x and look at the truth.
                     ClBuffers.read(queue, dx, d, fp64);
-                    for (int i = 0; i < n; i++) xHost[i] += d[i];
+                    addInOriginalOrder(xHost, d, m.order);
                     folded = true;
                     residual(a, b, xHost, r);
                     trueRel = norm(r) / bnorm;
@@ -114,9 +120,9 @@ final class DeviceConjugateGradient {
                     folded = false;
                     z = jacobi ? mul(invDiag, r) : r;
                     ClBuffers.write(queue, dx, zeros, fp64);
-                    ClBuffers.write(queue, dr, r, fp64);
-                    if (jacobi) ClBuffers.write(queue, dz, z, fp64);
-                    ClBuffers.write(queue, dp, z, fp64);
+                    ClBuffers.write(queue, dr, DeviceMatrix.gather(r, m.order), fp64);
+                    if (jacobi) ClBuffers.write(queue, dz, DeviceMatrix.gather(z, m.order), fp64);
+                    ClBuffers.write(queue, dp, DeviceMatrix.gather(z, m.order), fp64);
                     s[CgKernels.S_RHO] = dot(r, z);
                     s[CgKernels.S_RR] = dot(r, r);
                     ClBuffers.write(queue, ds, s, fp64);
@@ -129,7 +135,7 @@ final class DeviceConjugateGradient {
             }
             if (!folded) {
                 ClBuffers.read(queue, dx, d, fp64);
-                for (int i = 0; i < n; i++) xHost[i] += d[i];
+                addInOriginalOrder(xHost, d, m.order);
             }
             residual(a, b, xHost, r);
             trueRel = norm(r) / bnorm;
@@ -146,6 +152,12 @@ final class DeviceConjugateGradient {
     /** Device bytes a solve uses beside the matrix: x, r, z, p, q and the reductions (pooled: {@link WorkVectorPool}). */
     static long workBytes(int n, boolean fp64, boolean jacobi, int groups) {
         return ((jacobi ? 5L : 4L) * n + 2L * groups + CgKernels.S_LENGTH) * ClBuffers.realSize(fp64) + 8;
+    }
+
+    /** x += d, with d in the device order {@code order} (null: the original order). */
+    static void addInOriginalOrder(double[] x, double[] d, int[] order) {
+        if (order == null) for (int i = 0; i < x.length; i++) x[i] += d[i];
+        else for (int i = 0; i < x.length; i++) x[order[i]] += d[i];
     }
 
     static void residual(CsrMatrix a, double[] b, double[] x, double[] r) {

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Matrices uploaded to one device, keyed by content fingerprint and precision, so a family of
+ * Matrices uploaded to one device, keyed by content fingerprint, precision and layout, so a family of
  * jobs on one matrix pays for the upload once. Least recently used entries that no solve holds
  * are freed when the cache would grow past its byte budget. Thread-safe: all state is guarded
  * by this object's lock (an upload happens under it too, so two jobs never upload one matrix
@@ -47,21 +47,25 @@ final class DeviceMatrixCache implements AutoCloseable {
         }
     }
 
-    static String key(CsrMatrix a, boolean fp64) { return a.fingerprint() + (fp64 ? ":fp64" : ":fp32"); }
+    static String key(CsrMatrix a, boolean fp64, DeviceMatrix.Layout layout) {
+        return a.fingerprint() + (fp64 ? ":fp64:" : ":fp32:") + layout;
+    }
 
-    synchronized boolean contains(CsrMatrix a, boolean fp64) { return entries.containsKey(key(a, fp64)); }
+    synchronized boolean contains(CsrMatrix a, boolean fp64, DeviceMatrix.Layout layout) {
+        return entries.containsKey(key(a, fp64, layout));
+    }
 
     /**
-     * The device copy of {@code a}, uploaded now unless resident. {@code workBytes} is what the
-     * solve will allocate beside it; room for both is made by evicting idle entries.
+     * The device copy of {@code a} in {@code layout}, uploaded now unless resident. {@code workBytes}
+     * is what the solve will allocate beside it; room for both is made by evicting idle entries.
      */
-    synchronized Lease acquire(CsrMatrix a, boolean fp64, long workBytes) {
-        String key = key(a, fp64);
+    synchronized Lease acquire(CsrMatrix a, boolean fp64, DeviceMatrix.Layout layout, long workBytes) {
+        String key = key(a, fp64, layout);
         DeviceMatrix m = entries.get(key);
         boolean uploaded = false;
         if (m == null) {
-            makeRoom(DeviceMatrix.uploadBytes(a, fp64) + workBytes);
-            m = DeviceMatrix.upload(context, a, fp64);
+            makeRoom(DeviceMatrix.uploadBytes(a, fp64, layout) + workBytes);
+            m = DeviceMatrix.upload(context, a, fp64, layout);
             entries.put(key, m);
             residentBytes += m.bytes;
             uploads++;

@@ -60,10 +60,10 @@ final class DeviceSpmv implements AutoCloseable {
     static DeviceSpmv create(ClDevice device, CsrMatrix a, boolean fp64, Format format, int lanes, String extraOptions) {
         Format f = format == null ? choose(a) : format;
         if (f == Format.CSR) {
-            CgKernels k = CgKernels.create(device, fp64, lanes, false, a.rows(), extraOptions);
+            CgKernels k = CgKernels.create(device, fp64, lanes, false, DeviceMatrix.Layout.CSR, a.rows(), extraOptions);
             DeviceMatrix m;
             try {
-                m = DeviceMatrix.upload(device.context, a, fp64);
+                m = DeviceMatrix.upload(device.context, a, fp64, DeviceMatrix.Layout.CSR);
             } catch (RuntimeException e) {
                 k.close();
                 throw e;

@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Kiln's OpenCL backend ({@code opencl}): device-resident CG and Jacobi-PCG, and QUBO / Max-Cut by
+ * Kiln's OpenCL backend ({@code opencl}): device-resident CG and Jacobi-PCG (CSR-vector or SELL-C-σ),
+ * multicolour SOR/SSOR ({@link OpenClStationarySolver}), and QUBO / Max-Cut by
  * many-replica simulated annealing ({@link OpenClQuboSolver}), through JOCL on any OpenCL device, a GPU driver's or PoCL's on a CPU. Settings are in {@link OpenClConfig}.
  *
  * <p>It never takes Kiln down: without JOCL's native library, an ICD loader, a platform or a
@@ -116,7 +117,7 @@ public final class OpenClBackend implements Backend {
             opened = ClDevice.open(chosen, config);
             boolean fp64 = chosen.fp64() && !config.forceFp32();
             int lanes = config.lanesPerRow() > 0 ? config.lanesPerRow() : CgKernels.autoLanes(chosen, 1, 1);
-            CgKernels.create(opened, fp64, lanes, true, 1, config.buildOptions()).close();
+            CgKernels.create(opened, fp64, lanes, true, DeviceMatrix.Layout.CSR, 1, config.buildOptions()).close();
             device = opened;
             linear = new OpenClLinearSolver(opened, config);
             qubo = new OpenClQuboSolver(opened, config);

@@ -15,9 +15,10 @@ import java.util.Map;
  * @param buildOptions      extra options appended to every program build
  * @param workGroupSize     work-group size; 0 = {@link #DEFAULT_WORK_GROUP_SIZE} within the device's limit
  * @param lanesPerRow       work-items sharing one row in the SpMV; 0 = chosen per device and matrix
+ * @param cgLayout          the matrix layout CG runs on; null = chosen per matrix ({@link DeviceMatrix#cgLayout})
  */
 record OpenClConfig(String device, boolean forceFp32, int checkInterval, long memoryBudgetBytes,
-                    String buildOptions, int workGroupSize, int lanesPerRow) {
+                    String buildOptions, int workGroupSize, int lanesPerRow, DeviceMatrix.Layout cgLayout) {
 
     static final String DEVICE_CONFIG = "kiln.opencl.device";
     static final String DEVICE_DOC = "which OpenCL device to use: an index into the list of all devices (0, 1, ...), "
@@ -40,6 +41,10 @@ record OpenClConfig(String device, boolean forceFp32, int checkInterval, long me
     static final String LANES_PER_ROW_DOC = "work-items sharing one matrix row in the CSR-vector SpMV, a power of two up to 32; "
             + "0 = 1 on CPU devices, else the mean row length rounded up to a power of two";
 
+    static final String CG_FORMAT_CONFIG = "kiln.opencl.cg-format";
+    static final String CG_FORMAT_DOC = "sparse format of the matrix in CG and PCG: auto (SELL-C-sigma when its padding is at most "
+            + "1.25 x nnz, else CSR-vector), csr or sell";
+
     /**
      * 128 work-items: a multiple of every GPU's SIMD width (32 on NVIDIA, 64 on AMD GCN) and
      * the work-group size ViennaCL's vector kernels use (viennacl/linalg/opencl/kernels/vector.hpp).
@@ -57,7 +62,7 @@ record OpenClConfig(String device, boolean forceFp32, int checkInterval, long me
     static final int MAX_LANES_PER_ROW = 32;
 
     static OpenClConfig defaults() {
-        return new OpenClConfig("", false, DEFAULT_CHECK_INTERVAL, 0, "", 0, 0);
+        return new OpenClConfig("", false, DEFAULT_CHECK_INTERVAL, 0, "", 0, 0, null);
     }
 
     /**
@@ -86,7 +91,14 @@ record OpenClConfig(String device, boolean forceFp32, int checkInterval, long me
         if (lanes != 0 && Integer.bitCount(lanes) != 1) {
             throw new IllegalArgumentException(LANES_PER_ROW_CONFIG + ": must be a power of two, was " + lanes);
         }
-        return new OpenClConfig(device.trim(), fp32, check, budget, build.trim(), wg, lanes);
+        String format = string(config, CG_FORMAT_CONFIG, "auto").trim().toLowerCase(Locale.ROOT);
+        DeviceMatrix.Layout cgLayout = switch (format) {
+            case "auto", "" -> null;
+            case "csr" -> DeviceMatrix.Layout.CSR;
+            case "sell" -> DeviceMatrix.Layout.SELL;
+            default -> throw new IllegalArgumentException(CG_FORMAT_CONFIG + ": must be auto, csr or sell, was '" + format + "'");
+        };
+        return new OpenClConfig(device.trim(), fp32, check, budget, build.trim(), wg, lanes, cgLayout);
     }
 
     private static String string(Map<String, ?> config, String key, String fallback) {

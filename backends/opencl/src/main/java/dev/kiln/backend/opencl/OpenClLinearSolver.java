@@ -22,10 +22,13 @@ import java.util.Map;
 
 /**
  * Linear jobs on the OpenCL device: CG and Jacobi-PCG, device-resident
- * ({@link DeviceConjugateGradient}). Runs fp64 kernels when the device has cl_khr_fp64 and the
- * job asks for fp64; otherwise fp32 kernels refined in fp64 on the host; the result's
- * {@code parameters.precision} says which ran. SOR/SSOR and the non-symmetric methods are
- * refused with a reason, so the router sends those jobs elsewhere.
+ * ({@link DeviceConjugateGradient}) on a CSR or SELL-C-σ matrix (per matrix by
+ * {@link DeviceMatrix#cgLayout}, or {@code kiln.opencl.cg-format}; {@code parameters.spmvFormat}
+ * says which ran), and multicolour SOR/SSOR ({@link OpenClStationarySolver}). Runs fp64 kernels
+ * when the device has cl_khr_fp64 and the job asks for fp64; otherwise fp32 kernels refined in
+ * fp64 on the host; the result's {@code parameters.precision} says which ran. The non-symmetric
+ * methods and the preconditioners other than Jacobi are refused with a reason, so the router
+ * sends those jobs elsewhere.
  *
  * <p>Threads: stateless apart from the device's thread-safe caches; concurrent solves each
  * use their own queue, kernels and work vectors.
@@ -33,10 +36,21 @@ import java.util.Map;
 final class OpenClLinearSolver {
     private final ClDevice device;
     private final OpenClConfig config;
+    private final OpenClStationarySolver stationary;
 
     OpenClLinearSolver(ClDevice device, OpenClConfig config) {
         this.device = device;
         this.config = config;
+        this.stationary = new OpenClStationarySolver(device, config);
+    }
+
+    /** The layout CG runs {@code a} in: the configured one, else the per-matrix rule. */
+    DeviceMatrix.Layout cgLayout(CsrMatrix a) {
+        return config.cgLayout() != null ? config.cgLayout() : DeviceMatrix.cgLayout(a);
+    }
+
+    private static DeviceMatrix.Layout layout(LinearOptions o, DeviceMatrix.Layout cg) {
+        return o.method() == LinearMethod.SOR || o.method() == LinearMethod.SSOR ? DeviceMatrix.Layout.COLOURED : cg;
     }
 
     Support supports(Job job) {
@@ -45,7 +59,18 @@ final class OpenClLinearSolver {
         }
         LinearOptions o = job.options().linear();
         switch (o.method()) {
-            case CG, PCG -> { }
+            case CG, PCG -> {
+                String pre = o.preconditioner();
+                if (!pre.equals("auto") && !pre.equals("none") && !pre.equals("jacobi")) {
+                    return Support.no(ErrorCode.UNSUPPORTED, "options.preconditioner: " + pre
+                            + " is not implemented on the opencl backend (none, jacobi and auto are; ssor, ic0 and chebyshev "
+                            + "run on the cpu backend)");
+                }
+            }
+            case SOR, SSOR -> {
+                Support s = OpenClStationarySolver.supports(o);
+                if (!s.supported()) return s;
+            }
             case AUTO -> {
                 if (!p.a().isSymmetric(1e-12)) {
                     return Support.no(ErrorCode.UNSUPPORTED, "method auto: the matrix is not symmetric and the opencl backend "
@@ -54,13 +79,15 @@ final class OpenClLinearSolver {
             }
             default -> {
                 return Support.no(ErrorCode.UNSUPPORTED, "options.method: " + o.method().wireName()
-                        + " is not implemented on the opencl backend (cg, pcg and auto are)");
+                        + " is not implemented on the opencl backend (cg, pcg, sor, ssor and auto are)");
             }
         }
         boolean fp64 = fp64(o);
-        long values = (long) p.a().nnz() * ClBuffers.realSize(fp64);
+        long stored = layout(o, cgLayout(p.a())) == DeviceMatrix.Layout.SELL
+                ? SellLayout.storedEntries(p.a()) : p.a().nnz();
+        long values = stored * ClBuffers.realSize(fp64);
         long vector = (long) p.size() * ClBuffers.realSize(fp64);
-        long largest = Math.max(values, Math.max(vector, (long) p.a().nnz() * Integer.BYTES));
+        long largest = Math.max(values, Math.max(vector, stored * Integer.BYTES));
         if (largest > device.info.maxAllocBytes()) {
             return Support.no(ErrorCode.TOO_LARGE, "problem.matrix: a buffer of " + largest + " bytes exceeds the device's "
                     + "largest allocation of " + device.info.maxAllocBytes() + " bytes (CL_DEVICE_MAX_MEM_ALLOC_SIZE)");
@@ -76,7 +103,8 @@ final class OpenClLinearSolver {
         LinearProblem p = (LinearProblem) job.problem();
         LinearOptions o = job.options().linear();
         boolean fp64 = fp64(o);
-        long matrix = device.matrices.contains(p.a(), fp64) ? 0 : DeviceMatrix.uploadBytes(p.a(), fp64);
+        DeviceMatrix.Layout layout = layout(o, cgLayout(p.a()));
+        long matrix = device.matrices.contains(p.a(), fp64, layout) ? 0 : DeviceMatrix.uploadBytes(p.a(), fp64, layout);
         long vectors = 5L * p.size() * ClBuffers.realSize(fp64);
         // CG ends in at most n steps in exact arithmetic (Saad §6.7); the budget caps it.
         double iters = Math.min(o.maxIterations(), p.size());
@@ -92,6 +120,9 @@ final class OpenClLinearSolver {
         LinearProblem p = (LinearProblem) job.problem();
         LinearOptions o = job.options().linear();
         CsrMatrix a = p.a();
+        if (o.method() == LinearMethod.SOR || o.method() == LinearMethod.SSOR) {
+            return stationary.solve(job, fp64(o), progress, cancellation);
+        }
         boolean positiveDiagonal = JacobiPreconditioner.isApplicable(a);
         boolean jacobi = switch (o.preconditioner()) {
             case "jacobi" -> true;
@@ -106,16 +137,19 @@ final class OpenClLinearSolver {
         }
         boolean fp64 = fp64(o);
         int lanes = config.lanesPerRow() > 0 ? config.lanesPerRow() : CgKernels.autoLanes(device.info, a.rows(), a.nnz());
-        int groups = (int) Math.min(CgKernels.maxGroups(device.info), Math.max(1, a.rows())); // an upper bound of the launch's
+        DeviceMatrix.Layout layout = cgLayout(a);
+        // an upper bound of the launch's work-groups: capped for CSR, one per WG rows for SELL
+        int groups = (int) Math.max(Math.min(CgKernels.maxGroups(device.info), Math.max(1, a.rows())),
+                layout == DeviceMatrix.Layout.SELL ? (a.rows() + device.workGroupSize - 1L) / device.workGroupSize : 0);
         long work = DeviceConjugateGradient.workBytes(a.rows(), fp64, jacobi, groups);
-        long need = DeviceMatrix.uploadBytes(a, fp64) + work;
+        long need = DeviceMatrix.uploadBytes(a, fp64, layout) + work;
         if (need > device.memoryBudgetBytes) {
             throw new BackendException.Retriable("the job needs " + need + " bytes of device memory, over the budget of "
                     + device.memoryBudgetBytes + " bytes (" + OpenClConfig.MEMORY_BUDGET_CONFIG + ")", null);
         }
         DeviceConjugateGradient.Result run;
-        try (CgKernels kernels = CgKernels.create(device, fp64, lanes, jacobi, a.rows(), config.buildOptions());
-             DeviceMatrixCache.Lease lease = device.matrices.acquire(a, fp64, work)) {
+        try (CgKernels kernels = CgKernels.create(device, fp64, lanes, jacobi, layout, a.rows(), config.buildOptions());
+             DeviceMatrixCache.Lease lease = device.matrices.acquire(a, fp64, layout, work)) {
             run = DeviceConjugateGradient.solve(device, kernels, lease, a, p.b(), p.x0(), jacobi, o.tolerance(),
                     o.maxIterations(), config.checkInterval(), (it, res) -> {
                         progress.report(it, res);
@@ -139,7 +173,8 @@ final class OpenClLinearSolver {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("precision", fp64 ? "fp64" : "fp32");
         params.put("device", device.info.name());
-        params.put("lanesPerRow", Math.min(lanes, device.workGroupSize));
+        params.put("spmvFormat", layout == DeviceMatrix.Layout.SELL ? "sell" : "csr");
+        if (layout == DeviceMatrix.Layout.CSR) params.put("lanesPerRow", Math.min(lanes, device.workGroupSize));
         params.put("workGroupSize", device.workGroupSize);
         params.put("restarts", run.restarts());
         params.put("matrixUploaded", run.uploaded());

@@ -48,11 +48,28 @@ record SellLayout(int n, int c, int sigma, int[] chunkPtr, int[] chunkLen, int[]
 
     /** Whether SELL-C-σ is the format for {@code a}: its fill with the default C and σ is at most {@link #MAX_FILL}. */
     static boolean suits(CsrMatrix a) {
-        return a.nnz() > 0 && sortedFill(a, CHUNK, CHUNK * SIGMA_CHUNKS) <= MAX_FILL;
+        return a.nnz() > 0 && (double) storedEntries(a) / a.nnz() <= MAX_FILL;
+    }
+
+    /**
+     * Per matrix object (identity, weakly held): supports(), features() and solve() of one job each
+     * ask, and sorting every σ window of a large matrix each time would cost more than the answer.
+     */
+    private static final java.util.Map<CsrMatrix, Long> STORED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** Entries SELL-C-σ stores for {@code a} with the default C and σ (remembered per matrix). */
+    static long storedEntries(CsrMatrix a) {
+        return STORED.computeIfAbsent(a, m -> storedEntries(m, CHUNK, CHUNK * SIGMA_CHUNKS));
     }
 
     /** The fill SELL-C-σ would have, computed from row lengths only (no layout built). */
     static double sortedFill(CsrMatrix a, int c, int sigma) {
+        return a.nnz() == 0 ? 1 : (double) storedEntries(a, c, sigma) / a.nnz();
+    }
+
+    /** Entries SELL-C-σ stores for {@code a}, padding included, from row lengths only. */
+    static long storedEntries(CsrMatrix a, int c, int sigma) {
         int n = a.rows();
         int[] rp = a.rowPtr();
         int[] len = new int[n];
@@ -64,7 +81,20 @@ record SellLayout(int n, int c, int sigma, int[] chunkPtr, int[] chunkLen, int[]
             Arrays.sort(window); // ascending: chunks of the descending order are the tail-first runs
             for (int hi = window.length; hi > 0; hi -= c) stored += (long) window[hi - 1] * c;
         }
-        return a.nnz() == 0 ? 1 : (double) stored / a.nnz();
+        return stored;
+    }
+
+    /**
+     * The column indices renumbered into slots (column j becomes the slot holding row j), i.e.
+     * the columns of P·A·Pᵀ: with them a solve keeps its vectors in slot order on the device.
+     * Slots &lt; n hold rows 0..n-1 in some order, so slot numbers of columns are below n.
+     */
+    int[] slotColumns() {
+        int[] slotOf = new int[n];
+        for (int s = 0; s < n; s++) slotOf[perm[s]] = s;
+        int[] out = new int[cols.length];
+        for (int k = 0; k < cols.length; k++) out[k] = slotOf[cols[k]];
+        return out;
     }
 
     static SellLayout of(CsrMatrix a) { return of(a, CHUNK, CHUNK * SIGMA_CHUNKS); }

@@ -11,6 +11,7 @@
 //   WG           work-group size, a power of two
 //   VS           lanes per row in the SpMV, a power of two <= WG (1 = one row per work-item)
 //   JACOBI       1: z = D^-1 r (Jacobi-PCG); 0: z = r (plain CG, z is never touched)
+//   SELL_C       rows per chunk of the SELL-C-sigma product cg_sell_spmv (see sell.cl)
 //
 // Every kernel starts by reading state[STATE_STATUS]; once CG has converged or broken down
 // the remaining kernels of a batch do no work, so the host may enqueue k iterations and look
@@ -96,6 +97,40 @@ void cg_spmv(const int n,
             q[row] = sum;
             pq += sum * p[row];
         }
+    }
+    sh[lid] = pq;
+    group_sum(sh, lid);
+    if (lid == 0 && live) partial[get_group_id(0)] = sh[0];
+}
+
+// q = A p and partial[g] = sum over its rows of p_i q_i, with A in SELL-C-sigma (layout of sell.cl)
+// symmetrically permuted: slot i holds row i of P A P^T and the column indices are slots, so p, q
+// and every other vector of the solve live in the sorted order and no gather through perm is
+// needed. One work-item per slot (launch ceil(n / WG) groups): PoCL vectorises work-items, not a
+// grid-stride loop (ARCHITECTURE.md, PoCL finding 2). Slots >= n are the last chunk's padding.
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void cg_sell_spmv(const int n,
+                  __global const int* restrict chunkPtr,
+                  __global const int* restrict chunkLen,
+                  __global const int* restrict cols,
+                  __global const REAL* restrict values,
+                  __global const REAL* restrict p,
+                  __global REAL* restrict q,
+                  __global REAL* restrict partial,
+                  __global const int* restrict state) {
+    __local REAL sh[WG];
+    const int live = state[STATE_STATUS] == STATUS_RUNNING;
+    const int lid = get_local_id(0);
+    const int i = get_global_id(0);
+    REAL pq = 0;
+    if (live && i < n) {
+        const int chunk = i / SELL_C;
+        int k = chunkPtr[chunk] + (i - chunk * SELL_C);
+        const int end = k + chunkLen[chunk] * SELL_C;
+        REAL sum = 0;
+        for (; k < end; k += SELL_C) sum += values[k] * p[cols[k]];
+        q[i] = sum;
+        pq = sum * p[i];
     }
     sh[lid] = pq;
     group_sum(sh, lid);

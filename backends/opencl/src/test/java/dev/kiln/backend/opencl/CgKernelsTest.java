@@ -304,8 +304,8 @@ class CgKernelsTest {
         Run(CsrMatrix a, int lanes, boolean jacobi, boolean fp64) {
             assumeTrue(!fp64 || device.info.fp64(), "the device has no fp64");
             this.fp64 = fp64;
-            k = CgKernels.create(device, fp64, lanes, jacobi, a.rows(), "");
-            lease = device.matrices.acquire(a, fp64, 0);
+            k = CgKernels.create(device, fp64, lanes, jacobi, DeviceMatrix.Layout.CSR, a.rows(), "");
+            lease = device.matrices.acquire(a, fp64, DeviceMatrix.Layout.CSR, 0);
             m = lease.matrix;
             queue = device.newQueue();
             partial = ClBuffers.scratch(device.context, 2 * groups(), fp64);

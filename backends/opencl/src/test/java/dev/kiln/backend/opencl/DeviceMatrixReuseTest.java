@@ -32,7 +32,8 @@ class DeviceMatrixReuseTest {
             assertEquals(true, one.parameters().get("matrixUploaded"));
             assertEquals(false, two.parameters().get("matrixUploaded"));
             assertEquals(1, b.device().matrices.uploads());
-            long upload = DeviceMatrix.uploadBytes(((dev.kiln.solvers.problem.LinearProblem) first.problem()).a(), true);
+            var a = ((dev.kiln.solvers.problem.LinearProblem) first.problem()).a();
+            long upload = DeviceMatrix.uploadBytes(a, true, DeviceMatrix.cgLayout(a));
             assumeTrue(b.device().info.fp64());
             assertEquals(upload, before.bytesToMove() - after.bytesToMove(), "bytesToMove drops by the upload once resident");
         }

@@ -60,13 +60,52 @@ public final class RelaxBench implements Bench {
         int seeds = args.getInt("seeds", quick ? 1 : 3);
         int cap = args.getInt("max-iterations", 10_000);
         SvgChart chart = new SvgChart("relax: ω chosen per instance and cumulative iterations (seed 1)");
-        sorCase(report, chart, "sor-high", 0.5, 1.5, t, seeds, cap);
-        sorCase(report, chart, "sor-low", 2, 6, t, seeds, cap);
+        boolean openclOnly = args.has("opencl-only");
+        if (!openclOnly) {
+            sorCase(report, chart, "sor-high", 0.5, 1.5, t, seeds, cap);
+            sorCase(report, chart, "sor-low", 2, 6, t, seeds, cap);
+        }
         // quick: 128² and 10 steps (21 scalar-kernel PCG solves per step; 256² × 12 took 2 min 13 s of the 2 min 25 s --quick run)
-        if (!args.has("skip-heat")) heatCase(report, chart, args.getInt("grid", quick ? 128 : 256), args.getInt("steps", quick ? 10 : 60));
+        if (!args.has("skip-heat") && !openclOnly) {
+            heatCase(report, chart, args.getInt("grid", quick ? 128 : 256), args.getInt("steps", quick ? 10 : 60));
+        }
+        if (!args.has("skip-opencl")) openclCase(report, args.getInt("opencl-grid", quick ? 96 : 192), quick ? 2 : 3);
         java.nio.file.Path svg = report.dir().resolve("relax.svg");
         chart.write(svg);
         report.progress("wrote " + svg);
+    }
+
+    // ---- the OpenCL backend's multicolour SOR/SSOR beside the CPU's lexicographic sweeps (issue 5) ----
+
+    /**
+     * SOR at Young's optimal ω = 2/(1 + sin(πh)) for the 5-point Laplacian (Saad, "Iterative Methods
+     * for Sparse Linear Systems", 2nd ed., §4.2.5, with ρ_Jacobi = cos(πh)), SOR at ω = 1
+     * (Gauss–Seidel) and SSOR at ω = 1 (red-black SSOR(ω) equals red-black SOR(ω(2 − ω)), so 1 is its
+     * best ω on the device; ARCHITECTURE.md, OpenCL section), on the nx² Poisson problem with a smooth
+     * right-hand side: the CPU backend's RelaxationSolver (true residual after every sweep) against
+     * the OpenCL backend (residual every 8 sweeps), best of {@code reps}.
+     */
+    private void openclCase(BenchReport report, int nx, int reps) throws Exception {
+        CsrMatrix a = PoissonGenerator.poisson2d(nx, nx);
+        double[] b = PoissonGenerator.smoothRhs2d(nx, nx);
+        double omegaOpt = 2 / (1 + Math.sin(Math.PI / (nx + 1)));
+        SplitMatrix split = SplitMatrix.of(a);
+        String name = "relax-opencl-poisson2d-" + nx;
+        int cap = 50 * nx * nx;
+        Object[][] arms = {{"sor", omegaOpt}, {"sor", 1.0}, {"ssor", 1.0}};
+        for (Object[] arm : arms) {
+            String method = (String) arm[0];
+            double omega = (Double) arm[1];
+            RelaxationSolver.Sweep sweep = method.equals("sor") ? RelaxationSolver.Sweep.SOR : RelaxationSolver.Sweep.SSOR;
+            double best = Double.MAX_VALUE;
+            StationaryReport cpu = null;
+            for (int r = 0; r < reps; r++) {
+                long t0 = System.nanoTime();
+                cpu = RelaxationSolver.solve(split, b, null, sweep, omega, TOLERANCE, cap, null);
+                best = Math.min(best, (System.nanoTime() - t0) * 1e-6);
+            }
+            dev.kiln.deploy.bench.OpenClBenchRows.relax(name, a, b, method, omega, best, cpu.iterations(), TOLERANCE, cap, reps, report);
+        }
     }
 
     // ---- SOR on the shifted Laplacian ----------------------------------------------------------
