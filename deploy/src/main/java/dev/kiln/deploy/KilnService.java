@@ -105,6 +105,8 @@ public final class KilnService implements AutoCloseable {
     public int httpPort() { return http.actualPort(); }
     public KilnRuntime runtime() { return runtime; }
     public KilnConfig config() { return config; }
+    /** The adapter consuming {@code kiln.jobs}: tests read its in-flight count. */
+    public KafkaJobAdapter kafkaAdapter() { return kafka; }
 
     @Override
     public synchronized void close() {

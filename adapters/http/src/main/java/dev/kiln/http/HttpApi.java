@@ -115,7 +115,7 @@ public final class HttpApi extends VerticleBase {
 
         Router router = Router.router(vertx);
         // First of all: authentication and per-key rate limits (issue 9), before any body is read.
-        HttpSecurity.install(router, runtime.config());
+        HttpSecurity.install(vertx, router, runtime.config());
         // Routes of their own: Vert.x requires the body handler to be the first on its route.
         router.post("/v1/jobs").handler(RawBodyOnly::handle);
         router.put("/v1/matrices").handler(RawBodyOnly::handle);

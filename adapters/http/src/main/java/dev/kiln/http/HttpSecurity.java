@@ -1,21 +1,26 @@
 package dev.kiln.http;
 
 import dev.kiln.runtime.config.KilnConfig;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * Who may call the HTTP API (issue 9): decides from {@code kiln.http.auth} and the configured
- * keys whether {@link ApiKeyAuthHandler} and {@link RateLimitHandler} guard the routes, and
- * installs them ahead of every route.
+ * Who may call the HTTP API (issue 9): decides from {@code kiln.http.auth}, the configured API
+ * keys and the JWT key whether {@link BearerAuthHandler} and {@link RateLimitHandler} guard the
+ * routes, and installs them ahead of every route.
  *
  * <ul>
- *   <li>{@code api-key}: keys required; starting without any is an error.</li>
+ *   <li>{@code api-key}: keys required; starting without any is an error (a configured JWT key
+ *       is accepted too).</li>
+ *   <li>{@code jwt}: a JWT key required ({@code kiln.http.jwt.secret} or
+ *       {@code kiln.http.jwt.public-key-file}); configured API keys are accepted too.</li>
  *   <li>{@code none}: no authentication, with a WARN line at start.</li>
- *   <li>{@code auto} (default): {@code api-key} when keys are configured. Without keys it is
+ *   <li>{@code auto} (default): on when keys or a JWT key are configured. Without either it is
  *       off with a loud WARN on the embedded broker (the {@code kiln demo} / {@code kiln serve}
  *       default on one machine), and refuses to start against an external Kafka
  *       ({@code kiln.kafka.bootstrap} set), where Kiln is a shared service.</li>
@@ -33,8 +38,9 @@ final class HttpSecurity {
      *
      * @throws IllegalArgumentException when the settings are inconsistent (no message holds a secret)
      */
-    static void install(Router router, KilnConfig config) {
+    static void install(Vertx vertx, Router router, KilnConfig config) {
         ApiKeys keys = ApiKeys.fromConfig(config);
+        Optional<JwtVerifier> tokens = JwtVerifier.fromConfig(vertx, config);
         String mode = config.get(KilnConfig.HTTP_AUTH).strip().toLowerCase(Locale.ROOT);
         boolean external = !config.get(KilnConfig.KAFKA_BOOTSTRAP).isBlank();
         boolean on = switch (mode) {
@@ -45,17 +51,25 @@ final class HttpSecurity {
                 }
                 yield true;
             }
+            case "jwt" -> {
+                if (tokens.isEmpty()) {
+                    throw new IllegalArgumentException("kiln.http.auth=jwt but no JWT key is configured: set kiln.http.jwt.secret "
+                            + "(environment KILN_HTTP_JWT_SECRET) or kiln.http.jwt.public-key-file");
+                }
+                yield true;
+            }
             case "none" -> false;
             case "auto" -> {
-                if (!keys.isEmpty()) yield true;
+                if (!keys.isEmpty() || tokens.isPresent()) yield true;
                 if (external) {
                     throw new IllegalArgumentException("no HTTP API keys are configured and Kiln runs against an external Kafka "
                             + "(a shared deployment): set kiln.http.api-keys (environment KILN_HTTP_API_KEYS) or "
-                            + "kiln.http.api-keys-file, or accept an open API explicitly with kiln.http.auth=none");
+                            + "kiln.http.api-keys-file, or a JWT key (kiln.http.jwt.secret or kiln.http.jwt.public-key-file), "
+                            + "or accept an open API explicitly with kiln.http.auth=none");
                 }
                 yield false;
             }
-            default -> throw new IllegalArgumentException("kiln.http.auth must be auto, api-key or none, was '" + mode + "'");
+            default -> throw new IllegalArgumentException("kiln.http.auth must be auto, api-key, jwt or none, was '" + mode + "'");
         };
         if (!on) {
             LOG.warn("**************************************************************************************");
@@ -68,9 +82,10 @@ final class HttpSecurity {
         int burst = config.getInt(KilnConfig.HTTP_RATE_BURST);
         if (perSecond < 0 || !Double.isFinite(perSecond)) throw new IllegalArgumentException("kiln.http.rate-limit.per-second must be ≥ 0");
         if (burst < 1) throw new IllegalArgumentException("kiln.http.rate-limit.burst must be ≥ 1");
-        router.route().handler(new ApiKeyAuthHandler(keys));
+        router.route().handler(new BearerAuthHandler(keys, tokens));
         if (perSecond > 0) router.route().handler(new RateLimitHandler(perSecond, burst, System::nanoTime));
-        LOG.info("HTTP authentication: {} API key(s) {}; rate limit {}", keys.size(), keys.ids(),
-                perSecond > 0 ? perSecond + "/s per key, burst " + burst : "off");
+        LOG.info("HTTP authentication: {} API key(s) {}; JWT {}; rate limit {}", keys.size(), keys.ids(),
+                tokens.map(t -> "accepted (" + t.algorithm() + ")").orElse("off"),
+                perSecond > 0 ? perSecond + "/s per caller, burst " + burst : "off");
     }
 }

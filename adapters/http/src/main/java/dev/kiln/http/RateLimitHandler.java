@@ -9,14 +9,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Per-API-key rate limit: a {@link TokenBucket} per key id (put in the context by
- * {@link ApiKeyAuthHandler}); over the limit the request is answered 429 with
+ * Per-caller rate limit: a {@link TokenBucket} per API key id or JWT subject (put in the context by
+ * {@link BearerAuthHandler}); over the limit the request is answered 429 with
  * {@code Retry-After} in whole seconds (RFC 6585 §4, RFC 9110 §10.2.3) and the error code
  * {@code RATE_LIMITED}. Requests without a key id (open routes, or authentication off) are
  * not limited.
  *
- * <p>Threads: the event loop; buckets are created once per key id (bounded by the number of
- * configured keys).
+ * <p>Threads: the event loop; buckets are created once per caller: bounded by the configured keys,
+ * and for JWTs by the subjects the trusted issuer signs tokens for.
  */
 final class RateLimitHandler implements Handler<RoutingContext> {
     private final double perSecond;
@@ -32,7 +32,7 @@ final class RateLimitHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        String id = ctx.get(ApiKeyAuthHandler.KEY_ID);
+        String id = ctx.get(BearerAuthHandler.CALLER_ID);
         if (id == null) {
             ctx.next();
             return;
@@ -48,7 +48,7 @@ final class RateLimitHandler implements Handler<RoutingContext> {
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         }
         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-        Responses.error(ctx, 429, "RATE_LIMITED", "API key " + id + " exceeded " + perSecond + " requests per second (burst "
+        Responses.error(ctx, 429, "RATE_LIMITED", "caller " + id + " exceeded " + perSecond + " requests per second (burst "
                 + burst + "); retry after " + seconds + " s");
     }
 }

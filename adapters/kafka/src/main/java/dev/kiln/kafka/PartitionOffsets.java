@@ -39,4 +39,9 @@ final class PartitionOffsets {
     }
 
     void markCommitted(long offset) { committed = offset; }
+
+    /** A commit of {@code offset} failed: dirty again, unless a later commit has already been made. */
+    void commitFailed(long offset) {
+        if (committed == offset) committed = Long.MIN_VALUE;
+    }
 }

@@ -134,4 +134,27 @@ class PartitionOffsetsTest {
         offsets.markCommitted(1);
         assertTrue(offsets.dirty(), "committable is 2");
     }
+
+    @Test
+    void aFailedCommitMakesItDirtyAgain() {
+        take(0, 1);
+        offsets.answered(0);
+        offsets.answered(1);
+        offsets.markCommitted(2);
+        assertFalse(offsets.dirty());
+        offsets.commitFailed(2);
+        assertTrue(offsets.dirty(), "offset 2 was never committed: commit it again");
+        assertEquals(2, offsets.committable());
+    }
+
+    @Test
+    void aFailedOlderCommitDoesNotUndoALaterOne() {
+        take(0, 1);
+        offsets.answered(0);
+        offsets.markCommitted(1);
+        offsets.answered(1);
+        offsets.markCommitted(2);
+        offsets.commitFailed(1); // the earlier async commit's callback arrives after the later commit was sent
+        assertFalse(offsets.dirty());
+    }
 }

@@ -51,10 +51,13 @@ import java.util.concurrent.TimeoutException;
  *   <li>It then builds a {@link KafkaConfig} and starts a {@link KafkaRaftServer} (the class that
  *       {@code kafka.Kafka#main} wraps), and finally blocks until an {@link Admin} client's
  *       {@code describeCluster} round-trip succeeds against the PLAINTEXT listener.</li>
- *   <li>{@link #close()} calls {@code shutdown()} and then {@code awaitShutdown()}; it is idempotent.</li>
+ *   <li>{@link #stop()} shuts the broker down the same way but keeps the instance: a later
+ *       {@link #start()} brings it back on the same data directory <em>and the same ports</em>, so
+ *       clients holding the old bootstrap address reconnect on their own, as they would to a
+ *       restarted node (the broker-restart test needs exactly that).</li>
+ *   <li>{@link #close()} stops it for good; it is idempotent. After {@code close()} build a new
+ *       instance (it may point at the same data directory).</li>
  * </ol>
- * An instance is single-use: after {@code close()} build a new one (it may point at the same data
- * directory).
  *
  * <h2>Threads</h2>
  * {@code start()} and {@code close()} run entirely on the calling thread and block it; they are
@@ -109,7 +112,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Object EXIT_GUARD_LOCK = new Object();
     private static boolean exitGuardInstalled;
 
-    private enum State { NEW, RUNNING, CLOSED }
+    private enum State { NEW, RUNNING, STOPPED, CLOSED }
 
     private final int requestedPort;
     private final int requestedControllerPort;
@@ -143,21 +146,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * Formats the data directory if needed, starts the broker and blocks the calling thread until
      * the broker answers an Admin {@code describeCluster} request, or the startup timeout expires.
      *
+     * <p>After {@link #stop()} this starts the broker again on the ports it had (a port picked
+     * for {@code 0} is kept, not picked anew) and on the same data directory.
+     *
      * @return {@code this}, for chaining
-     * @throws IllegalStateException if this instance was already started or closed
+     * @throws IllegalStateException if this instance is running or closed
      * @throws KafkaStartException if formatting, startup or the readiness check fails or times
      *         out; the broker has been shut down again when this is thrown
      */
     public synchronized EmbeddedKafkaBroker start() {
-        if (state != State.NEW) {
-            throw new IllegalStateException("EmbeddedKafkaBroker can be started only once (state " + state + ")");
+        if (state != State.NEW && state != State.STOPPED) {
+            throw new IllegalStateException("EmbeddedKafkaBroker cannot be started when " + state
+                    + " (start after stop() is fine; after close() build a new instance)");
         }
         long t0 = System.nanoTime();
         long deadline = t0 + startupTimeout.toNanos();
         installExitGuard();
-        int[] ports = choosePorts(requestedPort, requestedControllerPort);
-        port = ports[0];
-        controllerPort = ports[1];
+        if (state == State.NEW) {
+            int[] ports = choosePorts(requestedPort, requestedControllerPort);
+            port = ports[0];
+            controllerPort = ports[1];
+        }
 
         KafkaConfig config;
         boolean formatted;
@@ -240,15 +249,31 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return clusterId;
     }
 
-    /** {@code true} between a successful {@link #start()} and {@link #close()}. */
+    /** {@code true} between a successful {@link #start()} and {@link #stop()} or {@link #close()}. */
     public synchronized boolean isRunning() {
         return state == State.RUNNING;
     }
 
     /**
+     * Shuts the broker down as {@link #close()} does, but keeps the instance startable: a later
+     * {@link #start()} serves the same data directory on the same ports. Calling it on a broker
+     * that is not running does nothing.
+     */
+    public synchronized void stop() {
+        if (state != State.RUNNING) {
+            return;
+        }
+        state = State.STOPPED;
+        long t0 = System.nanoTime();
+        shutdownQuietly();
+        LOG.info("Kafka broker on {} stopped (restartable) in {} ms", bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /**
      * Shuts the broker down (controlled shutdown of the broker, then the controller) and waits on
      * the calling thread until all Kafka threads have stopped. Idempotent; closing a never-started
-     * instance just marks it closed.
+     * or stopped instance just marks it closed.
      */
     @Override
     public synchronized void close() {

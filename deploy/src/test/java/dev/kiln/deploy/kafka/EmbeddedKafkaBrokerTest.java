@@ -122,6 +122,41 @@ class EmbeddedKafkaBrokerTest {
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void stopThenStartServesTheSameDataOnTheSamePorts(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(dataDir).start()) {
+            int port = broker.port();
+            int controllerPort = broker.controllerPort();
+            String clusterId = broker.clusterId();
+            try (Admin admin = admin(broker)) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            // A client made before the stop, as a running application's would be: it must reconnect by itself.
+            try (KafkaProducer<String, String> producer = producer(broker)) {
+                producer.send(new ProducerRecord<>(TOPIC, "k", "before")).get(30, TimeUnit.SECONDS);
+                broker.stop();
+                assertFalse(broker.isRunning());
+                broker.stop(); // harmless when stopped
+                broker.start();
+                assertTrue(broker.isRunning());
+                assertEquals(port, broker.port(), "a restart keeps the client port clients were given");
+                assertEquals(controllerPort, broker.controllerPort());
+                assertEquals(clusterId, broker.clusterId(), "the data directory is reused, not reformatted");
+                producer.send(new ProducerRecord<>(TOPIC, "k", "after")).get(60, TimeUnit.SECONDS);
+            }
+            try (KafkaConsumer<String, String> consumer = consumer(broker)) {
+                consumer.subscribe(List.of(TOPIC));
+                List<String> values = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (values.size() < 2 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) values.add(record.value());
+                }
+                assertEquals(List.of("before", "after"), values, "both records, on one partition (same key), in order");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void secondCloseIsHarmless(@TempDir Path dataDir) {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(dataDir).start();
         assertTrue(broker.isRunning());
@@ -134,7 +169,7 @@ class EmbeddedKafkaBrokerTest {
         assertFalse(broker.isRunning());
         broker.close();
         assertFalse(broker.isRunning());
-        assertThrows(IllegalStateException.class, broker::start, "an instance is single-use");
+        assertThrows(IllegalStateException.class, broker::start, "a closed instance stays closed (stop() is the restartable one)");
     }
 
     private static Map<TopicPartition, Long> offsets(Map<TopicPartition, OffsetAndMetadata> committed) {

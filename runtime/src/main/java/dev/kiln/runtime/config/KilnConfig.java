@@ -36,8 +36,8 @@ public final class KilnConfig {
     public static final ConfigKey HTTP_HOST = new ConfigKey("kiln.http.host", "0.0.0.0", "HTTP API bind address.");
     // HTTP security (issue 9; docs/ARCHITECTURE.md, "Security").
     public static final ConfigKey HTTP_AUTH = new ConfigKey("kiln.http.auth", "auto",
-            "HTTP authentication: api-key, none, or auto (api-key when keys are configured; without keys, off with a warning on the "
-                    + "embedded broker and a refusal to start against an external one).");
+            "HTTP authentication: api-key, jwt, none, or auto (on when API keys or a JWT key are configured, and then either is accepted; "
+                    + "without them, off with a warning on the embedded broker and a refusal to start against an external one).");
     public static final ConfigKey HTTP_API_KEYS = new ConfigKey("kiln.http.api-keys", "",
             "API keys accepted on the HTTP API (Authorization: Bearer KEY or X-Api-Key: KEY), comma-separated, 16+ characters each. Secret.");
     public static final ConfigKey HTTP_API_KEYS_FILE = new ConfigKey("kiln.http.api-keys-file", "",
@@ -56,6 +56,20 @@ public final class KilnConfig {
             "PEM certificate chain for HTTPS (with kiln.http.tls.key-file), instead of a keystore.");
     public static final ConfigKey HTTP_TLS_KEY_FILE = new ConfigKey("kiln.http.tls.key-file", "",
             "PEM private key (PKCS#8) for HTTPS, with kiln.http.tls.cert-file.");
+    // JWT bearer tokens as an alternative to API keys (issue 9; docs/ARCHITECTURE.md, "JWT").
+    public static final ConfigKey HTTP_JWT_SECRET = new ConfigKey("kiln.http.jwt.secret", "",
+            "Shared secret of HMAC-signed JWTs (HS256/384/512), at least 32 bytes; tokens come as Authorization: Bearer TOKEN. "
+                    + "Prefer the environment (KILN_HTTP_JWT_SECRET). Secret.");
+    public static final ConfigKey HTTP_JWT_PUBLIC_KEY_FILE = new ConfigKey("kiln.http.jwt.public-key-file", "",
+            "PEM public key (BEGIN PUBLIC KEY) of the token issuer, for RSA- or EC-signed JWTs (RS256.., PS256.., ES256..).");
+    public static final ConfigKey HTTP_JWT_ALGORITHM = new ConfigKey("kiln.http.jwt.algorithm", "",
+            "JWS algorithm tokens must be signed with; empty: HS256 with a secret, RS256 with a public key.");
+    public static final ConfigKey HTTP_JWT_ISSUER = new ConfigKey("kiln.http.jwt.issuer", "",
+            "When set, a token's iss claim must equal it.");
+    public static final ConfigKey HTTP_JWT_AUDIENCE = new ConfigKey("kiln.http.jwt.audience", "",
+            "When set, a token's aud claim must contain it.");
+    public static final ConfigKey HTTP_JWT_LEEWAY_S = new ConfigKey("kiln.http.jwt.leeway-seconds", "30",
+            "Clock skew allowed when checking exp and nbf, in seconds.");
     public static final ConfigKey KAFKA_BOOTSTRAP = new ConfigKey("kiln.kafka.bootstrap", "",
             "Bootstrap servers of an external Kafka; empty starts the embedded broker.");
     public static final ConfigKey KAFKA_PORT = new ConfigKey("kiln.kafka.port", "9092", "Port of the embedded broker.");
@@ -99,6 +113,7 @@ public final class KilnConfig {
             ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_PERSIST_INTERVAL_MS,
             HTTP_AUTH, HTTP_API_KEYS, HTTP_API_KEYS_FILE, HTTP_RATE_LIMIT, HTTP_RATE_BURST, HTTP_TLS_KEYSTORE,
             HTTP_TLS_KEYSTORE_PASSWORD, HTTP_TLS_KEYSTORE_PASSWORD_FILE, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
+            HTTP_JWT_SECRET, HTTP_JWT_PUBLIC_KEY_FILE, HTTP_JWT_ALGORITHM, HTTP_JWT_ISSUER, HTTP_JWT_AUDIENCE, HTTP_JWT_LEEWAY_S,
             RECYCLING_VECTORS, RECYCLING_HISTORY, RECYCLING_MEMORY_BYTES, RECYCLING_DEFLATE_ITERATIONS);
 
     private final Map<String, String> values;
@@ -161,7 +176,8 @@ public final class KilnConfig {
      * the Kafka clients): they are never logged and not handed to backends.
      */
     public static boolean isSecret(String name) {
-        if (name.equals(HTTP_API_KEYS.name()) || name.equals(HTTP_TLS_KEYSTORE_PASSWORD.name())) return true;
+        if (name.equals(HTTP_API_KEYS.name()) || name.equals(HTTP_TLS_KEYSTORE_PASSWORD.name())
+                || name.equals(HTTP_JWT_SECRET.name())) return true;
         if (!name.startsWith("kiln.kafka.client.")) return false;
         String p = name.toLowerCase(java.util.Locale.ROOT);
         // Kafka's PASSWORD-typed client settings (ssl.*.password, sasl.jaas.config, ssl.keystore.key, ...) and any credential.
