@@ -279,6 +279,8 @@ public final class KilnRuntime implements AutoCloseable {
     }
 
     private JobResult resultOf(JobRecord rec, RoutingDecision d, SolveOutcome out, long start, long end) {
+        Job job = rec.job(); // still set: only this worker finishes a running job
+        LinearOptions lin = job == null ? null : job.options().linear();
         JobStatus status;
         JobError error = out.error();
         if (error != null) {
@@ -291,12 +293,10 @@ public final class KilnRuntime implements AutoCloseable {
             status = JobStatus.SUCCEEDED;
         } else {
             status = JobStatus.FAILED;
-            LinearOptions lin = rec.job().options().linear();
             error = new JobError(ErrorCode.NOT_CONVERGED, "relative residual " + out.residualNorm() + " after "
                     + out.iterations() + " iterations is above the tolerance" + (lin == null ? "" : " " + lin.tolerance()));
         }
         router.observe(d, rec.kind(), (end - start) / 1e6, out.energyJoules(), status == JobStatus.SUCCEEDED);
-        LinearOptions lin = rec.job().options().linear();
         boolean linear = rec.kind() == JobKind.LINEAR;
         // Linear jobs return x only when asked; other kinds' backends decide what their answer holds.
         double[] x = linear ? (lin != null && lin.returnSolution() ? out.solution() : null) : out.solution();
@@ -325,7 +325,7 @@ public final class KilnRuntime implements AutoCloseable {
     private void expire(JobRecord rec) {
         long now = System.nanoTime();
         rec.finish(JobResult.terminal(rec.id(), rec.kind(), JobStatus.TIMED_OUT, new JobError(ErrorCode.DEADLINE_EXCEEDED,
-                "deadline of " + rec.job().options().deadlineMs() + " ms passed while the job waited in the queue of '"
+                "deadline of " + rec.deadlineMs() + " ms passed while the job waited in the queue of '"
                         + rec.backend() + "'"), timing(rec, 0, now)));
     }
 

@@ -5,7 +5,6 @@ import dev.kiln.runtime.backend.BackendHandle;
 import dev.kiln.runtime.routing.CostModel;
 import dev.kiln.runtime.routing.PerformanceModel;
 import dev.kiln.runtime.store.JobRecord;
-import dev.kiln.spi.Job;
 import dev.kiln.spi.JobResult;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonArray;
@@ -113,8 +112,7 @@ final class SummaryRoutes {
         for (JobRecord rec : runtime.recentJobs(limit)) {
             JsonObject j = new JsonObject().put("id", rec.id()).put("status", rec.status().wireName());
             if (rec.kind() != null) j.put("kind", rec.kind().wireName());
-            Job job = rec.job();
-            if (job != null && job.family() != null) j.put("family", job.family());
+            if (rec.family() != null) j.put("family", rec.family());
             if (rec.backend() != null) j.put("backend", rec.backend());
             JobResult r = rec.result().getNow(null);
             if (r != null) {

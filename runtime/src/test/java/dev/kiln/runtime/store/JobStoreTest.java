@@ -43,6 +43,19 @@ class JobStoreTest {
     }
 
     @Test
+    void aFinishedRecordDropsItsJobButKeepsWhatTheRoutesShow() {
+        Job j = new Job("f", JobKind.LINEAR, "heat", null, job("f").problem(),
+                new JobOptions(JobOptions.AUTO, Objective.LATENCY, 250, 1, LinearOptions.defaults()));
+        JobRecord r = new JobRecord(j, System.nanoTime());
+        assertSame(j, r.job());
+        finish(r);
+        assertEquals(null, r.job(), "a finished record must not pin the job's matrix");
+        assertEquals("heat", r.family());
+        assertEquals(250, r.deadlineMs());
+        assertEquals(JobStatus.SUCCEEDED, r.status());
+    }
+
+    @Test
     void putIfAbsentStoresANewRecordAndReturnsIt() {
         JobStore store = new JobStore(10, HOUR_MS);
         JobRecord r = live("a", System.nanoTime());
