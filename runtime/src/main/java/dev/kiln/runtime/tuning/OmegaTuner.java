@@ -132,7 +132,7 @@ public final class OmegaTuner implements Tuner {
 
     @Override
     public void restore(String key, String json) {
-        if (key == null || !key.startsWith("tuner/") || json == null) return;
+        if (key == null || !key.startsWith("tuner/") || key.endsWith(MethodTuner.SUFFIX) || json == null) return;
         try {
             JsonNode doc = JSON.readTree(json);
             if (doc.path("arms").asInt() != grid.arms() || doc.path("lo").asDouble() != grid.lo() || doc.path("hi").asDouble() != grid.hi()) {
