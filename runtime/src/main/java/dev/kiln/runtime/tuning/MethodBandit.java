@@ -9,29 +9,33 @@ import java.util.Map;
 
 /**
  * What one family learned about which method × preconditioner solves its jobs fastest: a
- * cost-minimising bandit whose cost is the solve's wall time.
+ * cost-minimising bandit whose cost is the solve's wall time, learned as log time.
  *
- * <p>Index: the same empirical-Bernstein lower confidence bound as {@link UnimodalBandit}
- * (Audibert, Munos and Szepesvári, TCS 2009, Thm. 1; range term {@link UnimodalBandit#RANGE_FACTOR}
- * × the leader's mean, as measured there), over every arm that fits the job: the arms have no
- * order, so every arm neighbours every other, and OSUB (Combes and Proutière, ICML 2014) then
- * reduces to UCB over all arms. Exploration: log⁺(t/(K·n_i)) of MOSS (Audibert and Bubeck,
- * COLT 2009; anytime form, Degenne and Perchet, ICML 2016) instead of UCB's log t, so an arm
- * pulled its share t/K is judged by its mean alone. Measured here on synthetic tables of 5 arms
- * (log-normal noise σ = 0.15 and 0.4, 20 seeds, three tables incl. the relax bench's measured
- * per-arm times): total time over the best arm's 1.10–1.26× at T = 60 jobs and 1.02–1.06× at
- * T = 400, against 1.15–1.36× and 1.04–1.10× with log t. Untried arms go first, in the order given
- * (the backends' own rule first). An arm with a single pull, which has no variance of its own,
- * borrows the family's pooled relative variance times its mean² ({@link #pooledRelativeVariance}).
+ * <p>Cost: ln(t/T), t the job's wall time, T the family's bound (below). Why the log: on a
+ * shared machine wall time is the solve's own time times a load factor ≥ 1 that is common to
+ * all arms and heavy-tailed — measured in {@code ./kiln bench relax case=method-auto-aniso}
+ * (load average 18 on 2 cores): solves of 2–5 ms took up to 285 ms now and then, and the mean
+ * of the raw times followed the spikes, not the arms (the family settled on an arm 1.9× slower
+ * than the best). The mean log time estimates the same ordering (log is monotone and the factor
+ * multiplies every arm alike) with light tails: it ranks arms by geometric-mean time.
  *
  * <p>Normalisation: "Learning to Relax" (Khodak et al., ICLR 2024, §2) divides each cost by its
  * upper bound, the iteration cap m, so costs lie in [0, 1] and a job that did not converge costs
- * exactly 1 (the censored cost). Wall time has no cap, so the family's bound is the slowest arm's
- * mean time T (recomputed at each choice from the raw sums, so observations made under another
- * T stay exact): a solved job costs t/T, a job the arm failed (not SPD, no convergence) costs 1.
- * The index is invariant to T for solved jobs; T only sets what a failure weighs. An arm that
- * failed every time it was tried is dropped from the family's choices: failing is structural
- * (an indefinite or non-symmetric matrix), not noise.
+ * exactly 1, the censored cost. Wall time has no cap, so the family's bound T is its slowest
+ * arm's geometric-mean time, recomputed at each choice from the raw sums (observations made
+ * under another T stay exact): a solved job costs ln(t/T) (≤ 0 but for spikes), a job the arm
+ * failed (not SPD, no convergence) costs ln 1 = 0, the cap. Solved jobs' index is invariant to
+ * T; T sets what a failure weighs. An arm that failed every time it was tried is dropped from
+ * the family's choices: failing is structural (an indefinite matrix), not noise.
+ *
+ * <p>Index: the empirical-Bernstein lower confidence bound of {@link UnimodalBandit} (Audibert,
+ * Munos and Szepesvári, TCS 2009, Thm. 1), mean − √(2·var·ℓ/n) − {@link #RANGE}·ℓ/n, over every
+ * arm that fits the job: the arms have no order, so every arm neighbours every other and OSUB
+ * (Combes and Proutière, ICML 2014) reduces to UCB over all arms. Exploration ℓ = log⁺(t/(K·n))
+ * of MOSS (Audibert and Bubeck, COLT 2009; anytime form, Degenne and Perchet, ICML 2016) instead
+ * of UCB's log t, so an arm pulled its share t/K is judged by its mean alone. Untried arms go
+ * first, in the order given (the backends' own rule first). An arm with a single pull, which
+ * has no variance of its own, borrows the family's pooled variance ({@link #pooledVariance}).
  *
  * <p>Not thread-safe: {@link MethodTuner} synchronises on it.
  */
@@ -39,16 +43,45 @@ final class MethodBandit {
     /** Recent choices kept for {@code GET /v1/tuning}, as for ω. */
     static final int RECENT = 64;
 
-    /** One arm's record: the wall times (ms) of the jobs it solved, and how many it failed. */
-    record ArmRecord(ArmStats solved, long failures) {
-        static final ArmRecord EMPTY = new ArmRecord(ArmStats.EMPTY, 0);
+    /**
+     * Weight of the range term, in log-time units. Measured here (replays of three 5-arm tables —
+     * {@code MethodTunerTest}'s and two from {@code bench relax case=method-auto*} — 20 seeds,
+     * noise log-normal σ = 0.15, σ = 0.4, or σ = 0.15 with a 10 % chance of a 2–50× load spike;
+     * total time over the best arm's under the same noise): 0.1 gave 1.08 / 1.15 / 1.28× at
+     * T = 60 jobs and 1.02 / 1.04 / 1.08× at T = 400; 0.3 (the ω bandit's factor) 1.12 / 1.18 /
+     * 1.28× and 1.03 / 1.05 / 1.10×; 1.0 worse still; 0 and 0.03 within 0.01 of 0.1 but for
+     * the spiky case at T = 400 (1.10×).
+     */
+    static final double RANGE = 0.1;
 
-        long pulls() { return solved.pulls() + failures; }
+    /** Sums of ln(ms) over the jobs an arm solved: n, Σx, Σx². */
+    record LogTimes(long n, double sum, double sumSquares) {
+        static final LogTimes EMPTY = new LogTimes(0, 0, 0);
 
-        boolean hopeless() { return failures > 0 && solved.pulls() == 0; }
+        LogTimes plus(double millis) {
+            double x = Math.log(Math.max(millis, 1e-3)); // a µs floor: a zero reading would be −∞
+            return new LogTimes(n + 1, sum + x, sumSquares + x * x);
+        }
+
+        double mean() { return n == 0 ? Double.NaN : sum / n; }
+
+        double variance() {
+            if (n < 2) return 0;
+            double m = mean();
+            return Math.max(0, (sumSquares - n * m * m) / (n - 1));
+        }
     }
 
-    /** A choice: the arm's name, and whether it was exploration (not the current leader). */
+    /** One arm's record: the log times of the jobs it solved, and how many it failed. */
+    record ArmRecord(LogTimes solved, long failures) {
+        static final ArmRecord EMPTY = new ArmRecord(LogTimes.EMPTY, 0);
+
+        long pulls() { return solved.n() + failures; }
+
+        boolean hopeless() { return failures > 0 && solved.n() == 0; }
+    }
+
+    /** A choice: the arm, and whether it was exploration (not the current leader). */
     record Choice(MethodArm arm, boolean explored) { }
 
     private final Map<String, ArmRecord> arms = new LinkedHashMap<>();
@@ -64,44 +97,21 @@ final class MethodBandit {
         for (MethodArm a : usable) {
             if (record(a).pulls() == 0) return new Choice(a, lead != null);
         }
-        double scale = scale();
+        double lnT = logScale();
         long total = 0;
         for (MethodArm a : usable) total += record(a).pulls();
-        double leadMean = normalisedMean(record(lead), scale);
-        double cv2 = pooledRelativeVariance();
+        double pooled = pooledVariance();
         MethodArm best = null;
         double bestIndex = Double.POSITIVE_INFINITY;
         for (MethodArm a : usable) {
             ArmRecord r = record(a);
-            double m = normalisedMean(r, scale);
-            double var = r.pulls() < 2 ? cv2 * m * m : normalisedVariance(r, scale);
-            // anytime MOSS's exploration log⁺(t / (K·n)) in place of UCB's log t (see the class comment)
+            double m = normalisedMean(r, lnT);
+            double var = r.pulls() < 2 ? pooled : normalisedVariance(r, lnT);
             double lg = Math.max(0, Math.log((double) total / (usable.size() * r.pulls())));
-            double ix = m - Math.sqrt(2 * var * lg / r.pulls()) - UnimodalBandit.RANGE_FACTOR * leadMean * lg / r.pulls();
+            double ix = m - Math.sqrt(2 * var * lg / r.pulls()) - RANGE * lg / r.pulls();
             if (ix < bestIndex) { bestIndex = ix; best = a; }
         }
         return new Choice(best, !best.equals(lead));
-    }
-
-    /**
-     * The family's relative variance of solve times, var/mean² pooled over the arms with two or
-     * more solves (weights n − 1, as a pooled variance). Why: wall-time noise on a shared machine
-     * is mostly multiplicative and common to all arms (load, frequency, caches), while an arm
-     * with one pull has no variance of its own — its bound would be as tight as a certain arm's,
-     * and one unlucky first solve (measured: a load spike on an arm 1.33× faster) shut it out
-     * for good. An arm with one pull is given this times its mean² as its variance. (As a floor for
- * every arm it kept arms 15× slower than the leader in play: the leader's relative noise on a
- * 2 ms solve is far larger than a 30 ms solve's.)
-     */
-    double pooledRelativeVariance() {
-        double num = 0, den = 0;
-        for (ArmRecord r : arms.values()) {
-            ArmStats s = r.solved();
-            if (s.pulls() < 2 || !(s.mean() > 0)) continue;
-            num += (s.pulls() - 1) * s.variance() / (s.mean() * s.mean());
-            den += s.pulls() - 1;
-        }
-        return den == 0 ? 0 : num / den;
     }
 
     /** Records a job's outcome: its wall time when the arm solved it, else a failure. */
@@ -116,54 +126,76 @@ final class MethodBandit {
         if (recent.size() > RECENT) recent.removeFirst();
     }
 
-    private ArmRecord record(MethodArm a) { return arms.getOrDefault(a.name(), ArmRecord.EMPTY); }
+    private ArmRecord record(MethodArm a) { return record(a.name()); }
 
-    /** The family's time bound T: the slowest arm's mean solve time (ms), NaN before any solve. */
-    double scale() {
+    private ArmRecord record(String name) { return arms.getOrDefault(name, ArmRecord.EMPTY); }
+
+    /** ln T: the slowest arm's mean log time (ms), NaN before any solve. */
+    double logScale() {
         double t = Double.NaN;
         for (ArmRecord r : arms.values()) {
-            if (r.solved().pulls() > 0 && !(r.solved().mean() <= t)) t = r.solved().mean();
+            if (r.solved().n() > 0 && !(r.solved().mean() <= t)) t = r.solved().mean();
         }
         return t;
     }
 
-    /** Mean cost in [0, 1]-ish units: solved jobs t/T, failed jobs 1. */
-    static double normalisedMean(ArmRecord r, double scale) {
+    /** Mean cost: solved jobs ln(t/T), failed jobs 0 (the cap). */
+    static double normalisedMean(ArmRecord r, double lnT) {
         if (r.pulls() == 0) return Double.NaN;
-        double solved = r.solved().pulls() == 0 ? 0 : r.solved().sum() / scale;
-        return (solved + r.failures()) / r.pulls();
+        LogTimes s = r.solved();
+        return (s.n() == 0 ? 0 : s.sum() - s.n() * lnT) / r.pulls();
     }
 
-    static double normalisedVariance(ArmRecord r, double scale) {
+    static double normalisedVariance(ArmRecord r, double lnT) {
         long n = r.pulls();
         if (n < 2) return 0;
-        double m = normalisedMean(r, scale);
-        double squares = (r.solved().pulls() == 0 ? 0 : r.solved().sumSquares() / (scale * scale)) + r.failures();
+        LogTimes s = r.solved();
+        double m = normalisedMean(r, lnT);
+        // Σ(x − lnT)² over solved jobs; failed jobs add 0² each
+        double squares = s.n() == 0 ? 0 : s.sumSquares() - 2 * lnT * s.sum() + s.n() * lnT * lnT;
         return Math.max(0, (squares - n * m * m) / (n - 1));
     }
 
-    /** The usable arm with the lowest normalised mean cost, null before any pull. */
+    /**
+     * The family's variance of log solve times, pooled over the arms with two or more solves
+     * (weights n − 1). Why: the noise of wall time on a shared machine is common to all arms,
+     * while an arm with one pull has no variance of its own — its bound would be as tight as a
+     * certain arm's, and one unlucky first solve (measured: a load spike on an arm 1.33× faster
+     * than the leader) shut it out for good.
+     */
+    double pooledVariance() {
+        double num = 0, den = 0;
+        for (ArmRecord r : arms.values()) {
+            LogTimes s = r.solved();
+            if (s.n() < 2) continue;
+            num += (s.n() - 1) * s.variance();
+            den += s.n() - 1;
+        }
+        return den == 0 ? 0 : num / den;
+    }
+
+    /** The usable arm with the lowest mean cost, null before any pull. */
     private MethodArm leader(List<MethodArm> usable) {
-        double scale = scale();
+        double lnT = logScale();
         MethodArm best = null;
         double bestMean = Double.POSITIVE_INFINITY;
         for (MethodArm a : usable) {
             ArmRecord r = record(a);
             if (r.pulls() == 0) continue;
-            double m = Double.isNaN(scale) ? 1 : normalisedMean(r, scale);
+            double m = Double.isNaN(lnT) ? 0 : normalisedMean(r, lnT);
             if (best == null || m < bestMean) { best = a; bestMean = m; }
         }
         return best;
     }
 
-    /** The arm with the lowest normalised mean among all this family tried, or null. */
+    /** The arm with the lowest mean cost among all this family tried (failed-only arms aside), or null. */
     String leaderName() {
-        double scale = scale();
+        double lnT = logScale();
         String best = null;
         double bestMean = Double.POSITIVE_INFINITY;
         for (Map.Entry<String, ArmRecord> e : arms.entrySet()) {
             if (e.getValue().pulls() == 0 || e.getValue().hopeless()) continue;
-            double m = normalisedMean(e.getValue(), scale);
+            double m = normalisedMean(e.getValue(), lnT);
             if (best == null || m < bestMean) { best = e.getKey(); bestMean = m; }
         }
         return best;
@@ -181,15 +213,13 @@ final class MethodBandit {
         });
     }
 
-    private ArmRecord record(String name) { return arms.getOrDefault(name, ArmRecord.EMPTY); }
-
     Map<String, Object> describe() {
-        double scale = scale();
+        double lnT = logScale();
         long total = 0;
         for (ArmRecord r : arms.values()) total += r.pulls();
         List<Map<String, Object>> list = new ArrayList<>();
         String lead = leaderName();
-        double leadMs = lead == null ? Double.NaN : normalisedMean(arms.get(lead), scale) * scale;
+        double leadMs = lead == null ? Double.NaN : Math.exp(arms.get(lead).solved().mean());
         double regret = 0;
         for (Map.Entry<String, ArmRecord> e : arms.entrySet()) {
             ArmRecord r = e.getValue();
@@ -198,17 +228,20 @@ final class MethodBandit {
             a.put("pulls", r.pulls());
             a.put("failures", r.failures());
             a.put("weight", total == 0 ? 0.0 : (double) r.pulls() / total);
-            a.put("meanMs", r.solved().pulls() == 0 ? null : r.solved().mean());
-            double nm = normalisedMean(r, scale);
+            double geo = r.solved().n() == 0 ? Double.NaN : Math.exp(r.solved().mean());
+            a.put("geoMeanMs", Double.isFinite(geo) ? geo : null);
+            double nm = normalisedMean(r, lnT);
             a.put("normalisedCost", Double.isFinite(nm) ? nm : null);
             list.add(a);
-            if (Double.isFinite(nm) && Double.isFinite(leadMs)) regret += r.pulls() * (nm * scale - leadMs);
+            // failures are charged the bound T, as the cost charges them
+            double ms = r.pulls() == 0 || !Double.isFinite(lnT) ? Double.NaN : Math.exp(nm + lnT);
+            if (Double.isFinite(ms) && Double.isFinite(leadMs)) regret += r.pulls() * (ms - leadMs);
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("algorithm", "empirical-Bernstein UCB over method x preconditioner, cost = wall time / family's slowest arm mean");
+        m.put("algorithm", "empirical-Bernstein MOSS over method x preconditioner, cost = ln(wall time / family's slowest arm)");
         m.put("arms", list);
         m.put("choice", lead);
-        m.put("scaleMs", Double.isFinite(scale) ? scale : null);
+        m.put("boundMs", Double.isFinite(lnT) ? Math.exp(lnT) : null);
         m.put("jobs", jobs);
         m.put("explored", explored);
         m.put("failures", failures);

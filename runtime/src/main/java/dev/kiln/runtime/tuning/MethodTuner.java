@@ -33,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * tuner, tunes its ω as for any SSOR-PCG job of the family.
  *
  * <p>Cost: the solve's wall time as the runtime measures it around {@code Backend.solve}
- * (tuning and recycling work included), normalised per family as {@link MethodBandit} says.
+ * (tuning and recycling work included), as a log normalised per family ({@link MethodBandit}).
  * A cancelled or timed-out job teaches nothing. When the chosen arm fails where the backend's own
  * rule might not (not SPD, diverged, not converged), the runtime reruns the job untuned
  * ({@link #fellShort}, {@link #withFallback}), so exploring never costs a client its answer.
@@ -182,8 +182,8 @@ public final class MethodTuner implements Tuner {
             doc.put("version", 1);
             ObjectNode arms = doc.putObject("arms");
             synchronized (b) {
-                b.records().forEach((name, r) -> arms.putObject(name).put("pulls", r.solved().pulls()).put("sumMs", r.solved().sum())
-                        .put("sumSquaresMs", r.solved().sumSquares()).put("sumLog", r.solved().sumLog()).put("failures", r.failures()));
+                b.records().forEach((name, r) -> arms.putObject(name).put("solved", r.solved().n()).put("sumLnMs", r.solved().sum())
+                        .put("sumSquaresLnMs", r.solved().sumSquares()).put("failures", r.failures()));
             }
             out.put(k, doc.toString());
         });
@@ -199,10 +199,10 @@ public final class MethodTuner implements Tuner {
             Map<String, MethodBandit.ArmRecord> records = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : doc.path("arms").properties()) {
                 JsonNode s = e.getValue();
-                long pulls = s.path("pulls").asLong(), failures = s.path("failures").asLong();
-                if (pulls < 0 || failures < 0) return;
-                records.put(e.getKey(), new MethodBandit.ArmRecord(new ArmStats(pulls, s.path("sumMs").asDouble(),
-                        s.path("sumSquaresMs").asDouble(), s.path("sumLog").asDouble()), failures));
+                long solved = s.path("solved").asLong(), failures = s.path("failures").asLong();
+                if (solved < 0 || failures < 0) return;
+                records.put(e.getKey(), new MethodBandit.ArmRecord(new MethodBandit.LogTimes(solved, s.path("sumLnMs").asDouble(),
+                        s.path("sumSquaresLnMs").asDouble()), failures));
             }
             MethodBandit b = families.computeIfAbsent(key, k -> new MethodBandit());
             synchronized (b) {

@@ -56,19 +56,22 @@ class MethodTunerTest {
 
     @Test
     void normalisedCostsMatchAHandComputation() {
-        // Solved in 2, 4 and 6 ms, failed once: T = the slowest arm's mean. With a second arm at 8 ms
-        // T = 8, so the costs are 0.25, 0.5, 0.75 and 1 → mean 0.625, variance
-        // ((0.0625 + 0.25 + 0.5625 + 1) − 4·0.625²)/3 = (1.875 − 1.5625)/3 = 0.104166…
-        MethodBandit.ArmRecord a = new MethodBandit.ArmRecord(new ArmStats(0, 0, 0, 0).plus(2).plus(4).plus(6), 1);
-        assertEquals(0.625, MethodBandit.normalisedMean(a, 8), 1e-15);
-        assertEquals(0.3125 / 3, MethodBandit.normalisedVariance(a, 8), 1e-15);
+        // Solved in 2, 4 and 8 ms and failed once, with T = 8 ms (the slowest arm's geometric
+        // mean): costs ln(2/8) = −2 ln 2, ln(4/8) = −ln 2, ln 1 = 0 and the cap 0 → mean −¾ ln 2;
+        // Σy² = 5 ln²2, variance (5 − 4·(9/16)) ln²2 / 3 = (11/12) ln²2.
+        double ln2 = Math.log(2);
+        MethodBandit.ArmRecord a = new MethodBandit.ArmRecord(MethodBandit.LogTimes.EMPTY.plus(2).plus(4).plus(8), 1);
+        assertEquals(-0.75 * ln2, MethodBandit.normalisedMean(a, Math.log(8)), 1e-14);
+        assertEquals(11.0 / 12 * ln2 * ln2, MethodBandit.normalisedVariance(a, Math.log(8)), 1e-14);
         MethodBandit b = new MethodBandit();
         MethodArm jacobi = MethodArm.SPD.get(0), cg = MethodArm.SPD.get(1);
         b.update(new MethodBandit.Choice(jacobi, false), true, 2);
         b.update(new MethodBandit.Choice(jacobi, false), true, 4);
         b.update(new MethodBandit.Choice(cg, true), true, 8);
-        assertEquals(8, b.scale(), 0);
+        assertEquals(Math.log(8), b.logScale(), 1e-14);
         assertEquals("pcg+jacobi", b.leaderName());
+        // one arm with two solves: the pooled variance is its variance of ln 2 and ln 4 = ½ ln²2
+        assertEquals(0.5 * ln2 * ln2, b.pooledVariance(), 1e-14);
     }
 
     @Test
@@ -151,7 +154,7 @@ class MethodTunerTest {
         List<Map<String, Object>> arms = (List<Map<String, Object>>) ((Map<String, Object>) t.describe("f").orElseThrow().get("methodChoice")).get("arms");
         Map<String, Object> cheb = arms.stream().filter(a -> a.get("arm").equals("pcg+chebyshev")).findFirst().orElseThrow();
         assertEquals(1L, cheb.get("failures"));
-        assertEquals(1.0, cheb.get("normalisedCost"));
+        assertEquals(0.0, cheb.get("normalisedCost")); // the cap: ln(T/T)
     }
 
     @Test
@@ -182,7 +185,7 @@ class MethodTunerTest {
         assertEquals(json, fresh.snapshot().get("tuner/f/method"));
         assertEquals(t.leader("f"), fresh.leader("f"));
         // the other side's record of an arm wins only when it has more pulls
-        fresh.restore("tuner/f/method", "{\"version\":1,\"arms\":{\"pcg+ic0\":{\"pulls\":100,\"sumMs\":50,\"sumSquaresMs\":25,\"sumLog\":0,\"failures\":0}}}");
+        fresh.restore("tuner/f/method", "{\"version\":1,\"arms\":{\"pcg+ic0\":{\"solved\":100,\"sumLnMs\":-230,\"sumSquaresLnMs\":529,\"failures\":0}}}");
         assertEquals("pcg+ic0", fresh.leader("f").orElseThrow());
         assertNotEquals(json, fresh.snapshot().get("tuner/f/method"));
         // foreign and corrupt records are ignored, and the ω tuner leaves method records alone

@@ -66,7 +66,8 @@ final class MethodAutoCase {
         final MethodArm arm;   // null: method auto
         final KilnRuntime runtime;
         final List<String> arms = new ArrayList<>();
-        double totalMs;
+        final List<Long> millis = new ArrayList<>();
+        double totalMs, cpuMs;
         long iterations;
         int failed;
 
@@ -84,10 +85,14 @@ final class MethodAutoCase {
                     Double.NaN, TOLERANCE, 20_000, Precision.FP64, false);
             Job job = new Job(id, JobKind.LINEAR, family, new double[0], LinearProblem.of(a, b, null),
                     new JobOptions("cpu", Objective.LATENCY, 0, 1, o));
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             if (!(runtime.submit(job) instanceof Submission.Accepted acc)) throw new IllegalStateException(name + ": job refused");
             JobResult r = acc.record().result().get(10, TimeUnit.MINUTES);
-            totalMs += (System.nanoTime() - t0) / 1e6;
+            double ms = (System.nanoTime() - t0) / 1e6;
+            totalMs += ms;
+            millis.add(Math.round(ms));
+            cpuMs += (processCpuNanos() - c0) / 1e6;
             if (r.status() != JobStatus.SUCCEEDED) failed++;
             iterations += r.iterations();
             Object chosen = r.parameters().get("methodArm");
@@ -176,6 +181,7 @@ final class MethodAutoCase {
             f.put("learned_ms", learned.totalMs);
             f.put("default_ms", dflt.totalMs);
             for (Policy p : policies.subList(2, policies.size())) f.put(p.name + "_ms", p.totalMs);
+            for (Policy p : policies) f.put(p.name + "_cpu_ms", p.cpuMs);
             for (Policy p : policies) f.put(p.name + "_iters", p.iterations);
             f.put("best_fixed_arm", best.arm.name());
             f.put("learned_over_best_fixed", learned.totalMs / best.totalMs);
@@ -192,10 +198,21 @@ final class MethodAutoCase {
             f.put("grid", nx);
             f.put("steps", steps);
             report.progress(caseName + ": learned arms " + learned.arms);
+            for (Policy p : policies) report.progress(caseName + ": " + p.name + " ms per job " + p.millis);
             report.record(caseName, f);
         } finally {
             for (Policy p : policies) p.close();
         }
+    }
+
+    /**
+     * CPU time of the whole process, beside wall time (as {@code bench recycle} reports it): the
+     * policies run one job at a time, so the difference around a job is that job's CPU (plus
+     * the JIT's and GC's), which other work on a shared machine disturbs far less than wall time.
+     */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
     }
 
     /** A bench key for an arm: {@code pcg+ic0} → {@code pcg_ic0}. */

@@ -43,7 +43,8 @@ import java.util.stream.IntStream;
  *
  * <p>Method cases ({@link MethodAutoCase}): the method tuner for {@code method: auto} jobs against
  * every fixed method × preconditioner and the backend's own rule. {@code --method-only} runs just
- * those, {@code --skip-method} skips them, {@code --method-grid}, {@code --method-steps} size them.
+ * those, {@code --skip-method} skips them, {@code --method-grid}, {@code --method-steps} size them,
+ * {@code --method-cases heat+aniso} picks them.
  */
 public final class RelaxBench implements Bench {
     private static final OmegaGrid GRID = OmegaGrid.PAPER;
@@ -74,8 +75,9 @@ public final class RelaxBench implements Bench {
         if (!args.has("skip-method")) { // issue 4: the method tuner for method: auto, against every fixed arm
             // quick: 96² × 60 steps (a bandit over 5 arms needs jobs more than size; 128² × 30 took 37 s for both cases)
             int mGrid = args.getInt("method-grid", quick ? 96 : 256), mSteps = args.getInt("method-steps", quick ? 60 : 150);
-            MethodAutoCase.run(report, "method-auto", mGrid, mSteps, 0);
-            MethodAutoCase.run(report, "method-auto-aniso", mGrid, mSteps, 1e-3);
+            List<String> mCases = List.of(args.get("method-cases", "heat+aniso").split("\\+"));
+            if (mCases.contains("heat")) MethodAutoCase.run(report, "method-auto", mGrid, mSteps, 0);
+            if (mCases.contains("aniso")) MethodAutoCase.run(report, "method-auto-aniso", mGrid, mSteps, 1e-3);
         }
         java.nio.file.Path svg = report.dir().resolve("relax.svg");
         chart.write(svg);
