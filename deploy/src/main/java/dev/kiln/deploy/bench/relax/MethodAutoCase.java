@@ -3,6 +3,7 @@ package dev.kiln.deploy.bench.relax;
 import dev.kiln.backend.cpu.CpuBackend;
 import dev.kiln.backend.cpu.kernel.CpuKernels;
 import dev.kiln.deploy.bench.BenchReport;
+import dev.kiln.deploy.bench.SvgChart;
 import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.runtime.Submission;
 import dev.kiln.runtime.backend.BackendRegistry;
@@ -131,7 +132,7 @@ final class MethodAutoCase {
     }
 
     /** {@code anisotropy} 0: Laplacian; otherwise ε of {@link #anisotropic}. */
-    static void run(BenchReport report, String caseName, int nx, int steps, double anisotropy) throws Exception {
+    static void run(BenchReport report, SvgChart chart, String caseName, int nx, int steps, double anisotropy) throws Exception {
         CsrMatrix lap = matrix(nx, 0, anisotropy);
         int n = nx * nx;
         List<CsrMatrix> as = new ArrayList<>();
@@ -197,6 +198,17 @@ final class MethodAutoCase {
             f.put("failed_jobs", failed);
             f.put("grid", nx);
             f.put("steps", steps);
+            SvgChart.Panel panel = chart.panel(caseName + ": cumulative wall time (ms)", "job", "ms");
+            for (Policy p : policies) {
+                double[] x = new double[steps], y = new double[steps];
+                double sum = 0;
+                for (int i = 0; i < steps; i++) {
+                    x[i] = i + 1;
+                    sum += p.millis.get(i);
+                    y[i] = sum;
+                }
+                panel.line(p.name, x, y);
+            }
             report.progress(caseName + ": learned arms " + learned.arms);
             for (Policy p : policies) report.progress(caseName + ": " + p.name + " ms per job " + p.millis);
             report.record(caseName, f);

@@ -76,8 +76,8 @@ public final class RelaxBench implements Bench {
             // quick: 96² × 60 steps (a bandit over 5 arms needs jobs more than size; 128² × 30 took 37 s for both cases)
             int mGrid = args.getInt("method-grid", quick ? 96 : 256), mSteps = args.getInt("method-steps", quick ? 60 : 150);
             List<String> mCases = List.of(args.get("method-cases", "heat+aniso").split("\\+"));
-            if (mCases.contains("heat")) MethodAutoCase.run(report, "method-auto", mGrid, mSteps, 0);
-            if (mCases.contains("aniso")) MethodAutoCase.run(report, "method-auto-aniso", mGrid, mSteps, 1e-3);
+            if (mCases.contains("heat")) MethodAutoCase.run(report, chart, "method-auto", mGrid, mSteps, 0);
+            if (mCases.contains("aniso")) MethodAutoCase.run(report, chart, "method-auto-aniso", mGrid, mSteps, 1e-3);
         }
         java.nio.file.Path svg = report.dir().resolve("relax.svg");
         chart.write(svg);
