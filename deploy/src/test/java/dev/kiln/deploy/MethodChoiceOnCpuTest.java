@@ -85,4 +85,45 @@ class MethodChoiceOnCpuTest {
             assertTrue(lastOnIc0 >= 7, "last 8 jobs on pcg+ic0: " + lastOnIc0 + " " + rt.tuner().describe("rods"));
         }
     }
+
+    /** Upwinded convection–diffusion −Δu + 20·u_x on an m × m grid: positive diagonal, not symmetric. */
+    static CsrMatrix convectionDiffusion(int m) {
+        int n = m * m;
+        int[] rowPtr = new int[n + 1];
+        int[] col = new int[5 * n];
+        double[] val = new double[5 * n];
+        double h = 1.0 / (m + 1), c = 20 * h; // upwind: the west neighbour takes the convection
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int ix = i % m, iy = i / m;
+            if (iy > 0) { col[k] = i - m; val[k++] = -1; }
+            if (ix > 0) { col[k] = i - 1; val[k++] = -1 - c; }
+            col[k] = i; val[k++] = 4 + c;
+            if (ix < m - 1) { col[k] = i + 1; val[k++] = -1; }
+            if (iy < m - 1) { col[k] = i + m; val[k++] = -1; }
+            rowPtr[i + 1] = k;
+        }
+        return CsrMatrix.of(n, n, rowPtr, java.util.Arrays.copyOf(col, k), java.util.Arrays.copyOf(val, k));
+    }
+
+    @Test
+    void aNonSymmetricFamilyIsOfferedOnlyGmresAndBicgstabAndEveryArmSolvesIt() throws Exception {
+        CsrMatrix a = convectionDiffusion(24);
+        KilnConfig config = KilnConfig.of(Map.of(KilnConfig.WORKERS.name(), "1"));
+        java.util.Set<String> arms = new java.util.TreeSet<>();
+        try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(List.of(new CpuBackend()), config.asMap()), new ShortestQueueRouter())) {
+            for (int j = 0; j < 6; j++) {
+                double[] b = new double[a.rows()];
+                java.util.Arrays.fill(b, 1 + j);
+                LinearOptions o = new LinearOptions(LinearMethod.AUTO, "auto", Double.NaN, TOL, 20_000, Precision.FP64, false);
+                Job job = new Job("n" + j, JobKind.LINEAR, "flow", new double[0], LinearProblem.of(a, b, null),
+                        new JobOptions("cpu", Objective.LATENCY, 0, 1, o));
+                JobResult r = assertInstanceOf(Submission.Accepted.class, rt.submit(job)).record().result().get(60, TimeUnit.SECONDS);
+                assertEquals(JobStatus.SUCCEEDED, r.status(), String.valueOf(r.error()));
+                assertTrue(r.residualNorm() <= TOL, r.residualNorm() + " " + r.method());
+                arms.add(r.parameters().get("methodArm").toString());
+            }
+        }
+        assertEquals(java.util.Set.of("bicgstab+jacobi", "bicgstab+none", "gmres+jacobi", "gmres+none"), arms);
+    }
 }
