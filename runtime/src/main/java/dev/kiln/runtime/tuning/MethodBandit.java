@@ -34,7 +34,11 @@ import java.util.Map;
  * (Combes and Proutière, ICML 2014) reduces to UCB over all arms. Exploration ℓ = log⁺(t/(K·n))
  * of MOSS (Audibert and Bubeck, COLT 2009; anytime form, Degenne and Perchet, ICML 2016) instead
  * of UCB's log t, so an arm pulled its share t/K is judged by its mean alone. Untried arms go
- * first, in the order given (the backends' own rule first). An arm with a single pull, which
+ * first, in the order given (the backends' own rule first); then each arm once more, and that
+ * second solve replaces the first: an arm's first solve in a process pays one-time costs — the
+ * JIT compiling its preconditioner, a conversion cached by matrix fingerprint — measured in
+ * {@code MethodChoiceOnCpuTest} inside the full suite: IC(0)'s first solve 176 ms where its later
+ * ones take 1–4 ms, which shut the fastest arm out of the family for good. An arm with a single pull, which
  * has no variance of its own, borrows the family's pooled variance ({@link #pooledVariance}).
  *
  * <p>Not thread-safe: {@link MethodTuner} synchronises on it.
@@ -72,9 +76,12 @@ final class MethodBandit {
         }
     }
 
-    /** One arm's record: the log times of the jobs it solved, and how many it failed. */
-    record ArmRecord(LogTimes solved, long failures) {
-        static final ArmRecord EMPTY = new ArmRecord(LogTimes.EMPTY, 0);
+    /**
+     * One arm's record: the log times of the jobs it solved, how many it failed, and whether its
+     * first (warm-up) solve has been replaced by a second one.
+     */
+    record ArmRecord(LogTimes solved, long failures, boolean warm) {
+        static final ArmRecord EMPTY = new ArmRecord(LogTimes.EMPTY, 0, false);
 
         long pulls() { return solved.n() + failures; }
 
@@ -97,6 +104,9 @@ final class MethodBandit {
         for (MethodArm a : usable) {
             if (record(a).pulls() == 0) return new Choice(a, lead != null);
         }
+        for (MethodArm a : usable) {
+            if (!record(a).warm()) return new Choice(a, !a.equals(lead));
+        }
         double lnT = logScale();
         long total = 0;
         for (MethodArm a : usable) total += record(a).pulls();
@@ -117,8 +127,11 @@ final class MethodBandit {
     /** Records a job's outcome: its wall time when the arm solved it, else a failure. */
     void update(Choice c, boolean solved, double millis) {
         ArmRecord r = record(c.arm());
-        arms.put(c.arm().name(), solved ? new ArmRecord(r.solved().plus(millis), r.failures())
-                : new ArmRecord(r.solved(), r.failures() + 1));
+        ArmRecord next;
+        if (!solved) next = new ArmRecord(r.solved(), r.failures() + 1, r.warm());
+        else if (!r.warm() && r.solved().n() == 1) next = new ArmRecord(LogTimes.EMPTY.plus(millis), r.failures(), true); // replaces the warm-up
+        else next = new ArmRecord(r.solved().plus(millis), r.failures(), r.warm() || r.solved().n() > 1);
+        arms.put(c.arm().name(), next);
         jobs++;
         if (c.explored()) explored++;
         if (!solved) failures++;

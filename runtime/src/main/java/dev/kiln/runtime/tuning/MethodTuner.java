@@ -183,7 +183,7 @@ public final class MethodTuner implements Tuner {
             ObjectNode arms = doc.putObject("arms");
             synchronized (b) {
                 b.records().forEach((name, r) -> arms.putObject(name).put("solved", r.solved().n()).put("sumLnMs", r.solved().sum())
-                        .put("sumSquaresLnMs", r.solved().sumSquares()).put("failures", r.failures()));
+                        .put("sumSquaresLnMs", r.solved().sumSquares()).put("failures", r.failures()).put("warm", r.warm()));
             }
             out.put(k, doc.toString());
         });
@@ -202,7 +202,7 @@ public final class MethodTuner implements Tuner {
                 long solved = s.path("solved").asLong(), failures = s.path("failures").asLong();
                 if (solved < 0 || failures < 0) return;
                 records.put(e.getKey(), new MethodBandit.ArmRecord(new MethodBandit.LogTimes(solved, s.path("sumLnMs").asDouble(),
-                        s.path("sumSquaresLnMs").asDouble()), failures));
+                        s.path("sumSquaresLnMs").asDouble()), failures, s.path("warm").asBoolean()));
             }
             MethodBandit b = families.computeIfAbsent(key, k -> new MethodBandit());
             synchronized (b) {
