@@ -55,7 +55,7 @@ final class MethodBandit {
      * T = 60 jobs and 1.02 / 1.04 / 1.08× at T = 400; 0.3 (the ω bandit's factor) 1.12 / 1.18 /
      * 1.28× and 1.03 / 1.05 / 1.10×; 1.0 worse still; 0 and 0.03 within 0.01 of 0.1 but for
      * the spiky case at T = 400 (1.10×). (Measured with a one-pull opening; the two-pull one adds
-     * ≈ 0.05 at T = 60 and ≤ 0.02 at T = 400.)
+     * 0.03–0.06 at T = 60 and 0.01–0.03 at T = 400.)
      */
     static final double RANGE = 0.1;
 
