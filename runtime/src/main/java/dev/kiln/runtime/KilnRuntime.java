@@ -15,6 +15,7 @@ import dev.kiln.runtime.store.MatrixStore;
 import dev.kiln.runtime.recycling.FamilyOrdering;
 import dev.kiln.runtime.recycling.KrylovRecycler;
 import dev.kiln.runtime.recycling.RecyclingConfig;
+import dev.kiln.runtime.tuning.MethodTuner;
 import dev.kiln.runtime.tuning.OmegaTuner;
 import dev.kiln.runtime.tuning.Tuner;
 import dev.kiln.runtime.tuning.TunerChain;
@@ -83,7 +84,7 @@ public final class KilnRuntime implements AutoCloseable {
         this.decoder = new JobDecoder(new WireLimits(config.getInt(KilnConfig.MAX_MESSAGE_BYTES),
                 config.getInt(KilnConfig.MAX_UNKNOWNS), config.getLong(KilnConfig.MAX_NONZEROS), 32), matrices);
         this.progressIntervalMs = config.getLong(KilnConfig.PROGRESS_INTERVAL_MS);
-        this.tuner = new TunerChain(new OmegaTuner(), new KrylovRecycler(RecyclingConfig.from(config))); // issue 4: ω, then recycling
+        this.tuner = new TunerChain(new MethodTuner(), new OmegaTuner(), new KrylovRecycler(RecyclingConfig.from(config))); // issue 4: method, ω, recycling
         int capacity = config.getInt(KilnConfig.QUEUE_CAPACITY);
         int workers = config.getInt(KilnConfig.WORKERS);
         for (BackendHandle h : backends.all()) {
@@ -247,8 +248,9 @@ public final class KilnRuntime implements AutoCloseable {
         RateLimitedProgress sink = new RateLimitedProgress(progress, rec.id(), h.id(), progressIntervalMs);
         Job job = rec.job();
         try {
-            Job tuned = tuner.tune(job); // issue 4: learned ω in, outcome back out
+            Job tuned = tuner.tune(job, h.backend()); // issue 4: learned method and ω in, outcome back out
             SolveOutcome out = tuner.learn(tuned, h.backend().solve(tuned, sink, rec), System.nanoTime() - start);
+            if (MethodTuner.fellShort(job, tuned, out)) out = MethodTuner.withFallback(out, h.backend().solve(job, sink, rec));
             sink.flush();
             rec.finish(resultOf(rec, decision, out, start, System.nanoTime()));
         } catch (BackendException.Retriable e) {

@@ -120,5 +120,48 @@ public final class ContextualBandit {
 
     public List<Sample> samples(int arm) { return List.copyOf(samples.get(arm)); }
 
+    public int arms() { return global.length; }
+
+    /**
+     * Merges persisted state (a snapshot of this family's bandit, possibly another replica's).
+     * Per arm: every sample of ours is kept and the other side's samples we do not hold (exact
+     * equality of context and cost) are added while the arm has room ({@link #MEMORY}) — so
+     * replaying a record twice adds nothing; the arm's context-free statistics follow the side
+     * with more pulls, as {@link FamilyTuning#merge} does for the unimodal bandit. The context
+     * scale is re-estimated from the kept samples (the running one saw contexts since dropped).
+     */
+    public void merge(ArmStats[] otherGlobal, List<List<Sample>> otherSamples) {
+        if (otherGlobal.length != global.length || otherSamples.size() != global.length) return;
+        for (int a = 0; a < global.length; a++) {
+            if (otherGlobal[a].pulls() > global[a].pulls()) global[a] = otherGlobal[a];
+            List<Sample> mine = samples.get(a);
+            for (Sample s : otherSamples.get(a)) {
+                if (mine.size() >= MEMORY) break;
+                if (mine.stream().noneMatch(m -> m.logCost() == s.logCost() && java.util.Arrays.equals(m.context(), s.context()))) {
+                    mine.add(new Sample(s.context().clone(), s.logCost()));
+                }
+            }
+        }
+        int dims = -1;
+        mean = new double[0];
+        m2 = new double[0];
+        contexts = 0;
+        for (List<Sample> arm : samples) {
+            for (Sample s : arm) {
+                if (dims < 0) { dims = s.context().length; mean = new double[dims]; m2 = new double[dims]; }
+                if (s.context().length != dims) continue;
+                contexts++;
+                for (int i = 0; i < dims; i++) {
+                    double d = s.context()[i] - mean[i];
+                    mean[i] += d / contexts;
+                    m2[i] += d * (s.context()[i] - mean[i]);
+                }
+            }
+        }
+        long pulls = 0;
+        for (ArmStats g : global) pulls += g.pulls();
+        t = Math.max(t, pulls);
+    }
+
     public ArmStats stats(int arm) { return global[arm]; }
 }

@@ -52,6 +52,9 @@ final class FamilyTuning {
 
     ArmStats[] stats() { return bandit.stats(); }
 
+    /** The contextual bandit, for snapshots and merges (the caller holds this object's monitor). */
+    ContextualBandit contextual() { return contextual; }
+
     /**
      * Merges persisted statistics: per arm, the side with more pulls wins. Idempotent and
      * commutative, so replaying the compacted topic, or two replicas' snapshots in any order,

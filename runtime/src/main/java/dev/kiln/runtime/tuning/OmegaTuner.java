@@ -10,7 +10,9 @@ import dev.kiln.spi.LinearMethod;
 import dev.kiln.spi.LinearOptions;
 import dev.kiln.spi.SolveOutcome;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -31,6 +33,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class OmegaTuner implements Tuner {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Most numbers of contextual samples in one {@code kiln.state} record: the tuner's publisher
+     * sends with Kafka's default {@code max.request.size} of 1 MiB, and 30 000 numbers of at most
+     * 25 characters each stay under 750 KB (with one context coordinate, all 512 samples of
+     * 20 arms fit in 20 480 numbers).
+     */
+    static final int PERSISTED_NUMBERS = 30_000;
 
     private final OmegaGrid grid;
     private final Map<String, FamilyTuning> families = new ConcurrentHashMap<>();
@@ -112,6 +122,11 @@ public final class OmegaTuner implements Tuner {
         return Optional.of(m);
     }
 
+    /** The contextual bandit learned under a state key, if any (tests: what a restore brought back). */
+    Optional<ContextualBandit> contextual(String key) {
+        return Optional.ofNullable(families.get(key)).map(FamilyTuning::contextual);
+    }
+
     @Override
     public Map<String, String> snapshot() {
         Map<String, String> out = new LinkedHashMap<>();
@@ -124,15 +139,73 @@ public final class OmegaTuner implements Tuner {
                 for (ArmStats s : f.stats()) {
                     arms.addObject().put("pulls", s.pulls()).put("sum", s.sum()).put("sumSquares", s.sumSquares()).put("sumLog", s.sumLog());
                 }
+                writeContextual(doc, f.contextual());
             }
             out.put(k, doc.toString());
         });
         return out;
     }
 
+    /**
+     * The contextual bandit's per-arm statistics and newest samples, as
+     * {@code "contextual": {"arms": [{pulls, sum, sumSquares, sumLog, samples: [[c₁, …, c_d, log cost], …]}, …]}}.
+     * At most {@link #PERSISTED_NUMBERS} numbers in all: the newest samples of each arm first.
+     */
+    private static void writeContextual(ObjectNode doc, ContextualBandit cb) {
+        int dims = -1, total = 0;
+        for (int a = 0; a < cb.arms(); a++) {
+            List<ContextualBandit.Sample> l = cb.samples(a);
+            total += l.size();
+            if (dims < 0 && !l.isEmpty()) dims = l.get(0).context().length;
+        }
+        if (total == 0) return;
+        int perArm = Math.max(1, PERSISTED_NUMBERS / (cb.arms() * (dims + 1)));
+        ArrayNode arms = doc.putObject("contextual").putArray("arms");
+        for (int a = 0; a < cb.arms(); a++) {
+            ArmStats s = cb.stats(a);
+            ObjectNode o = arms.addObject().put("pulls", s.pulls()).put("sum", s.sum()).put("sumSquares", s.sumSquares()).put("sumLog", s.sumLog());
+            ArrayNode samples = o.putArray("samples");
+            List<ContextualBandit.Sample> l = cb.samples(a);
+            for (ContextualBandit.Sample x : l.subList(Math.max(0, l.size() - perArm), l.size())) {
+                ArrayNode row = samples.addArray();
+                for (double c : x.context()) row.add(c);
+                row.add(x.logCost());
+            }
+        }
+    }
+
+    private static ArmStats[] contextualStats(JsonNode arms) {
+        ArmStats[] stats = new ArmStats[arms.size()];
+        for (int i = 0; i < stats.length; i++) {
+            JsonNode s = arms.path(i);
+            stats[i] = new ArmStats(s.path("pulls").asLong(), s.path("sum").asDouble(), s.path("sumSquares").asDouble(), s.path("sumLog").asDouble());
+        }
+        return stats;
+    }
+
+    private static List<List<ContextualBandit.Sample>> contextualSamples(JsonNode arms) {
+        List<List<ContextualBandit.Sample>> out = new ArrayList<>();
+        for (JsonNode arm : arms) {
+            List<ContextualBandit.Sample> l = new ArrayList<>();
+            for (JsonNode row : arm.path("samples")) {
+                if (!row.isArray() || row.size() < 2) continue;
+                double[] c = new double[row.size() - 1];
+                boolean finite = true;
+                for (int i = 0; i < c.length; i++) {
+                    c[i] = row.path(i).asDouble(Double.NaN);
+                    finite &= Double.isFinite(c[i]);
+                }
+                double logCost = row.path(c.length).asDouble(Double.NaN);
+                if (finite && Double.isFinite(logCost)) l.add(new ContextualBandit.Sample(c, logCost));
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
     @Override
     public void restore(String key, String json) {
-        if (key == null || !key.startsWith("tuner/") || json == null) return;
+        if (key == null || !key.startsWith("tuner/") || key.endsWith(MethodTuner.SUFFIX) || json == null) return;
         try {
             JsonNode doc = JSON.readTree(json);
             if (doc.path("arms").asInt() != grid.arms() || doc.path("lo").asDouble() != grid.lo() || doc.path("hi").asDouble() != grid.hi()) {
@@ -147,6 +220,8 @@ public final class OmegaTuner implements Tuner {
             FamilyTuning f = families.computeIfAbsent(key, k -> new FamilyTuning(grid, k.hashCode()));
             synchronized (f) {
                 f.merge(stats);
+                JsonNode cx = doc.path("contextual").path("arms");
+                if (cx.isArray() && cx.size() == grid.arms()) f.contextual().merge(contextualStats(cx), contextualSamples(cx));
             }
         } catch (Exception e) {
             // A corrupt or foreign record must not stop the runtime: it is simply not learned from.

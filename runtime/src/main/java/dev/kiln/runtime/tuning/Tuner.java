@@ -1,5 +1,6 @@
 package dev.kiln.runtime.tuning;
 
+import dev.kiln.spi.Backend;
 import dev.kiln.spi.Job;
 import dev.kiln.spi.SolveOutcome;
 
@@ -25,6 +26,12 @@ public interface Tuner {
 
     /** The job with the parameters it left to Kiln ({@code omega: "auto"}) filled in, or the job itself. */
     Job tune(Job job);
+
+    /**
+     * As {@link #tune(Job)}, for a job about to run on {@code backend}: a tuner that chooses among
+     * alternatives (the method tuner) offers only those the backend {@code supports}.
+     */
+    default Job tune(Job job, Backend backend) { return tune(job); }
 
     /**
      * Feeds back the outcome of a job {@link #tune} returned, and returns the outcome with the

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.tuning;
 
+import dev.kiln.spi.Backend;
 import dev.kiln.spi.Job;
 import dev.kiln.spi.SolveOutcome;
 
@@ -28,6 +29,13 @@ public final class TunerChain implements Tuner {
     public Job tune(Job job) {
         Job j = job;
         for (Tuner t : tuners) j = t.tune(j);
+        return j;
+    }
+
+    @Override
+    public Job tune(Job job, Backend backend) {
+        Job j = job;
+        for (Tuner t : tuners) j = t.tune(j, backend);
         return j;
     }
 

@@ -79,6 +79,51 @@ class OmegaTunerTest {
         assertEquals(snap, b.snapshot());
     }
 
+    static Job withContext(Job j, double... context) {
+        return new Job(j.id(), j.kind(), j.family(), context, j.problem(), j.options());
+    }
+
+    @Test
+    void contextualSamplesSurviveASnapshotAndRestoreAndReplayingItAddsNothing() {
+        OmegaTuner a = new OmegaTuner();
+        for (int i = 0; i < 40; i++) {
+            Job j = withContext(job("j" + i, "f", LinearMethod.SOR, "auto", Double.NaN), 0.01 * i, 1 - 0.02 * i);
+            a.learn(a.tune(j), converged(50 + (i * 37) % 23), 1);
+        }
+        Map<String, String> snap = a.snapshot();
+        assertTrue(snap.get("tuner/f/sor").contains("\"contextual\""), snap.toString());
+        OmegaTuner b = new OmegaTuner();
+        snap.forEach(b::restore);
+        snap.forEach(b::restore);
+        assertEquals(snap, b.snapshot());
+        ContextualBandit ca = a.contextual("tuner/f/sor").orElseThrow(), cb = b.contextual("tuner/f/sor").orElseThrow();
+        int samples = 0;
+        for (int arm = 0; arm < ca.arms(); arm++) {
+            assertEquals(ca.samples(arm).size(), cb.samples(arm).size());
+            samples += cb.samples(arm).size();
+            assertEquals(ca.stats(arm), cb.stats(arm));
+            // the scale of the kernel is re-estimated from the same samples the running one saw
+            assertEquals(ca.predict(arm, new double[]{0.2, 0.6}), cb.predict(arm, new double[]{0.2, 0.6}), 1e-12);
+        }
+        assertEquals(40, samples);
+        // a fresh tuner without the record has nothing to predict from
+        assertTrue(new OmegaTuner().contextual("tuner/f/sor").isEmpty());
+    }
+
+    @Test
+    void twoReplicasContextualSamplesAreUnited() {
+        OmegaTuner a = new OmegaTuner(), b = new OmegaTuner();
+        for (int i = 0; i < 10; i++) {
+            a.learn(a.tune(withContext(job("a" + i, "f", LinearMethod.SOR, "auto", Double.NaN), 0.1 * i)), converged(60 + i), 1);
+            b.learn(b.tune(withContext(job("b" + i, "f", LinearMethod.SOR, "auto", Double.NaN), -0.1 * i)), converged(90 + i), 1);
+        }
+        a.snapshot().forEach(b::restore);
+        ContextualBandit merged = b.contextual("tuner/f/sor").orElseThrow();
+        int samples = 0;
+        for (int arm = 0; arm < merged.arms(); arm++) samples += merged.samples(arm).size();
+        assertEquals(20, samples, "both replicas' samples kept");
+    }
+
     @Test
     void aCorruptSnapshotIsIgnored() {
         OmegaTuner t = new OmegaTuner();

@@ -41,7 +41,8 @@ import java.util.function.DoubleBinaryOperator;
  * Galerkin start on the family's nearest earlier solutions plus the recycled Ritz subspace,
  * refreshed every few solves) and {@code solutions_only} (the same without the subspace,
  * {@code vectors=0}: what the start on earlier solutions gives alone). Jobs are
- * {@code method: auto} (PCG with Jacobi on these SPD systems), tolerance 1e-8; one worker per
+ * {@code method: pcg} (with Jacobi, what {@code auto} runs on these SPD systems; {@code auto} in
+ * a family would have the method tuner explore other preconditioners), tolerance 1e-8; one worker per
  * runtime so solves do not overlap; the runtimes take turns job by job (and at going first), so
  * machine noise falls on all alike. Times are wall times from submission to result, including
  * Kiln's own recycling work (sketches, memory), and the process's CPU time beside them
@@ -194,7 +195,8 @@ public final class RecycleBench implements Bench {
     }
 
     static Job job(String id, String family, double[] context, CsrMatrix a, double[] b) {
-        LinearOptions o = new LinearOptions(LinearMethod.AUTO, "auto", Double.NaN, TOLERANCE, 20_000, Precision.FP64, true);
+        // pcg (Jacobi, as auto runs on these SPD systems): a family's auto jobs would have the method tuner explore other arms
+        LinearOptions o = new LinearOptions(LinearMethod.PCG, "auto", Double.NaN, TOLERANCE, 20_000, Precision.FP64, true);
         return new Job(id, JobKind.LINEAR, family, context, LinearProblem.of(a, b, null),
                 new JobOptions("cpu", Objective.LATENCY, 0, 1, o));
     }

@@ -40,6 +40,11 @@ import java.util.stream.IntStream;
  * solves (L + I/α_n)·u' = u/α_n − L·u with L the 5-point matrix, α_n = κ(t_n)·Δt/(2h²) = 50·κ(t_n),
  * κ(t) = 1 + ½·sin(2πt/P) (period P = ⅔ of the run), warm-started from u, SSOR-preconditioned CG
  * to 1e-8; plain CG is the peer. Context for the contextual policy: α_n.
+ *
+ * <p>Method cases ({@link MethodAutoCase}): the method tuner for {@code method: auto} jobs against
+ * every fixed method × preconditioner and the backend's own rule. {@code --method-only} runs just
+ * those, {@code --skip-method} skips them, {@code --method-grid}, {@code --method-steps} size them,
+ * {@code --method-cases heat+aniso} picks them.
  */
 public final class RelaxBench implements Bench {
     private static final OmegaGrid GRID = OmegaGrid.PAPER;
@@ -60,16 +65,23 @@ public final class RelaxBench implements Bench {
         int seeds = args.getInt("seeds", quick ? 1 : 3);
         int cap = args.getInt("max-iterations", 10_000);
         SvgChart chart = new SvgChart("relax: ω chosen per instance and cumulative iterations (seed 1)");
-        boolean openclOnly = args.has("opencl-only");
-        if (!openclOnly) {
+        boolean openclOnly = args.has("opencl-only"), methodOnly = args.has("method-only");
+        if (!openclOnly && !methodOnly) {
             sorCase(report, chart, "sor-high", 0.5, 1.5, t, seeds, cap);
             sorCase(report, chart, "sor-low", 2, 6, t, seeds, cap);
         }
         // quick: 128² and 10 steps (21 scalar-kernel PCG solves per step; 256² × 12 took 2 min 13 s of the 2 min 25 s --quick run)
-        if (!args.has("skip-heat") && !openclOnly) {
+        if (!args.has("skip-heat") && !openclOnly && !methodOnly) {
             heatCase(report, chart, args.getInt("grid", quick ? 128 : 256), args.getInt("steps", quick ? 10 : 60));
         }
-        if (!args.has("skip-opencl")) openclCase(report, args.getInt("opencl-grid", quick ? 96 : 192), quick ? 2 : 3);
+        if (!args.has("skip-opencl") && !methodOnly) openclCase(report, args.getInt("opencl-grid", quick ? 96 : 192), quick ? 2 : 3);
+        if (!args.has("skip-method") && !openclOnly) { // issue 4: the method tuner for method: auto, against every fixed arm
+            // quick: 96² × 60 steps (a bandit over 5 arms needs jobs more than size; 128² × 30 took 37 s for both cases)
+            int mGrid = args.getInt("method-grid", quick ? 96 : 256), mSteps = args.getInt("method-steps", quick ? 60 : 150);
+            List<String> mCases = List.of(args.get("method-cases", "heat+aniso").split("\\+"));
+            if (mCases.contains("heat")) MethodAutoCase.run(report, chart, "method-auto", mGrid, mSteps, 0);
+            if (mCases.contains("aniso")) MethodAutoCase.run(report, chart, "method-auto-aniso", mGrid, mSteps, 1e-3);
+        }
         java.nio.file.Path svg = report.dir().resolve("relax.svg");
         chart.write(svg);
         report.progress("wrote " + svg);
