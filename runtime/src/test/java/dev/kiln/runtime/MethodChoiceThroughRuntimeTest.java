@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MethodChoiceThroughRuntimeTest {
     /** Sleep per solve: the fast arm's and every other arm's (a 15× gap, far above scheduling noise). */
-    static final long FAST_MS = 2, SLOW_MS = 30;
+    static final long FAST_MS = 2, SLOW_MS = 60; // 30× apart: a loaded CI machine stretches sleeps by milliseconds
 
     static Job job(String id) {
         LinearProblem p = LinearProblem.of(PoissonGenerator.poisson2d(4, 4), PoissonGenerator.ones(16), null);
