@@ -85,7 +85,7 @@ public final class EarliestFinishRouter implements Router {
         boolean anyEnergy = false;
         for (int i = 0; i < k; i++) {
             Candidate c = candidates.get(i);
-            p[i] = model.predict(c.backendId(), kind, c.features());
+            p[i] = model.predict(c.backendId(), kind, job.family(), c.features());
             // A job starts at once while a worker is idle; otherwise after the booked work drains.
             boolean busy = c.queued() + c.running() >= Math.max(1, c.workers());
             wait[i] = busy ? ledger.outstanding(c.backendId()) / Math.max(1, c.workers()) : 0;
@@ -121,7 +121,7 @@ public final class EarliestFinishRouter implements Router {
             Candidate ci = candidates.get(i);
             all.add(new JobResult.Candidate(ci.backendId(), p[i].ms(), ci.queued() + ci.running()));
         }
-        RoutingDecision d = new RoutingDecision(c.backendId(), p[chosen].ms(), all, explored, c.features(), reserved);
+        RoutingDecision d = new RoutingDecision(c.backendId(), p[chosen].ms(), all, explored, c.features(), reserved, job.family());
         Timer t = overhead;
         if (t != null) {
             t.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -170,9 +170,9 @@ public final class EarliestFinishRouter implements Router {
     }
 
     @Override
-    public void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, boolean succeeded) {
+    public void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, long iterations, boolean succeeded) {
         if (!succeeded || decision.features() == null) return;
-        Prediction before = model.observe(decision.chosen(), kind, decision.features(), solveMs, joules);
+        Prediction before = model.observe(decision.chosen(), kind, decision.family(), decision.features(), iterations, solveMs, joules);
         MeterRegistry r = registry;
         if (r != null && before.known()) {
             DistributionSummary.builder("kiln.routing.prediction.error")

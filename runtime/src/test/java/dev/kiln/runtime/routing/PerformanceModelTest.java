@@ -1,0 +1,46 @@
+package dev.kiln.runtime.routing;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class PerformanceModelTest {
+    static void teach(PerformanceModel m, java.util.function.DoubleUnaryOperator time, long seed) {
+        Random noise = new Random(seed);
+        for (int rep = 0; rep < 4; rep++) {
+            for (double work = 1e3; work <= 1e9; work *= 4) {
+                m.observe(work, 0, time.applyAsDouble(work) * Math.exp(0.05 * noise.nextGaussian()), Double.NaN, Prediction.UNKNOWN);
+            }
+        }
+    }
+
+    @Test
+    void aLaunchCostPlusLinearDeviceIsPredictedByTheAffineFit() {
+        PerformanceModel m = new PerformanceModel("dev", "linear");
+        teach(m, w -> 3 + 0.5 * w / 1e6, 1);
+        assertEquals("affine", m.timeFit());
+        assertEquals(3.0, m.predict(2e3, 0).ms(), 0.15, "the flat part");
+        assertEquals(253, m.predict(5e8, 0).ms(), 0.05 * 253, "the linear part");
+    }
+
+    @Test
+    void aPowerLawBackendIsPredictedByThePowerLaw() {
+        PerformanceModel m = new PerformanceModel("cpu", "linear");
+        teach(m, w -> 0.002 * Math.pow(w, 0.8), 2);
+        assertEquals("power-law", m.timeFit());
+        double truth = 0.002 * Math.pow(3e7, 0.8);
+        assertEquals(truth, m.predict(3e7, 0).ms(), 0.05 * truth);
+    }
+
+    @Test
+    void theChoiceSurvivesARestore() {
+        PerformanceModel m = new PerformanceModel("dev", "linear");
+        teach(m, w -> 3 + 0.5 * w / 1e6, 1);
+        PerformanceModel r = new PerformanceModel("dev", "linear");
+        r.restore(ModelStateCodec.decode(ModelStateCodec.encode(m.state())));
+        assertEquals("affine", r.timeFit());
+        assertEquals(m.predict(12_345, 0), r.predict(12_345, 0));
+    }
+}
