@@ -67,6 +67,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class KafkaJobAdapter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaJobAdapter.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * Poll timeout while paused: the answers that let the loop resume arrive from the producer's
+     * callbacks, which a poll cannot see, so a paused poll of {@link #POLL} slept out its whole
+     * timeout first — 64 in-flight jobs per ~100 ms, about 400 tiny jobs/s (measured here:
+     * {@code ./kiln bench routing --quick --case tiny}). A paused poll fetches nothing, so the
+     * short timeout costs one cheap call per millisecond while paused. Not {@code wakeup()}: it
+     * would also abort a commitSync in the rebalance listener or at shutdown.
+     */
+    private static final Duration POLL_PAUSED = Duration.ofMillis(1);
 
     private final KilnRuntime runtime;
     private final KafkaSettings settings;
@@ -153,7 +162,7 @@ public final class KafkaJobAdapter implements AutoCloseable {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
-                    records = consumer.poll(POLL);
+                    records = consumer.poll(paused ? POLL_PAUSED : POLL);
                 } catch (WakeupException e) {
                     if (!running) break;
                     continue;
