@@ -71,13 +71,24 @@ public final class PerformanceModel {
         double[] x = vector(work, bytes);
         double lm;
         double sd;
-        if (affineLeads()) {
+        boolean affineLeads = affineLeads();
+        if (affineLeads) {
             double[] xa = AffineModel.vector(work, bytes);
             lm = Math.log(affine.mean(xa));
             sd = Math.sqrt(affine.logVariance(xa));
         } else {
             lm = time.mean(x);
             sd = Math.sqrt(time.variance(x));
+        }
+        double edge = time.maxLogWork;
+        if (!affineLeads && x[1] > edge) {
+            // Beyond the largest work seen, a power law grows at least in proportion to the work:
+            // an exponent below 1 comes from fixed costs amortised over the sizes seen, which
+            // the affine fit models as such but a power law would extrapolate as ever cheaper
+            // work. Extrapolated as fitted, a model learned on small jobs predicted a 3.5× too
+            // short time for a large one, and the router sent it there (measured here: ./kiln
+            // bench routing --quick, trace, job 143).
+            lm = Math.max(lm, time.mean(vector(Math.expm1(edge), bytes)) + (x[1] - edge));
         }
         double e = energy.samples == 0 ? Double.NaN : Math.exp(energy.mean(x));
         return new Prediction(Math.exp(lm), lm, sd, time.samples, time.trusted(x), e);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PerformanceModelTest {
     static void teach(PerformanceModel m, java.util.function.DoubleUnaryOperator time, long seed) {
@@ -42,5 +43,20 @@ class PerformanceModelTest {
         r.restore(ModelStateCodec.decode(ModelStateCodec.encode(m.state())));
         assertEquals("affine", r.timeFit());
         assertEquals(m.predict(12_345, 0), r.predict(12_345, 0));
+    }
+
+    @Test
+    void beyondTheLargestWorkSeenAPowerLawGrowsAtLeastInProportion() {
+        // A backend seen only on small jobs, with a flat curve there: exponent 0.3.
+        PerformanceModel m = new PerformanceModel("small-only", "linear");
+        for (int rep = 0; rep < 3; rep++) {
+            for (double work = 1e3; work <= 1e5; work *= 2) m.observe(work, 0, 0.1 * Math.pow(work, 0.3), Double.NaN, Prediction.UNKNOWN);
+        }
+        assertEquals("power-law", m.timeFit());
+        double atEdge = m.predict(1.024e5, 0).ms();
+        double far = m.predict(1.024e7, 0).ms();
+        assertEquals(100 * atEdge, far, 0.01 * far, "100× the work beyond the range: 100× the time, not 100^0.3×");
+        double inside = 0.1 * Math.pow(5e4, 0.3);
+        assertEquals(inside, m.predict(5e4, 0).ms(), 0.05 * inside, "inside the range the fit stands (less the prior's pull towards 1)");
     }
 }

@@ -71,12 +71,18 @@ final class TinyJobsRun {
             report.progress("tiny: warming up with " + WARM_UP + " jobs");
             pass("warm", WARM_UP, 0, producer, results, new java.util.TreeMap<>());
             double heapStart = heapAfterGc(memory);
+            io.micrometer.core.instrument.Timer overhead = kiln.runtime().metrics().registry().find("kiln.routing.overhead").timer();
+            long decisions0 = overhead == null ? 0 : overhead.count();
+            double overheadNs0 = overhead == null ? 0 : overhead.totalTime(TimeUnit.NANOSECONDS);
             report.progress("tiny: flood of " + jobs + " jobs");
             Map<String, Integer> backends = new java.util.TreeMap<>();
             double[] flood = pass("flood", jobs, 0, producer, results, backends);
             report.progress("tiny: " + jobs + " jobs paced at " + rate + "/s");
             double[] paced = pass("paced", jobs, rate, producer, results, backends);
             double heapEnd = heapAfterGc(memory);
+            // The router's own time per decision, from its timer, over the two timed passes.
+            double overheadUs = overhead == null || overhead.count() == decisions0 ? Double.NaN
+                    : (overhead.totalTime(TimeUnit.NANOSECONDS) - overheadNs0) / 1e3 / (overhead.count() - decisions0);
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("jobs", jobs);
             f.put("throughput_jobs_s", flood[0]);
@@ -88,6 +94,7 @@ final class TinyJobsRun {
             // The result's own timing (whole ms): accepted → answered inside Kiln, and the solve alone.
             f.put("kiln_total_ms_mean", paced[4]);
             f.put("solve_ms_mean", paced[5]);
+            f.put("overhead_us", overheadUs);
             f.put("heap_start_mb", heapStart);
             f.put("heap_end_mb", heapEnd);
             f.put("failed", flood[3] + paced[3]);
