@@ -26,7 +26,8 @@ import java.util.Random;
  * energy, and earliest finish when none does. An explicit {@code options.backend} arrives as
  * the only candidate and is honoured.
  *
- * <p>Exploration, bounded by an {@link ExplorationBudget}: a backend with fewer samples than
+ * <p>Exploration, bounded by an {@link ExplorationBudget} in count and, for sampled draws, in
+ * predicted extra time: a backend with fewer samples than
  * its fit has parameters is tried first (so a cold start learns every backend); otherwise
  * Thompson sampling (Thompson 1933; Chapelle &amp; Li, "An empirical evaluation of Thompson
  * sampling", NIPS 2011) draws each backend's time from its predictive log-normal and takes the
@@ -102,13 +103,19 @@ public final class EarliestFinishRouter implements Router {
             }
         }
         if (greedy < 0) greedy = leastLoaded(candidates, -1, p, false);
+        else if (!byEnergy) budget.greedy(best);
         int chosen = greedy;
         if (k > 1 && budget.available()) {
             int untried = leastLoaded(candidates, greedy, p, true);
             if (untried >= 0) {
                 chosen = untried;
             } else if (!byEnergy) {
-                chosen = thompson(p, wait, greedy);
+                int drawn = thompson(p, wait, greedy);
+                double extra = drawn == greedy ? 0 : wait[drawn] + p[drawn].ms() - best;
+                if (budget.affordable(extra)) {
+                    chosen = drawn;
+                    budget.spendMs(extra);
+                }
             }
             if (chosen != greedy) budget.spend();
         }

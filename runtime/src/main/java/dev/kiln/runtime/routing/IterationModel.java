@@ -17,7 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>An estimate needs {@link LogLinearModel#MIN_SAMPLES} counts for the backend × family, else
  * as many for the family on any backend (methods differ between backends, so their own counts
- * come first); else there is none and the backend's estimate stands. The fits are robust
+ * come first — but only for sizes they have seen: a backend the router sends only small jobs
+ * would otherwise extrapolate its few small counts to a large job, when the pooled fit has
+ * seen that size); else there is none and the backend's estimate stands. The fits are robust
  * (Huber) as the time fits. Thread-safe.
  */
 final class IterationModel {
@@ -36,17 +38,28 @@ final class IterationModel {
         return backend + "\u0000" + (family == null ? NO_FAMILY : family);
     }
 
-    /** Estimated iterations, or NaN when neither this backend nor any other has enough counts for the family. */
+    /**
+     * Estimated iterations, or NaN when neither this backend nor any other has enough counts for
+     * the family. The backend's own fit when the size is inside the range it has seen (its
+     * method may differ from the others'), else the pooled fit when that one has seen the size,
+     * else whichever has enough counts (own first).
+     */
     double estimate(String backend, String family, Features f) {
         double[] x = vector(f);
-        double e = estimate(fits.get(key(backend, family)), x);
-        return Double.isNaN(e) ? estimate(fits.get(key(ANY_BACKEND, family)), x) : e;
+        LogLinearModel own = fits.get(key(backend, family));
+        LogLinearModel pooled = fits.get(key(ANY_BACKEND, family));
+        double e = estimate(own, x, true);
+        if (Double.isNaN(e)) e = estimate(pooled, x, true);
+        if (Double.isNaN(e)) e = estimate(own, x, false);
+        if (Double.isNaN(e)) e = estimate(pooled, x, false);
+        return e;
     }
 
-    private static double estimate(LogLinearModel m, double[] x) {
+    private static double estimate(LogLinearModel m, double[] x, boolean trustedOnly) {
         if (m == null) return Double.NaN;
         synchronized (m) {
-            return m.samples >= LogLinearModel.MIN_SAMPLES ? Math.max(1, Math.exp(m.mean(x))) : Double.NaN;
+            if (m.samples < LogLinearModel.MIN_SAMPLES || trustedOnly && !m.trusted(x)) return Double.NaN;
+            return Math.max(1, Math.exp(m.mean(x)));
         }
     }
 

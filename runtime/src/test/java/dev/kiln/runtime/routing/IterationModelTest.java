@@ -79,4 +79,15 @@ class IterationModelTest {
         assertEquals(n, c.estimatedIterations("cpu", JobKind.QUBO, "heat", poisson2d(n)), 0.0,
                 "only linear jobs have learned counts: other kinds keep the backend's estimate");
     }
+
+    @Test
+    void beyondTheSizesABackendHasSeenThePooledFitThatHasSeenThemAnswers() {
+        IterationModel m = new IterationModel();
+        // "small" ran only small systems, and took 2× the pooled counts there; others ran every size.
+        for (long n = 64; n <= 1_024; n *= 2) m.observe("small", "heat", poisson2d(n), 2 * cg2d(n));
+        for (long n = 64; n <= 1_000_000; n *= 4) m.observe("big", "heat", poisson2d(n), cg2d(n));
+        assertEquals(2 * cg2d(512), m.estimate("small", "heat", poisson2d(512)), 0.1 * cg2d(512), "its own size range: its own counts");
+        double pooled = m.estimate("other", "heat", poisson2d(500_000));
+        assertEquals(pooled, m.estimate("small", "heat", poisson2d(500_000)), 1e-9, "far beyond its range: the pooled fit");
+    }
 }
