@@ -80,18 +80,28 @@ public final class PerformanceModel {
             lm = time.mean(x);
             sd = Math.sqrt(time.variance(x));
         }
-        double edge = time.maxLogWork;
-        if (!affineLeads && x[1] > edge) {
-            // Beyond the largest work seen, a power law grows at least in proportion to the work:
-            // an exponent below 1 comes from fixed costs amortised over the sizes seen, which
-            // the affine fit models as such but a power law would extrapolate as ever cheaper
-            // work. Extrapolated as fitted, a model learned on small jobs predicted a 3.5× too
-            // short time for a large one, and the router sent it there (measured here: ./kiln
-            // bench routing --quick, trace, job 143).
-            lm = Math.max(lm, time.mean(vector(Math.expm1(edge), bytes)) + (x[1] - edge));
+        if (x[1] > time.maxLogWork) {
+            // Beyond the largest work seen a fit is not trusted to keep its slope: from its value
+            // at the edge, a power law grows in proportion to the work, and the affine fit (whose
+            // launch cost makes it grow slower) at most in proportion. A power-law exponent below 1
+            // comes from fixed costs amortised over the sizes seen: a model learned on small jobs
+            // predicted a 3.5× too short time for a large one, which the router then sent there;
+            // far above 1, it is noise over a narrow range, and predicted 35× too long for a job
+            // just past it (measured here: ./kiln bench routing --quick, trace).
+            double proportional = lnFitted(affineLeads, Math.expm1(time.maxLogWork), bytes) + (x[1] - time.maxLogWork);
+            lm = affineLeads ? Math.min(lm, proportional) : proportional;
+        } else if (x[1] < time.minLogWork) {
+            // Below the smallest work seen: no faster than in proportion, no slower than at the edge.
+            double lmEdge = lnFitted(affineLeads, Math.expm1(time.minLogWork), bytes);
+            lm = Math.min(lmEdge, Math.max(lm, lmEdge - (time.minLogWork - x[1])));
         }
         double e = energy.samples == 0 ? Double.NaN : Math.exp(energy.mean(x));
         return new Prediction(Math.exp(lm), lm, sd, time.samples, time.trusted(x), e);
+    }
+
+    /** ln of the leading fit's time at (work, bytes), without range rules. */
+    private double lnFitted(boolean affineLeads, double work, double bytes) {
+        return affineLeads ? Math.log(affine.mean(AffineModel.vector(work, bytes))) : time.mean(vector(work, bytes));
     }
 
     /**

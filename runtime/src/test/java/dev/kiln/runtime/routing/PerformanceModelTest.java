@@ -46,7 +46,7 @@ class PerformanceModelTest {
     }
 
     @Test
-    void beyondTheLargestWorkSeenAPowerLawGrowsAtLeastInProportion() {
+    void beyondTheWorkSeenAPowerLawScalesInProportionFromTheEdge() {
         // A backend seen only on small jobs, with a flat curve there: exponent 0.3.
         PerformanceModel m = new PerformanceModel("small-only", "linear");
         for (int rep = 0; rep < 3; rep++) {
@@ -56,7 +56,24 @@ class PerformanceModelTest {
         double atEdge = m.predict(1.024e5, 0).ms();
         double far = m.predict(1.024e7, 0).ms();
         assertEquals(100 * atEdge, far, 0.01 * far, "100× the work beyond the range: 100× the time, not 100^0.3×");
+        double below = 0.1 * Math.pow(1e2, 0.3);
+        assertEquals(below, m.predict(1e2, 0).ms(), 0.1 * below, "below the range an exponent in [0, 1] stands (less the prior's pull)");
         double inside = 0.1 * Math.pow(5e4, 0.3);
         assertEquals(inside, m.predict(5e4, 0).ms(), 0.05 * inside, "inside the range the fit stands (less the prior's pull towards 1)");
+    }
+
+    @Test
+    void aSteepFitOverANarrowRangeIsNotExtrapolatedSteeply() {
+        PerformanceModel m = new PerformanceModel("narrow", "linear");
+        // Noise over a factor 2 of work: a cubic fit.
+        for (int rep = 0; rep < 3; rep++) {
+            for (double work = 1e4; work <= 2e4; work *= 1.1) m.observe(work, 0, 1e-12 * Math.pow(work, 3), Double.NaN, Prediction.UNKNOWN);
+        }
+        double edge = m.predict(1.95e4, 0).ms();
+        assertEquals(4 * edge, m.predict(4 * 1.95e4, 0).ms(), 0.1 * 4 * edge, "4× the work: 4× the time, not 64×");
+        double small = m.predict(1e4, 0).ms();
+        double below = m.predict(1e3, 0).ms();
+        assertTrue(below >= small / 10 * 0.99 && below <= small * 1.01, "10× less work: between a tenth and the same, was "
+                + below + " vs " + small);
     }
 }
