@@ -127,6 +127,15 @@ public final class CostModel {
         PerformanceModel m = new PerformanceModel(s.backend(), s.kind());
         m.restore(s);
         models.put(stateKey(s.backend(), kind), m);
+        if (kind == JobKind.LINEAR && s.iterations() != null) s.iterations().forEach((family, f) -> iterations.restore(s.backend(), family, f));
+    }
+
+    /** The persisted state of one model, with the backend's iteration fits for linear jobs. */
+    private ModelState state(PerformanceModel m) {
+        ModelState s = m.state();
+        if (!JobKind.LINEAR.wireName().equals(s.kind())) return s;
+        return new ModelState(s.backend(), s.kind(), s.time(), s.energy(), s.compared(), s.sumAbsLogError(), s.affine(),
+                iterations.state(s.backend()));
     }
 
     /** A tombstone or an update read from kiln.state for a key this model owns. */
@@ -143,7 +152,7 @@ public final class CostModel {
         for (String key : new ArrayList<>(changed.keySet())) {
             changed.remove(key);
             PerformanceModel m = models.get(key);
-            out.put(key, m == null ? null : m.state());
+            out.put(key, m == null ? null : state(m));
         }
         return out;
     }
@@ -151,7 +160,7 @@ public final class CostModel {
     /** Every model's state. */
     public List<ModelState> snapshot() {
         List<ModelState> out = new ArrayList<>();
-        for (PerformanceModel m : models.values()) out.add(m.state());
+        for (PerformanceModel m : models.values()) out.add(state(m));
         return out;
     }
 }

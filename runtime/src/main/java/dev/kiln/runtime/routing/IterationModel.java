@@ -75,6 +75,30 @@ final class IterationModel {
         }
     }
 
+    /** The backend's own fits by family, as persisted state. */
+    java.util.Map<String, ModelState.Fit> state(String backend) {
+        java.util.Map<String, ModelState.Fit> out = new java.util.TreeMap<>();
+        String prefix = backend + "\u0000";
+        fits.forEach((k, m) -> {
+            if (k.startsWith(prefix)) {
+                synchronized (m) {
+                    out.put(k.substring(prefix.length()), PerformanceModel.fit(m));
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Replaces the backend's own fit of a family with a persisted one. The pooled fits are not
+     * persisted: they are relearned from the next counts, and the backend's own fit answers meanwhile.
+     */
+    void restore(String backend, String family, ModelState.Fit f) {
+        LogLinearModel m = new LogLinearModel();
+        PerformanceModel.load(m, f);
+        fits.put(key(backend, family), m);
+    }
+
     /** Forgets a backend's own counts (the pooled fit keeps them: they were true of the family). */
     void reset(String backend) {
         fits.keySet().removeIf(k -> k.startsWith(backend + "\u0000"));

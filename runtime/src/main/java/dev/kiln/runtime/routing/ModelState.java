@@ -12,9 +12,11 @@ package dev.kiln.runtime.routing;
  * @param compared       predictions later compared with the actual time
  * @param sumAbsLogError Σ |ln(actual / predicted)| over those
  * @param affine         the launch-cost + linear fit of time, or {@code null} (states written before it existed)
+ * @param iterations     linear jobs: this backend's fits of ln(iterations) by family ("" for jobs without one),
+ *                       or {@code null}
  */
 public record ModelState(String backend, String kind, Fit time, Fit energy, long compared, double sumAbsLogError,
-                         Affine affine) {
+                         Affine affine, java.util.Map<String, Fit> iterations) {
     /**
      * One {@link LogLinearModel}: parameters, P row-major, noise, sample count, seen range of
      * ln(1 + work).

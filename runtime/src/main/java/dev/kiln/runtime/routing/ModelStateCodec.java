@@ -35,6 +35,12 @@ public final class ModelStateCodec {
         check("time", s.time());
         if (s.energy() != null) check("energy", s.energy());
         if (s.affine() != null) check(s.affine());
+        if (s.iterations() != null) {
+            for (var e : s.iterations().entrySet()) {
+                if (e.getKey() == null || e.getValue() == null) throw new IllegalArgumentException("cost model state: iterations has an empty entry");
+                check("iterations." + e.getKey(), e.getValue());
+            }
+        }
         return s;
     }
 

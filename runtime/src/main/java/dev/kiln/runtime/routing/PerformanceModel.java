@@ -148,7 +148,7 @@ public final class PerformanceModel {
     synchronized ModelState state() {
         return new ModelState(backend, kind, fit(time), energy.samples == 0 ? null : fit(energy), compared, sumAbsLogError,
                 affine.samples == 0 ? null : new ModelState.Affine(affine.a.clone(), affine.b.clone(), affine.sigma2,
-                        affine.samples, affine.minMs, scored, logLinearError, affineError));
+                        affine.samples, affine.minMs, scored, logLinearError, affineError), null);
     }
 
     synchronized void restore(ModelState s) {
@@ -170,14 +170,14 @@ public final class PerformanceModel {
         }
     }
 
-    private static ModelState.Fit fit(LogLinearModel m) {
+    static ModelState.Fit fit(LogLinearModel m) {
         int d = LogLinearModel.DIM;
         double[] p = new double[d * d];
         for (int i = 0; i < d; i++) System.arraycopy(m.p[i], 0, p, i * d, d);
         return new ModelState.Fit(m.theta.clone(), p, m.sigma2, m.samples, m.minLogWork, m.maxLogWork);
     }
 
-    private static void load(LogLinearModel m, ModelState.Fit f) {
+    static void load(LogLinearModel m, ModelState.Fit f) {
         int d = LogLinearModel.DIM;
         System.arraycopy(f.theta(), 0, m.theta, 0, d);
         for (int i = 0; i < d; i++) System.arraycopy(f.p(), i * d, m.p[i], 0, d);

@@ -52,7 +52,8 @@ import java.util.function.Supplier;
  *
  * <p>Options: {@code --case all|mixed|tiny}, {@code --jobs N} (default 500, 150 with {@code --quick}),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded
- * world also with {@code --quick}), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R} (5 000/s).
+ * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
+ * (5 000/s), {@code --tiny-in-flight N} (the service's {@code kiln.kafka.max-in-flight}).
  */
 public final class RoutingBench implements Bench {
     @Override public String name() { return "routing"; }
@@ -111,7 +112,7 @@ public final class RoutingBench implements Bench {
             double[][] t = oracle(backends, docs, config);
             double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
             if (regretCurve == null) regretCurve = curve;
-            burst(w.getKey(), backends, docs, config, seed, report);
+            if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, report);
         }
         loaded.close();
         if (regretCurve != null) plot(report.dir().resolve("routing-regret.svg"), regretCurve);
