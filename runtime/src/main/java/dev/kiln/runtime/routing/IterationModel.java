@@ -27,6 +27,13 @@ final class IterationModel {
     static final String NO_FAMILY = "";
     private static final String ANY_BACKEND = "*";
 
+    /**
+     * Most fits kept (backend × family plus pooled): a client naming a new family per job must
+     * not grow memory (and the persisted state) without bound. ~200 bytes a fit; past the cap a
+     * new family gets no fit and its jobs keep the backend's estimate.
+     */
+    static final int MAX_FITS = 4_096;
+
     private final Map<String, LogLinearModel> fits = new ConcurrentHashMap<>();
 
     static double[] vector(Features f) {
@@ -68,7 +75,11 @@ final class IterationModel {
         if (iterations < 1) return;
         double[] x = vector(f);
         for (String k : new String[] {key(backend, family), key(ANY_BACKEND, family)}) {
-            LogLinearModel m = fits.computeIfAbsent(k, kk -> new LogLinearModel());
+            LogLinearModel m = fits.get(k);
+            if (m == null) {
+                if (fits.size() >= MAX_FITS) continue;
+                m = fits.computeIfAbsent(k, kk -> new LogLinearModel());
+            }
             synchronized (m) {
                 m.observe(x, iterations);
             }

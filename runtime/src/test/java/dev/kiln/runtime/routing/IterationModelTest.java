@@ -90,4 +90,14 @@ class IterationModelTest {
         double pooled = m.estimate("other", "heat", poisson2d(500_000));
         assertEquals(pooled, m.estimate("small", "heat", poisson2d(500_000)), 1e-9, "far beyond its range: the pooled fit");
     }
+
+    @Test
+    void aNewFamilyPerJobDoesNotGrowTheFitsWithoutBound() {
+        IterationModel m = new IterationModel();
+        for (int i = 0; i < IterationModel.MAX_FITS; i++) m.observe("cpu", "f" + i, poisson2d(100), 30);
+        for (long n = 64; n <= 4_096; n *= 4) m.observe("cpu", "late", poisson2d(n), cg2d(n));
+        assertTrue(Double.isNaN(m.estimate("cpu", "late", poisson2d(1_000))), "past the cap a new family is not learned");
+        for (int rep = 0; rep < 3; rep++) m.observe("cpu", "f0", poisson2d(100 << rep), 30);
+        assertEquals(30, m.estimate("cpu", "f0", poisson2d(200)), 1.0, "families already kept still learn");
+    }
 }
