@@ -298,7 +298,7 @@ public final class KilnRuntime implements AutoCloseable {
             error = new JobError(ErrorCode.NOT_CONVERGED, "relative residual " + out.residualNorm() + " after "
                     + out.iterations() + " iterations is above the tolerance" + (lin == null ? "" : " " + lin.tolerance()));
         }
-        router.observe(d, rec.kind(), (end - start) / 1e6, out.energyJoules(), status == JobStatus.SUCCEEDED);
+        router.observe(d, rec.kind(), (end - start) / 1e6, out.energyJoules(), out.iterations(), status == JobStatus.SUCCEEDED);
         boolean linear = rec.kind() == JobKind.LINEAR;
         // Linear jobs return x only when asked; other kinds' backends decide what their answer holds.
         double[] x = linear ? (lin != null && lin.returnSolution() ? out.solution() : null) : out.solution();

@@ -72,7 +72,7 @@ public final class Calibration {
                         SolveOutcome out = h.backend().solve(job, ProgressSink.NONE, budget);
                         double ms = (System.nanoTime() - s) / 1e6;
                         if (r > 0 && out.succeeded()) {
-                            model.observe(h.id(), JobKind.LINEAR, f, ms, out.energyJoules());
+                            model.observe(h.id(), JobKind.LINEAR, null, f, out.iterations(), ms, out.energyJoules());
                             n++;
                         }
                     }

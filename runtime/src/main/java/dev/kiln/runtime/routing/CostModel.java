@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Kiln's learned cost model: one {@link PerformanceModel} per backend × job kind, predicting
  * a job's solve time (and energy) from the {@link Features} its backend reports, learning
- * from every finished job. Persisted in {@code kiln.state} under {@link #stateKey}; the
+ * from every finished job. For linear jobs the iterations in the work come from an
+ * {@link IterationModel} learned from the counts finished jobs report (the backend's own
+ * estimate until it has some), and a finished job is learned at the iterations it took. Persisted in {@code kiln.state} under {@link #stateKey}; the
  * models changed since the last {@link #drainChanges()} are what a publisher writes.
  * Thread-safe.
  */
@@ -22,6 +24,7 @@ public final class CostModel {
     public static final String STATE_PREFIX = "costmodel/";
 
     private final Map<String, PerformanceModel> models = new ConcurrentHashMap<>();
+    private final IterationModel iterations = new IterationModel();
     /** State keys changed since the last drain: true = changed, false = reset (tombstone). */
     private final Map<String, Boolean> changed = new ConcurrentHashMap<>();
 
@@ -30,23 +33,58 @@ public final class CostModel {
     }
 
     public Prediction predict(String backend, JobKind kind, Features f) {
+        return predict(backend, kind, null, f);
+    }
+
+    /** Predicted time (and energy) of a job of {@code family} (may be null) on the backend. */
+    public Prediction predict(String backend, JobKind kind, String family, Features f) {
         if (f == null) return Prediction.UNKNOWN;
         PerformanceModel m = models.get(stateKey(backend, kind));
-        return m == null ? Prediction.UNKNOWN : m.predict(PerformanceModel.vector(f));
+        return m == null ? Prediction.UNKNOWN : m.predict(PerformanceModel.work(f, estimatedIterations(backend, kind, family, f)),
+                f.bytesToMove());
+    }
+
+    /** Iterations the job is expected to take: learned for linear jobs when there are counts, else the backend's estimate. */
+    public double estimatedIterations(String backend, JobKind kind, String family, Features f) {
+        if (kind == JobKind.LINEAR) {
+            double e = iterations.estimate(backend, family, f);
+            if (!Double.isNaN(e)) return e;
+        }
+        return f.estimatedIterations();
     }
 
     /**
-     * Learns one finished job.
+     * Learns one finished job at the iterations its backend estimated.
      *
      * @param solveMs  wall time of the solve, ms, &gt; 0
      * @param joules   energy reported by the backend, or NaN
      * @return the prediction the model held just before (UNKNOWN for its first sample)
      */
     public Prediction observe(String backend, JobKind kind, Features f, double solveMs, double joules) {
+        return observe(backend, kind, null, f, -1, solveMs, joules);
+    }
+
+    /**
+     * Learns one finished job.
+     *
+     * @param family     the job's family, or null
+     * @param iterations iterations it took (linear jobs), or &lt; 1 when unknown: it is then
+     *                   learned at the estimate
+     * @param solveMs    wall time of the solve, ms, &gt; 0
+     * @param joules     energy reported by the backend, or NaN
+     * @return the prediction the model held just before (UNKNOWN for its first sample)
+     */
+    public Prediction observe(String backend, JobKind kind, String family, Features f, long iterations,
+                              double solveMs, double joules) {
         if (f == null || !(solveMs > 0) || !Double.isFinite(solveMs)) return Prediction.UNKNOWN;
         String key = stateKey(backend, kind);
         PerformanceModel m = models.computeIfAbsent(key, k -> new PerformanceModel(backend, kind.wireName()));
-        Prediction before = m.observe(PerformanceModel.vector(f), solveMs, joules);
+        // Scored at what the router could have known (the estimate); learned at what happened.
+        Prediction before = predict(backend, kind, family, f);
+        boolean counted = kind == JobKind.LINEAR && iterations >= 1;
+        if (counted) this.iterations.observe(backend, family, f, iterations);
+        double it = counted ? iterations : f.estimatedIterations();
+        m.observe(PerformanceModel.work(f, it), f.bytesToMove(), solveMs, joules, before);
         changed.put(key, Boolean.TRUE);
         return before;
     }
@@ -67,6 +105,7 @@ public final class CostModel {
                 n++;
             }
         }
+        iterations.reset(backend);
         return n;
     }
 
@@ -88,6 +127,15 @@ public final class CostModel {
         PerformanceModel m = new PerformanceModel(s.backend(), s.kind());
         m.restore(s);
         models.put(stateKey(s.backend(), kind), m);
+        if (kind == JobKind.LINEAR && s.iterations() != null) s.iterations().forEach((family, f) -> iterations.restore(s.backend(), family, f));
+    }
+
+    /** The persisted state of one model, with the backend's iteration fits for linear jobs. */
+    private ModelState state(PerformanceModel m) {
+        ModelState s = m.state();
+        if (!JobKind.LINEAR.wireName().equals(s.kind())) return s;
+        return new ModelState(s.backend(), s.kind(), s.time(), s.energy(), s.compared(), s.sumAbsLogError(), s.affine(),
+                iterations.state(s.backend()));
     }
 
     /** A tombstone or an update read from kiln.state for a key this model owns. */
@@ -104,7 +152,7 @@ public final class CostModel {
         for (String key : new ArrayList<>(changed.keySet())) {
             changed.remove(key);
             PerformanceModel m = models.get(key);
-            out.put(key, m == null ? null : m.state());
+            out.put(key, m == null ? null : state(m));
         }
         return out;
     }
@@ -112,7 +160,7 @@ public final class CostModel {
     /** Every model's state. */
     public List<ModelState> snapshot() {
         List<ModelState> out = new ArrayList<>();
-        for (PerformanceModel m : models.values()) out.add(m.state());
+        for (PerformanceModel m : models.values()) out.add(state(m));
         return out;
     }
 }

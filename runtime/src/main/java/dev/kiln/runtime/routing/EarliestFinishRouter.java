@@ -26,7 +26,8 @@ import java.util.Random;
  * energy, and earliest finish when none does. An explicit {@code options.backend} arrives as
  * the only candidate and is honoured.
  *
- * <p>Exploration, bounded by an {@link ExplorationBudget}: a backend with fewer samples than
+ * <p>Exploration, bounded by an {@link ExplorationBudget} in count and, for sampled draws, in
+ * predicted extra time: a backend with fewer samples than
  * its fit has parameters is tried first (so a cold start learns every backend); otherwise
  * Thompson sampling (Thompson 1933; Chapelle &amp; Li, "An empirical evaluation of Thompson
  * sampling", NIPS 2011) draws each backend's time from its predictive log-normal and takes the
@@ -85,7 +86,7 @@ public final class EarliestFinishRouter implements Router {
         boolean anyEnergy = false;
         for (int i = 0; i < k; i++) {
             Candidate c = candidates.get(i);
-            p[i] = model.predict(c.backendId(), kind, c.features());
+            p[i] = model.predict(c.backendId(), kind, job.family(), c.features());
             // A job starts at once while a worker is idle; otherwise after the booked work drains.
             boolean busy = c.queued() + c.running() >= Math.max(1, c.workers());
             wait[i] = busy ? ledger.outstanding(c.backendId()) / Math.max(1, c.workers()) : 0;
@@ -102,13 +103,19 @@ public final class EarliestFinishRouter implements Router {
             }
         }
         if (greedy < 0) greedy = leastLoaded(candidates, -1, p, false);
+        else if (!byEnergy) budget.greedy(best);
         int chosen = greedy;
         if (k > 1 && budget.available()) {
             int untried = leastLoaded(candidates, greedy, p, true);
             if (untried >= 0) {
                 chosen = untried;
             } else if (!byEnergy) {
-                chosen = thompson(p, wait, greedy);
+                int drawn = thompson(p, wait, greedy);
+                double extra = drawn == greedy ? 0 : wait[drawn] + p[drawn].ms() - best;
+                if (budget.affordable(extra)) {
+                    chosen = drawn;
+                    budget.spendMs(extra);
+                }
             }
             if (chosen != greedy) budget.spend();
         }
@@ -121,7 +128,7 @@ public final class EarliestFinishRouter implements Router {
             Candidate ci = candidates.get(i);
             all.add(new JobResult.Candidate(ci.backendId(), p[i].ms(), ci.queued() + ci.running()));
         }
-        RoutingDecision d = new RoutingDecision(c.backendId(), p[chosen].ms(), all, explored, c.features(), reserved);
+        RoutingDecision d = new RoutingDecision(c.backendId(), p[chosen].ms(), all, explored, c.features(), reserved, job.family());
         Timer t = overhead;
         if (t != null) {
             t.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -170,9 +177,9 @@ public final class EarliestFinishRouter implements Router {
     }
 
     @Override
-    public void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, boolean succeeded) {
+    public void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, long iterations, boolean succeeded) {
         if (!succeeded || decision.features() == null) return;
-        Prediction before = model.observe(decision.chosen(), kind, decision.features(), solveMs, joules);
+        Prediction before = model.observe(decision.chosen(), kind, decision.family(), decision.features(), iterations, solveMs, joules);
         MeterRegistry r = registry;
         if (r != null && before.known()) {
             DistributionSummary.builder("kiln.routing.prediction.error")

@@ -59,8 +59,30 @@ final class LogLinearModel {
     double minLogWork = Double.POSITIVE_INFINITY;
     double maxLogWork = Double.NEGATIVE_INFINITY;
 
+    /**
+     * Prior variance (in units of σ²) of the exponent of a {@link #proportional()} fit: one
+     * sample over a factor e of work outweighs it, so it only shapes the first extrapolations.
+     */
+    static final double EXPONENT_PRIOR_VARIANCE = 1.0;
+
+    /** A fit with no prior knowledge: θ = 0, P = P₀I. */
     LogLinearModel() {
         for (int i = 0; i < DIM; i++) p[i][i] = P0;
+    }
+
+    /**
+     * A fit of a cost expected to grow in proportion to the work: prior exponent 1 with
+     * variance {@link #EXPONENT_PRIOR_VARIANCE}, the rest as {@link #LogLinearModel()}. With
+     * the flat prior one sample at work w₀ sets ln y ≈ (ln y₀ / ln w₀)·ln w (the minimum-norm
+     * split, the slope taking nearly all as ln w₀ ≫ 1): an exponent that is an artefact of the
+     * time unit, negative for a run under 1 ms, so a cold backend's first run made larger jobs
+     * look faster on it. With this prior it predicts y₀·w/w₀ until the data say otherwise.
+     */
+    static LogLinearModel proportional() {
+        LogLinearModel m = new LogLinearModel();
+        m.theta[1] = 1;
+        m.p[1][1] = EXPONENT_PRIOR_VARIANCE;
+        return m;
     }
 
     /** ln(y) predicted at x. */

@@ -28,11 +28,13 @@ public interface Router {
      * A job ran to an outcome on {@code decision.chosen()}: learn from it. Called once per run
      * that produced an outcome (not for cancelled or expired jobs).
      *
-     * @param solveMs   wall time of the solve
-     * @param joules    energy the backend reported, or NaN
-     * @param succeeded whether the job succeeded (only successful runs say how long the job takes)
+     * @param solveMs    wall time of the solve
+     * @param joules     energy the backend reported, or NaN
+     * @param iterations iterations the backend reported (linear jobs), or &lt; 1 when none
+     * @param succeeded  whether the job succeeded (only successful runs say how long the job takes)
      */
-    default void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, boolean succeeded) { }
+    default void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, long iterations,
+                         boolean succeeded) { }
 
     /** The job this decision placed has its final result (any status), or was refused ({@code result} null): its booked work is gone. Once per decision. */
     default void completed(RoutingDecision decision, JobResult result) { }

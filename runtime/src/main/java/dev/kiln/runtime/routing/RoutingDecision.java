@@ -11,11 +11,12 @@ import java.util.List;
  * @param features   the chosen backend's features for the job (what it learns against), or null
  * @param reservedMs predicted work the router booked on the chosen backend's queue until the
  *                   job completes (0 when none)
+ * @param family     the job's family (what its iteration count is learned under), or null
  */
 public record RoutingDecision(String chosen, double predictedMs, List<JobResult.Candidate> candidates, boolean explored,
-                              Features features, double reservedMs) {
+                              Features features, double reservedMs, String family) {
     public RoutingDecision(String chosen, double predictedMs, List<JobResult.Candidate> candidates, boolean explored) {
-        this(chosen, predictedMs, candidates, explored, null, 0);
+        this(chosen, predictedMs, candidates, explored, null, 0, null);
     }
 
     public JobResult.Routing toRouting() {

@@ -12,8 +12,8 @@ import java.util.Optional;
  * than the TTL or the store holds more than {@code maxFinished} of them (oldest first).
  * Bounded, so a long stream cannot exhaust memory; results outlive the store on Kafka.
  *
- * <p>Thread-safe; an insert scans the finished records (a few microseconds at the default
- * bound), so it may run on an event loop.
+ * <p>Thread-safe; an insert is O(1) amortised (see {@link #evict}), so it may run on an
+ * event loop.
  */
 public final class JobStore {
     private final int maxFinished;
@@ -61,17 +61,25 @@ public final class JobStore {
     }
 
     private void evict(long now) {
+        // Counting the finished records is a scan of the whole store: done only when the store is
+        // over the bound, and then it evicts 1/16 below it, so the scan runs once per
+        // maxFinished/16 inserts. A scan per insert took a third of the Kafka poll thread at
+        // 10 000 records (measured here: JFR of ./kiln bench routing --quick --case tiny).
         int finished = 0;
-        for (JobRecord r : byId.values()) if (r.status().terminal()) finished++;
+        int keep = maxFinished;
+        if (byId.size() > maxFinished) {
+            for (JobRecord r : byId.values()) if (r.status().terminal()) finished++;
+            if (finished > maxFinished) keep = maxFinished - maxFinished / 16;
+        }
         Iterator<Map.Entry<String, JobRecord>> it = byId.entrySet().iterator();
         while (it.hasNext()) {
             JobRecord r = it.next().getValue();
             if (!r.status().terminal()) continue;
             boolean expired = now - r.acceptedNanos() > ttlNanos;
-            if (expired || finished > maxFinished) {
+            if (expired || finished > keep) {
                 it.remove();
                 finished--;
-            } else if (finished <= maxFinished) {
+            } else {
                 break; // insertion order ≈ age: the rest are younger
             }
         }

@@ -160,7 +160,7 @@ class EarliestFinishRouterTest {
             double ta = timeA(w) * Math.exp(0.05 * rnd.nextGaussian());
             double tb = timeB(w) * Math.exp(0.05 * rnd.nextGaussian());
             double t = d.chosen().equals("a") ? ta : tb;
-            r.observe(d, JobKind.LINEAR, t, Double.NaN, true);
+            r.observe(d, JobKind.LINEAR, t, Double.NaN, -1, true);
             r.completed(d, null);
             routed += t;
             oracle += Math.min(timeA(w), timeB(w));

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LogLinearModelTest {
     /** (n + nnz) × iterations = work; bytes 0. */
     static double[] x(long work) {
-        return PerformanceModel.vector(new Features(0, work, 1, 0, Precision.FP64));
+        return PerformanceModel.vector(PerformanceModel.work(new Features(0, work, 1, 0, Precision.FP64), 1), 0);
     }
 
     @Test
@@ -101,5 +101,25 @@ class LogLinearModelTest {
         for (int r = 0; r < 10; r++) for (long w = 1_000; w <= 64_000; w *= 2) m.observe(x(w), w / 1000.0);
         assertTrue(m.variance(x(8_000)) < early);
         assertTrue(m.variance(x(8_000_000)) > m.variance(x(8_000)), "extrapolating is less certain");
+    }
+
+    @Test
+    void aProportionalPriorScalesTheFirstSampleWithTheWork() {
+        LogLinearModel flat = new LogLinearModel();
+        LogLinearModel prop = LogLinearModel.proportional();
+        flat.observe(x(10_000), 7);
+        prop.observe(x(10_000), 7);
+        // x = (1, ln 10001, 0), ln 7 = 1.94591: the prior mean predicts ln 10001 = 9.21044, error −7.26453.
+        // P₀x = (10⁴, 9.21044, 0), xᵀP₀x = 10⁴ + 84.83220 = 10084.83220; θ += P₀x·e/(1 + xᵀP₀x).
+        assertEquals(-7.26453 * 1e4 / 10085.83220, prop.theta[0], 1e-4);
+        assertEquals(1 - 7.26453 * 9.21044 / 10085.83220, prop.theta[1], 1e-6);
+        double tenfold = Math.exp(prop.mean(x(100_000)));
+        assertEquals(70, tenfold, 0.1 * 70, "ten times the work: about ten times the time");
+        // The flat prior's slope is ln y₀ / ln w₀, an artefact of the time unit: 7 ms gives 0.21,
+        // and a run under 1 ms a negative exponent (larger jobs predicted faster).
+        assertTrue(Math.exp(flat.mean(x(100_000))) < 2 * 7, "flat prior: " + Math.exp(flat.mean(x(100_000))));
+        LogLinearModel fast = new LogLinearModel();
+        fast.observe(x(10_000), 0.5);
+        assertTrue(Math.exp(fast.mean(x(100_000))) < 0.5, "flat prior, sub-ms run: " + Math.exp(fast.mean(x(100_000))));
     }
 }

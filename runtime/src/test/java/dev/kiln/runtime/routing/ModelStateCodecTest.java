@@ -43,4 +43,19 @@ class ModelStateCodecTest {
                 () -> ModelStateCodec.decode(bad.getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("time.theta"), e.getMessage());
     }
+
+    @Test
+    void theLearnedIterationCountsTravelWithTheLinearModel() {
+        CostModel a = new CostModel();
+        for (long n = 64; n <= 4_096; n *= 2) {
+            a.observe("cpu", JobKind.LINEAR, "heat", IterationModelTest.poisson2d(n), IterationModelTest.cg2d(n), n / 100.0, Double.NaN);
+        }
+        ModelState s = ModelStateCodec.decode(ModelStateCodec.encode(a.snapshot().get(0)));
+        assertTrue(s.iterations().containsKey("heat"), "the family's fit is in the state: " + s.iterations().keySet());
+        CostModel b = new CostModel();
+        b.restore(s);
+        Features f = IterationModelTest.poisson2d(2_000);
+        assertEquals(a.estimatedIterations("cpu", JobKind.LINEAR, "heat", f), b.estimatedIterations("cpu", JobKind.LINEAR, "heat", f), 1e-9);
+        assertEquals(a.predict("cpu", JobKind.LINEAR, "heat", f), b.predict("cpu", JobKind.LINEAR, "heat", f));
+    }
 }

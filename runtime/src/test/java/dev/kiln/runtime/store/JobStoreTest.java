@@ -180,4 +180,17 @@ class JobStoreTest {
         store.putIfAbsent(live("next", System.nanoTime()));
         assertTrue(store.get("kept").isPresent());
     }
+
+    @Test
+    void overTheBoundItEvictsASixteenthBelowItSoTheScanIsRare() {
+        JobStore store = new JobStore(160, HOUR_MS);
+        long now = System.nanoTime();
+        for (int i = 0; i < 10_000; i++) {
+            store.putIfAbsent(finished("f" + i, now));
+            assertTrue(store.size() <= 161, "after insert " + i + ": " + store.size()); // the bound, plus the record just put
+        }
+        assertTrue(store.size() >= 150, "evicts down to 160 − 160/16, not further: " + store.size());
+        assertTrue(store.get("f9999").isPresent(), "the newest stays");
+        assertTrue(store.get("f0").isEmpty(), "the oldest went");
+    }
 }

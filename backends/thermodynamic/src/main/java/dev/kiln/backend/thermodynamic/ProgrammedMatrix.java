@@ -16,7 +16,37 @@ import dev.kiln.solvers.matrix.CsrMatrix;
 record ProgrammedMatrix(CsrMatrix device, double scale, double lambdaMin, double lambdaMax, double quantisationError,
                         double[][] dense) {
 
+    /** Matrices kept by {@link #of}: a job's supports() and solve() program the same matrix. */
+    static final int CACHED = 16;
+    private static final java.util.Map<String, ProgrammedMatrix> RECENT = new java.util.LinkedHashMap<>(32, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, ProgrammedMatrix> e) {
+            return size() > CACHED;
+        }
+    };
+
+    /**
+     * The matrix programmed at {@code bits}, from a small LRU by the matrix's fingerprint: the
+     * router asks every backend's supports() for every job, and this backend's answer needs the
+     * spectrum (a dense Jacobi eigensolve up to {@link ThermodynamicLinearSolver#EXACT_LIMIT}
+     * unknowns); uncached it was half of the Kafka poll thread's time on a stream of tiny jobs
+     * (measured here: JFR of {@code ./kiln bench routing --quick --case tiny}). Read-only once
+     * built, so solves may share it.
+     */
     static ProgrammedMatrix of(CsrMatrix a, int bits, long seed) {
+        String key = a.fingerprint() + "/" + bits + "/" + (a.rows() <= ThermodynamicLinearSolver.EXACT_LIMIT ? 0 : seed);
+        synchronized (RECENT) {
+            ProgrammedMatrix pm = RECENT.get(key);
+            if (pm != null) return pm;
+        }
+        ProgrammedMatrix pm = program(a, bits, seed);
+        synchronized (RECENT) {
+            RECENT.put(key, pm);
+        }
+        return pm;
+    }
+
+    private static ProgrammedMatrix program(CsrMatrix a, int bits, long seed) {
         Quantizer quant = new Quantizer(bits);
         int n = a.rows();
         double scale = Quantizer.maxAbs(a.values());

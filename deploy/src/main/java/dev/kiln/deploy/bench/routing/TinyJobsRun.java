@@ -1,0 +1,221 @@
+package dev.kiln.deploy.bench.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.deploy.KilnService;
+import dev.kiln.deploy.bench.BenchArgs;
+import dev.kiln.deploy.bench.BenchReport;
+import dev.kiln.kafka.KafkaHeaders;
+import dev.kiln.kafka.KilnTopics;
+import dev.kiln.runtime.config.KilnConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code case=tiny} of the routing bench: tiny linear jobs (2-D Poisson, 16 unknowns) through
+ * Kiln as it is deployed — {@link KilnService} on the embedded broker, every loaded backend,
+ * start-up calibration — published to {@code kiln.jobs} by a plain producer and read back
+ * from {@code kiln.results}, as a client's pipeline would. Two passes over the same service:
+ * <ul>
+ *   <li>{@code flood}: every job published at once; {@code throughput_jobs_s} = jobs ÷ (last
+ *       result − first send). Latencies here are mostly the backlog's, so not reported;</li>
+ *   <li>{@code paced}: jobs published at a fixed rate ({@code --tiny-rate}, default 5 000/s,
+ *       the issue's target) in 1 ms ticks; {@code p50_ms}/{@code p99_ms} are send → result
+ *       as the client sees them, and {@code achieved_jobs_s} says whether Kiln kept up.</li>
+ * </ul>
+ * Heap after {@code System.gc()} (MemoryMXBean) once the service is up and warm, and after
+ * both passes: unbounded growth per job would show as the difference.
+ */
+final class TinyJobsRun {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jobs run before measuring, so the JIT and the cost model have seen the path. */
+    static final int WARM_UP = 500;
+
+    private TinyJobsRun() { }
+
+    static void run(BenchArgs args, BenchReport report) throws Exception {
+        int jobs = args.getInt("tiny-jobs", args.quick() ? 2_000 : 20_000);
+        int rate = args.getInt("tiny-rate", 5_000);
+        Path data = Files.createTempDirectory("kiln-bench-tiny");
+        KilnConfig config = KilnConfig.of(Map.of(
+                KilnConfig.KAFKA_PORT.name(), "0",
+                KilnConfig.HTTP_PORT.name(), "0",
+                KilnConfig.KAFKA_DATA_DIR.name(), data.resolve("kafka").toString(),
+                KilnConfig.KAFKA_MAX_IN_FLIGHT.name(), args.get("tiny-in-flight", KilnConfig.KAFKA_MAX_IN_FLIGHT.defaultValue())));
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        try (KilnService kiln = KilnService.start(config);
+             KafkaProducer<byte[], byte[]> producer = producer(kiln.bootstrapServers());
+             KafkaConsumer<byte[], byte[]> results = results(kiln.bootstrapServers())) {
+            report.progress("tiny: warming up with " + WARM_UP + " jobs");
+            pass("warm", WARM_UP, 0, producer, results, new java.util.TreeMap<>());
+            double heapStart = heapAfterGc(memory);
+            io.micrometer.core.instrument.Timer overhead = kiln.runtime().metrics().registry().find("kiln.routing.overhead").timer();
+            long decisions0 = overhead == null ? 0 : overhead.count();
+            double overheadNs0 = overhead == null ? 0 : overhead.totalTime(TimeUnit.NANOSECONDS);
+            report.progress("tiny: flood of " + jobs + " jobs");
+            Map<String, Integer> backends = new java.util.TreeMap<>();
+            double[] flood = pass("flood", jobs, 0, producer, results, backends);
+            report.progress("tiny: " + jobs + " jobs paced at " + rate + "/s");
+            double[] paced = pass("paced", jobs, rate, producer, results, backends);
+            double heapEnd = heapAfterGc(memory);
+            // The router's own time per decision, from its timer, over the two timed passes.
+            double overheadUs = overhead == null || overhead.count() == decisions0 ? Double.NaN
+                    : (overhead.totalTime(TimeUnit.NANOSECONDS) - overheadNs0) / 1e3 / (overhead.count() - decisions0);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("jobs", jobs);
+            f.put("throughput_jobs_s", flood[0]);
+            f.put("offered_jobs_s", rate);
+            f.put("achieved_jobs_s", paced[0]);
+            f.put("p50_ms", paced[1]);
+            f.put("p99_ms", paced[2]);
+            f.put("flood_p99_ms", flood[2]);
+            // The result's own timing (whole ms): accepted → answered inside Kiln, and the solve alone.
+            f.put("kiln_total_ms_mean", paced[4]);
+            f.put("solve_ms_mean", paced[5]);
+            f.put("overhead_us", overheadUs);
+            f.put("heap_start_mb", heapStart);
+            f.put("heap_end_mb", heapEnd);
+            f.put("failed", flood[3] + paced[3]);
+            f.put("backends", backends.toString().replace(" ", "").replace("{", "").replace("}", "").replace("=", ":"));
+            report.record("tiny", f);
+        } finally {
+            deleteTree(data);
+        }
+    }
+
+    /**
+     * Publishes {@code jobs} tiny jobs ({@code rate} per second, or all at once when 0) and waits
+     * for every result. Returns {jobs/s first send → last result, p50 ms, p99 ms, not succeeded,
+     * mean of the results' timing.totalMs, mean timing.solveMs}.
+     */
+    private static double[] pass(String name, int jobs, int rate, KafkaProducer<byte[], byte[]> producer,
+                                 KafkaConsumer<byte[], byte[]> results, Map<String, Integer> backends) throws Exception {
+        java.util.concurrent.atomic.AtomicLongArray sent = new java.util.concurrent.atomic.AtomicLongArray(jobs);
+        double[] latency = new double[jobs];
+        Arrays.fill(latency, Double.NaN);
+        int[] got = {0};
+        int[] notSucceeded = {0};
+        double[] inKiln = {0};
+        double[] solving = {0};
+        String prefix = "tiny-" + name + "-";
+        Thread reader = Thread.ofPlatform().name("bench-tiny-results").start(() -> {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (got[0] < jobs && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : results.poll(Duration.ofMillis(50))) {
+                    long now = System.nanoTime();
+                    String id = new String(r.key(), StandardCharsets.UTF_8);
+                    if (!id.startsWith(prefix)) continue;
+                    int i = Integer.parseInt(id.substring(prefix.length()));
+                    if (!Double.isNaN(latency[i])) continue; // a duplicate (at-least-once)
+                    latency[i] = (now - sent.get(i)) / 1e6;
+                    got[0]++;
+                    if (!"succeeded".equals(status(r))) notSucceeded[0]++;
+                    JsonNode res = parse(r);
+                    backends.merge(res.path("backend").asText("none"), 1, Integer::sum);
+                    inKiln[0] += res.path("timing").path("totalMs").asDouble();
+                    solving[0] += res.path("timing").path("solveMs").asDouble();
+                }
+            }
+        });
+        long start = System.nanoTime();
+        long periodNs = rate > 0 ? 1_000_000_000L / rate : 0;
+        for (int i = 0; i < jobs; i++) {
+            if (rate > 0) {
+                long due = start + i * periodNs;
+                long wait = due - System.nanoTime();
+                if (wait > 1_000_000) LockSupport.parkNanos(wait); // 1 ms ticks: the jobs of a tick go together
+            }
+            String id = prefix + i;
+            byte[] doc = ("{\"id\":\"" + id + "\",\"kind\":\"linear\",\"problem\":{\"matrix\":{\"generator\":\"poisson2d\",\"nx\":4},"
+                    + "\"rhs\":{\"generator\":\"ones\"}},\"options\":{\"tolerance\":1e-8}}").getBytes(StandardCharsets.UTF_8);
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS, id.getBytes(StandardCharsets.UTF_8), doc);
+            r.headers().add(KafkaHeaders.JOB_ID, id.getBytes(StandardCharsets.UTF_8));
+            sent.set(i, System.nanoTime());
+            producer.send(r);
+        }
+        producer.flush();
+        reader.join();
+        long end = System.nanoTime();
+        if (got[0] < jobs) throw new IllegalStateException(name + ": only " + got[0] + " of " + jobs + " results within 5 min");
+        double[] sorted = latency.clone();
+        Arrays.sort(sorted);
+        double last = 0;
+        for (int i = 0; i < jobs; i++) last = Math.max(last, sent.get(i) / 1e6 + latency[i]);
+        double seconds = (last - start / 1e6) / 1e3;
+        return new double[] {jobs / seconds, sorted[(int) Math.ceil(0.5 * jobs) - 1], sorted[(int) Math.ceil(0.99 * jobs) - 1],
+                notSucceeded[0], inKiln[0] / jobs, solving[0] / jobs};
+    }
+
+    private static JsonNode parse(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return JSON.readTree(r.value());
+        } catch (java.io.IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    private static String status(ConsumerRecord<byte[], byte[]> r) {
+        var h = r.headers().lastHeader(KafkaHeaders.STATUS);
+        if (h != null) return new String(h.value(), StandardCharsets.UTF_8);
+        try {
+            JsonNode n = JSON.readTree(r.value());
+            return n.path("status").asText();
+        } catch (java.io.IOException e) {
+            return "unreadable";
+        }
+    }
+
+    private static double heapAfterGc(MemoryMXBean memory) {
+        System.gc();
+        return memory.getHeapMemoryUsage().getUsed() / 1e6;
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        // A pipeline's producer as Kafka ships it, but batching as a bulk publisher would.
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.CLIENT_ID_CONFIG, "kiln-bench-tiny"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Reads kiln.results from its current end, without a group. */
+    private static KafkaConsumer<byte[], byte[]> results(String bootstrap) {
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.CLIENT_ID_CONFIG, "kiln-bench-tiny-results",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        for (PartitionInfo pi : c.partitionsFor(KilnTopics.RESULTS)) parts.add(new TopicPartition(pi.topic(), pi.partition()));
+        c.assign(parts);
+        c.seekToEnd(parts);
+        for (TopicPartition tp : parts) c.position(tp);
+        return c;
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        if (!Files.exists(p)) return;
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.kiln.runtime.routing;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExplorationBudgetTest {
+    @Test
+    void countBoundIsBurstPlusRateTimesDecisions() {
+        ExplorationBudget b = new ExplorationBudget(0.1, 2);
+        b.decided();
+        assertTrue(b.available()); // 0 + 1 ≤ 2 + 0.1
+        b.spend();
+        b.spend();
+        assertFalse(b.available(), "3 > 2 + 0.1·1");
+        for (int i = 0; i < 9; i++) b.decided();
+        assertTrue(b.available(), "3 ≤ 2 + 0.1·10");
+        assertEquals(10, b.decisions());
+        assertEquals(2, b.explored());
+    }
+
+    @Test
+    void sampledExplorationsMayCostAtMostRateTimesTheGreedyTime() {
+        ExplorationBudget b = new ExplorationBudget(0.05, 10);
+        for (int i = 0; i < 100; i++) b.greedy(10); // 1 000 ms of greedy choices: 50 ms to explore with
+        assertTrue(b.affordable(50));
+        assertFalse(b.affordable(50.001), "one large draw beyond 5 % of the time");
+        b.spendMs(30);
+        assertTrue(b.affordable(20));
+        assertFalse(b.affordable(21));
+        assertTrue(b.affordable(-5), "a draw predicted faster than greedy costs nothing");
+        b.greedy(Double.NaN); // an unknown prediction adds nothing
+        b.greedy(-1);
+        assertFalse(b.affordable(21));
+    }
+
+    @Test
+    void badSettingsAreRejectedNamingTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ExplorationBudget(1.5, 1));
+        assertTrue(e.getMessage().startsWith("kiln.routing.explore-rate"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ExplorationBudget(0.1, -1));
+        assertTrue(e.getMessage().startsWith("kiln.routing.explore-burst"), e.getMessage());
+    }
+}
