@@ -9,7 +9,6 @@ import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
 import dev.kiln.solvers.krylov.ConjugateGradient;
 import dev.kiln.solvers.krylov.Gmres;
 import dev.kiln.solvers.krylov.IdentityPreconditioner;
-import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
 import dev.kiln.solvers.krylov.IterationMonitor;
 import dev.kiln.solvers.krylov.JacobiPreconditioner;
 import dev.kiln.solvers.krylov.Preconditioner;
@@ -157,7 +156,7 @@ final class CpuLinearSolver {
         return switch (name) {
             case "none" -> IdentityPreconditioner.INSTANCE;
             case "jacobi" -> JacobiPreconditioner.of(a);
-            case "ic0" -> IncompleteCholeskyPreconditioner.of(a);
+            case "ic0" -> CpuKernels.ic0(a);
             case "chebyshev" -> ChebyshevPreconditioner.of(sys.operator(), sys.kernels(),
                     JacobiPreconditioner.of(a).inverseDiagonal(), CHEBYSHEV_DEGREE);
             default -> throw new IllegalArgumentException("options.preconditioner: unknown '" + name + "'");

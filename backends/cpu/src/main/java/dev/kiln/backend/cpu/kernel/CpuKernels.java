@@ -105,6 +105,17 @@ public final class CpuKernels {
         return VectorSystems.prepareFp32(a, format, parts(a, threads), SIGMA_CHUNKS);
     }
 
+    /**
+     * IC(0) of A (cached per matrix with its level schedule, see {@link Ic0Cache}) as a
+     * preconditioner for one solve: level-scheduled triangular solves on the shared pool when A
+     * has at least {@link #PARALLEL_MIN_NNZ} non-zeros, else on one thread (plain Java either way,
+     * so the scalar path runs it too). Throws {@link dev.kiln.solvers.problem.InvalidProblemException}
+     * when the factorisation breaks down.
+     */
+    public static LevelScheduledIc0Solve ic0(CsrMatrix a) {
+        return Ic0Cache.shared().get(a, parts(a, -1)).newSolve(WorkerPool.shared());
+    }
+
     private static int parts(CsrMatrix a, int threads) {
         return threads > 0 ? Math.min(threads, WorkerPool.shared().parts())
                 : a.nnz() >= PARALLEL_MIN_NNZ ? WorkerPool.shared().parts() : 1;

@@ -1,0 +1,92 @@
+package dev.kiln.backend.cpu.kernel;
+
+import dev.kiln.solvers.krylov.Preconditioner;
+
+/**
+ * z = (L·Lᵀ)⁻¹·r with a {@link LevelScheduledIc0}: the forward solve level by level in the new
+ * numbering, reading r through the permutation, then the backward solve levels last to first,
+ * writing z back through it. The work vector holds y = L⁻¹r and is overwritten in place by the
+ * backward solve (row i reads its own y and rows of later levels, already solved).
+ *
+ * <p>Each parallel level is one {@link WorkerPool} step over the level's precomputed parts;
+ * runs of small levels go on the caller's thread. Kernels are loops only (the direction is chosen
+ * in {@link #run}); nothing is allocated per apply. One instance per solve; not thread-safe.
+ */
+public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.Task {
+    private final LevelScheduledIc0 f;
+    private final WorkerPool pool;
+    private final double[] w;
+    private double[] r, z;
+    private int step;
+    private boolean forwardStep;
+
+    LevelScheduledIc0Solve(LevelScheduledIc0 f, WorkerPool pool) {
+        this.f = f;
+        this.pool = pool;
+        this.w = new double[f.n];
+    }
+
+    @Override
+    public void apply(double[] r, double[] z) {
+        this.r = r;
+        this.z = z;
+        LevelScheduledIc0.Steps fs = f.forward, bs = f.backward;
+        forwardStep = true;
+        for (int s = 0, c = fs.count(); s < c; s++) {
+            if (fs.parallel()[s]) {
+                step = s;
+                pool.run(this);
+            } else {
+                forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, f.perm, r, w, fs.from()[s], fs.to()[s]);
+            }
+        }
+        forwardStep = false;
+        for (int s = 0, c = bs.count(); s < c; s++) {
+            if (bs.parallel()[s]) {
+                step = s;
+                pool.run(this);
+            } else {
+                backwardRows(f.uPtr, f.uCol, f.uVal, f.inverseDiagonal, f.perm, w, z, bs.from()[s], bs.to()[s]);
+            }
+        }
+        this.r = null;
+        this.z = null;
+    }
+
+    @Override
+    public void run(int part) {
+        int o = step * (f.parts + 1) + part;
+        if (forwardStep) {
+            int[] b = f.forward.bounds();
+            forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, f.perm, r, w, b[o], b[o + 1]);
+        } else {
+            int[] b = f.backward.bounds();
+            backwardRows(f.uPtr, f.uCol, f.uVal, f.inverseDiagonal, f.perm, w, z, b[o], b[o + 1]);
+        }
+    }
+
+    /** y_k = (r_perm[k] − Σ l_kj·y_j)·(1/l_kk) for new rows k in [from, to). */
+    static void forwardRows(int[] ptr, int[] col, double[] val, double[] invDiag, int[] perm, double[] r, double[] y,
+                            int from, int to) {
+        for (int k = from; k < to; k++) {
+            double s = r[perm[k]];
+            for (int q = ptr[k], e = ptr[k + 1]; q < e; q++) s -= val[q] * y[col[q]];
+            y[k] = s * invDiag[k];
+        }
+    }
+
+    /** z_k = (y_k − Σ_{j later} l_jk·z_j)·(1/l_kk) for new rows k in [from, to), last first; z_perm[k] gets it too. */
+    static void backwardRows(int[] ptr, int[] col, double[] val, double[] invDiag, int[] perm, double[] w, double[] z,
+                             int from, int to) {
+        for (int k = to - 1; k >= from; k--) {
+            double s = w[k];
+            for (int q = ptr[k], e = ptr[k + 1]; q < e; q++) s -= val[q] * w[col[q]];
+            double t = s * invDiag[k];
+            w[k] = t;
+            z[perm[k]] = t;
+        }
+    }
+
+    @Override
+    public String name() { return "ic0"; }
+}
