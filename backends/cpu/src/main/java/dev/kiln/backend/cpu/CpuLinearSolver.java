@@ -131,6 +131,10 @@ final class CpuLinearSolver {
             case CG, PCG -> {
                 // auto: plain CG when asked for cg, Jacobi for pcg (Jacobi needs a positive diagonal)
                 String choice = pre.equals("auto") ? (method == LinearMethod.CG ? "none" : "jacobi") : pre;
+                if (choice.equals("ic0") && recycle == null) {
+                    // the whole solve in the factor's numbering, so the triangular solves stream
+                    yield new Attempt("pcg+ic0", CpuIc0Cg.solve(CpuIc0Cg.factor(p), p, o, monitor));
+                }
                 Preconditioner m = choice.equals("ssor") ? CpuStationarySolver.ssor(a, o) : preconditioner(choice, a, sys);
                 String name = m instanceof IdentityPreconditioner ? "cg" : "pcg+" + m.name();
                 yield new Attempt(name, recycle != null ? CpuRecycledCg.solve(recycle, op, k, p, m, o, monitor)

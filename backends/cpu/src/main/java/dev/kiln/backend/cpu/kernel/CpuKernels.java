@@ -106,14 +106,19 @@ public final class CpuKernels {
     }
 
     /**
-     * IC(0) of A (cached per matrix with its level schedule, see {@link Ic0Cache}) as a
-     * preconditioner for one solve: level-scheduled triangular solves on the shared pool when A
-     * has at least {@link #PARALLEL_MIN_NNZ} non-zeros, else on one thread (plain Java either way,
-     * so the scalar path runs it too). Throws {@link dev.kiln.solvers.problem.InvalidProblemException}
-     * when the factorisation breaks down.
+     * A's IC(0) factor renumbered and scheduled for the shared pool (cached per matrix, see
+     * {@link Ic0Cache}): split over the cores when A has at least {@link #PARALLEL_MIN_NNZ}
+     * non-zeros, else one thread (plain Java either way, so the scalar path runs it too).
+     * Throws {@link dev.kiln.solvers.problem.InvalidProblemException} when the factorisation
+     * breaks down.
      */
+    public static LevelScheduledIc0 ic0Factor(CsrMatrix a) {
+        return Ic0Cache.shared().get(a, parts(a, -1));
+    }
+
+    /** {@link #ic0Factor} as a preconditioner for vectors in A's own order (one solve's instance). */
     public static LevelScheduledIc0Solve ic0(CsrMatrix a) {
-        return Ic0Cache.shared().get(a, parts(a, -1)).newSolve(WorkerPool.shared());
+        return ic0Factor(a).newSolveInNaturalOrder(WorkerPool.shared());
     }
 
     private static int parts(CsrMatrix a, int threads) {
