@@ -64,9 +64,9 @@ public class Ic0Benchmark {
             return;                                           // the reference itself
         }
         LevelScheduledIc0 f = switch (impl) {
-            case "levels-1" -> LevelScheduledIc0.of(a, 1, minRows, false);
-            case "levels" -> LevelScheduledIc0.of(a, pool.parts(), minRows, false);
-            case "interface" -> LevelScheduledIc0.of(a, pool.parts(), minRows, true);
+            case "levels-1" -> LevelScheduledIc0.of(a, 1, minRows, LevelScheduledIc0.Ordering.LEVELS);
+            case "levels" -> LevelScheduledIc0.of(a, pool.parts(), minRows, LevelScheduledIc0.Ordering.LEVELS);
+            case "interface" -> LevelScheduledIc0.of(a, pool.parts(), minRows, LevelScheduledIc0.Ordering.INTERFACE_LAST);
             default -> throw new IllegalArgumentException("impl " + impl + ": reference, levels-1, levels or interface");
         };
         if (impl.equals("interface") && pool.parts() > 1 && f.ordering() != LevelScheduledIc0.Ordering.INTERFACE_LAST) {

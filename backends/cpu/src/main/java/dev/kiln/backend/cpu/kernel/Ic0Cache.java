@@ -8,7 +8,16 @@ import java.util.Map;
 /**
  * IC(0) factors with their level schedules ({@link LevelScheduledIc0}), keyed by the matrix's
  * {@link CsrMatrix#fingerprint()} and the number of parts, so a family of jobs on one matrix
- * factorises and schedules it once. Least recently used first out, bounded by the bytes the
+ * factorises, schedules and probes it once.
+ *
+ * <p>The probe: both the level ordering and A's natural order are factorised, and the one whose
+ * PCG iteration (the product with its matrix and the preconditioner's two triangular solves) ran
+ * faster in {@link #PROBE_ROUNDS} alternating rounds (best of each) is kept. Why not a rule: the
+ * level order made one apply 1.03–1.58× faster on Poisson 2D/3D, 1138_bus, bcsstk13, bcsstk21,
+ * crystm01, gr_30_30 and nos3 but 0.81–0.84× on bcsstk08, bcsstk25 and msc04515 (whose banded
+ * natural order it scatters), and neither rows per level nor entries per row separated the two
+ * groups (docs/ARCHITECTURE.md, issue 3). A round costs one iteration, so the probe costs
+ * about {@code 2·PROBE_ROUNDS + 2} iterations once per matrix. Least recently used first out, bounded by the bytes the
  * factors hold. A factorisation that fails (not SPD) is not cached: it throws each time.
  * Thread-safe; factorises outside the lock.
  */
@@ -30,7 +39,7 @@ public final class Ic0Cache {
             LevelScheduledIc0 f = map.get(key);
             if (f != null) return f;
         }
-        LevelScheduledIc0 f = LevelScheduledIc0.of(a, parts);
+        LevelScheduledIc0 f = probed(a, parts);
         synchronized (this) {
             LevelScheduledIc0 prior = map.putIfAbsent(key, f);
             if (prior != null) return prior;
@@ -47,4 +56,40 @@ public final class Ic0Cache {
     }
 
     public synchronized int size() { return map.size(); }
+
+    /** Rounds of the ordering probe, after one untimed round of each. */
+    static final int PROBE_ROUNDS = 3;
+
+    /**
+     * The faster of the level and natural orderings for one PCG iteration on A (see the class
+     * comment), uncached; converts P·A·Pᵀ for the SpMV on the way (that conversion is cached).
+     */
+    public static LevelScheduledIc0 probed(CsrMatrix a, int parts) {
+        LevelScheduledIc0 levels = LevelScheduledIc0.of(a, parts);
+        LevelScheduledIc0 natural = LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
+                LevelScheduledIc0.Ordering.NATURAL);
+        long tl = Long.MAX_VALUE, tn = Long.MAX_VALUE;
+        var pl = probe(levels, parts);
+        var pn = probe(natural, parts);
+        for (int r = 0; r <= PROBE_ROUNDS; r++) {
+            long l = pl.getAsLong(), nat = pn.getAsLong();
+            if (r > 0) { tl = Math.min(tl, l); tn = Math.min(tn, nat); }
+        }
+        return tl < tn ? levels : natural;
+    }
+
+    /** A timed PCG iteration's matrix work for one ordering: q = A'·p, then z = M⁻¹·r. */
+    private static java.util.function.LongSupplier probe(LevelScheduledIc0 f, int parts) {
+        int n = f.rows();
+        PreparedSystem sys = CpuKernels.prepare(f.permuted(), SpmvFormat.AUTO, parts);
+        LevelScheduledIc0Solve m = f.newSolve(WorkerPool.shared());
+        double[] p = new double[n], q = new double[n], z = new double[n];
+        java.util.Arrays.fill(p, 1.0);
+        return () -> {
+            long t0 = System.nanoTime();
+            sys.operator().apply(p, q);
+            m.apply(q, z);
+            return System.nanoTime() - t0;
+        };
+    }
 }

@@ -57,8 +57,8 @@ public final class LevelScheduledIc0 {
     /** Interface-last ordering only when the interface is this small a share of the rows (it runs on one thread). */
     static final double MAX_INTERFACE_FRACTION = 0.05;
 
-    /** How the rows were renumbered. */
-    public enum Ordering { LEVELS, INTERFACE_LAST }
+    /** How the rows were renumbered: not at all, by level, or block interiors first and the interface last. */
+    public enum Ordering { NATURAL, LEVELS, INTERFACE_LAST }
 
     final int n;
     final int parts;
@@ -104,34 +104,38 @@ public final class LevelScheduledIc0 {
         this.backward = backward;
     }
 
-    /**
-     * Renumbers A by level and factorises it, scheduled for {@code parts} threads: the exact
-     * IC(0) of A. Interface-last is not the default: its +26 % iterations on Poisson (see the class
-     * comment) outweigh its faster solves unless a core is free, which on the shared machine it
-     * was not.
-     */
+    /** Renumbers A by level and factorises it, scheduled for {@code parts} threads: the exact IC(0) of A. */
     public static LevelScheduledIc0 of(CsrMatrix a, int parts) {
-        return of(a, parts, MIN_PARALLEL_LEVEL_ROWS, false);
+        return of(a, parts, MIN_PARALLEL_LEVEL_ROWS, Ordering.LEVELS);
     }
 
     /**
-     * As {@link #of(CsrMatrix, int)}, with another level-size threshold and the interface-last
-     * ordering allowed or not (benchmarks and tests).
+     * Renumbers A as {@code ordering} says, factorises it and schedules the solves for
+     * {@code parts} threads, levels under {@code minParallelLevelRows} rows on the caller.
+     * INTERFACE_LAST falls back to LEVELS when it does not apply (one part, or an interface over
+     * {@link #MAX_INTERFACE_FRACTION}); NATURAL keeps A's numbering (one sequential step each way).
      *
      * @throws dev.kiln.solvers.problem.InvalidProblemException when IC(0) breaks down (A not SPD)
      */
-    public static LevelScheduledIc0 of(CsrMatrix a, int parts, int minParallelLevelRows, boolean interfaceLast) {
+    public static LevelScheduledIc0 of(CsrMatrix a, int parts, int minParallelLevelRows, Ordering ordering) {
         if (parts < 1) throw new IllegalArgumentException("parts must be positive: " + parts);
         if (minParallelLevelRows < 1) throw new IllegalArgumentException("minParallelLevelRows must be positive: " + minParallelLevelRows);
         if (!a.isSquare()) IncompleteCholeskyPreconditioner.of(a);       // the reference's rejection
         int n = a.rows();
         int[] level = levels(a);
-        int[] blockStart = parts > 1 && interfaceLast ? interfaceBlocks(a, parts) : null;
+        int[] blockStart = parts > 1 && ordering == Ordering.INTERFACE_LAST ? interfaceBlocks(a, parts) : null;
         int[] perm;
         int[] interfaceFrom = new int[1];
-        if (blockStart != null) perm = interfaceLastOrder(a, level, blockStart, interfaceFrom);
-        else perm = byLevel(level, 0, n, null);
-        CsrMatrix pa = permute(a, perm);
+        if (ordering == Ordering.NATURAL) {
+            perm = new int[n];
+            for (int i = 0; i < n; i++) perm[i] = i;
+            level = new int[n];                                   // one "level": a single sequential step
+        } else if (blockStart != null) {
+            perm = interfaceLastOrder(a, level, blockStart, interfaceFrom);
+        } else {
+            perm = byLevel(level, 0, n, null);
+        }
+        CsrMatrix pa = ordering == Ordering.NATURAL ? a : permute(a, perm);
         IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(pa);
         IncompleteCholeskyPreconditioner.Factor f = ic.factor();
         int[] rp = f.rowPtr(), ci = f.colIdx();
@@ -171,11 +175,13 @@ public final class LevelScheduledIc0 {
             levelCount = -1;
         } else {
             int[] levelPtr = levelPointers(level);
-            fwd = steps(levelPtr, lPtr, parts, false, minParallelLevelRows);
-            bwd = steps(levelPtr, uPtr, parts, true, minParallelLevelRows);
+            int minRows = ordering == Ordering.NATURAL ? Integer.MAX_VALUE : minParallelLevelRows;
+            fwd = steps(levelPtr, lPtr, parts, false, minRows);
+            bwd = steps(levelPtr, uPtr, parts, true, minRows);
             levelCount = levelPtr.length - 1;
         }
-        return new LevelScheduledIc0(n, parts, blockStart != null ? Ordering.INTERFACE_LAST : Ordering.LEVELS, levelCount,
+        Ordering used = ordering == Ordering.INTERFACE_LAST && blockStart == null ? Ordering.LEVELS : ordering;
+        return new LevelScheduledIc0(n, parts, used, levelCount,
                 ic.shift(), perm, pa, lPtr, lCol, lVal, uPtr, uCol, uVal, f.inverseDiagonal(), fwd, bwd);
     }
 
@@ -384,7 +390,7 @@ public final class LevelScheduledIc0 {
     public CsrMatrix permuted() { return permuted; }
     public Ordering ordering() { return ordering; }
     public int rows() { return n; }
-    /** Number of levels of the level ordering (−1 for interface-last). */
+    /** Number of levels of the level ordering (1 for natural, −1 for interface-last). */
     public int levels() { return levels; }
     public int parts() { return parts; }
     /** The Manteuffel shift the factorisation needed (0 when none). */

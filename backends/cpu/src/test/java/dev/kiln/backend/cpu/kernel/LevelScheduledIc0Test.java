@@ -78,8 +78,8 @@ class LevelScheduledIc0Test {
         for (CsrMatrix a : matrices()) {
             int n = a.rows();
             double[] r = TestMatrices.vector(n, 11);
-            for (int parts : new int[] {1, 2}) for (int minRows : new int[] {1, 256}) for (boolean iface : new boolean[] {false, true}) {
-                LevelScheduledIc0 f = LevelScheduledIc0.of(a, parts, minRows, iface);
+            for (int parts : new int[] {1, 2}) for (int minRows : new int[] {1, 256}) for (LevelScheduledIc0.Ordering o : LevelScheduledIc0.Ordering.values()) {
+                LevelScheduledIc0 f = LevelScheduledIc0.of(a, parts, minRows, o);
                 String what = a + " parts " + parts + " minRows " + minRows + " " + f.ordering();
                 if (parts == 2 && f.parallelSteps() > 0) parallelCases++;
                 if (f.ordering() == LevelScheduledIc0.Ordering.INTERFACE_LAST) interfaceCases++;
@@ -98,7 +98,8 @@ class LevelScheduledIc0Test {
                     f.toNewOrder(zNat, back);
                     assertTrue(bitEqual(expected, back), what + ": natural-order vectors differ from the reference");
                 }
-                if (f.ordering() == LevelScheduledIc0.Ordering.LEVELS) {
+                if (f.ordering() == LevelScheduledIc0.Ordering.NATURAL) assertSame(a, f.permuted());
+                if (f.ordering() != LevelScheduledIc0.Ordering.INTERFACE_LAST) {
                     // the same preconditioner as IC(0) of A itself (the factor's sums may run in another order)
                     double[] plain = new double[n], zNat = new double[n];
                     IncompleteCholeskyPreconditioner.of(a).apply(r, plain);
@@ -116,7 +117,7 @@ class LevelScheduledIc0Test {
     @Test
     void levelsOfTheFivePointLaplacianAreItsAntiDiagonals() {
         CsrMatrix a = PoissonGenerator.poisson2d(50, 30);
-        LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, false);
+        LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, LevelScheduledIc0.Ordering.LEVELS);
         assertEquals(50 + 30 - 1, f.levels());
         for (int k = 0; k < f.rows(); k++) for (int q = f.lPtr[k]; q < f.lPtr[k + 1]; q++) assertTrue(f.lCol[q] < k);
         for (int k = 0; k < f.rows(); k++) for (int q = f.uPtr[k]; q < f.uPtr[k + 1]; q++) assertTrue(f.uCol[q] > k);
@@ -125,7 +126,7 @@ class LevelScheduledIc0Test {
     @Test
     void theInterfaceOfTwoBlocksOfAGridIsOneGridLineAndSplitsTheSolveIntoTwoPoolSteps() {
         CsrMatrix a = PoissonGenerator.poisson2d(200, 200);
-        LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, true);
+        LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, LevelScheduledIc0.Ordering.INTERFACE_LAST);
         assertEquals(LevelScheduledIc0.Ordering.INTERFACE_LAST, f.ordering());
         assertEquals(1, f.parallelSteps());
         assertEquals(200, f.rows() - f.forward.from()[1], "interface rows");
@@ -140,7 +141,7 @@ class LevelScheduledIc0Test {
                 IncompleteCholeskyPreconditioner.of(a), 1e-8, 5000, null, null);
         PreparedSystem sys = CpuKernels.prepare(a);
         for (boolean iface : new boolean[] {false, true}) {
-            LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, iface);
+            LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, iface ? LevelScheduledIc0.Ordering.INTERFACE_LAST : LevelScheduledIc0.Ordering.LEVELS);
             SolveReport rep = ConjugateGradient.solve(sys.operator(), sys.kernels(), b, null, f.newSolveInNaturalOrder(TWO),
                     1e-8, 5000, null, null);
             assertEquals(Termination.CONVERGED, rep.termination(), rep.toString());
@@ -156,12 +157,21 @@ class LevelScheduledIc0Test {
     }
 
     @Test
+    void theProbeKeepsOneOfTheExactOrderingsAndTheCacheKeepsItsChoice() {
+        for (CsrMatrix a : List.of(PoissonGenerator.poisson2d(200, 200), TestMatrices.fixture("nos3"))) {
+            LevelScheduledIc0 f = Ic0Cache.probed(a, 2);
+            assertTrue(f.ordering() != LevelScheduledIc0.Ordering.INTERFACE_LAST, f.ordering().toString());
+            assertSame(Ic0Cache.shared().get(a, 2), Ic0Cache.shared().get(a, 2));
+        }
+    }
+
+    @Test
     void applyAllocatesNothingAndTheScheduleIsCachedPerMatrix() {
         CsrMatrix a = PoissonGenerator.poisson2d(400, 400);
         assertSame(Ic0Cache.shared().get(a, 2), Ic0Cache.shared().get(a, 2));
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (boolean iface : new boolean[] {false, true}) {
-            LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, iface);
+            LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, iface ? LevelScheduledIc0.Ordering.INTERFACE_LAST : LevelScheduledIc0.Ordering.LEVELS);
             for (LevelScheduledIc0Solve s : List.of(f.newSolve(TWO), f.newSolveInNaturalOrder(TWO))) {
                 double[] r = TestMatrices.vector(a.rows(), 3), z = new double[a.rows()];
                 s.apply(r, z);
