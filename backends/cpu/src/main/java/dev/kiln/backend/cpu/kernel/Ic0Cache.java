@@ -10,7 +10,8 @@ import java.util.Map;
  * {@link CsrMatrix#fingerprint()} and the number of parts, so a family of jobs on one matrix
  * factorises, schedules and probes it once.
  *
- * <p>The probe: both the level ordering and A's natural order are factorised, and the one whose
+ * <p>The probe (matrices of at least {@link #PROBE_MIN_NNZ} non-zeros; smaller ones keep their
+ * natural order): both the level ordering and A's natural order are factorised, and the one whose
  * PCG iteration (the product with its matrix and the preconditioner's two triangular solves) ran
  * faster in {@link #PROBE_ROUNDS} alternating rounds (best of each) is kept. Why not a rule: the
  * level order made one apply 1.03–1.58× faster on Poisson 2D/3D, 1138_bus, bcsstk13, bcsstk21,
@@ -57,6 +58,16 @@ public final class Ic0Cache {
 
     public synchronized int size() { return map.size(); }
 
+    /**
+     * Smaller matrices keep their natural order without a probe. The set-up runs once per matrix,
+     * so it runs interpreted, and for one cold solve it cost more than the level order saved
+     * (./kiln bench cg --quick, set-up timed in: gr_30_30 3.1 ms probed against 0.9 natural,
+     * crystm01 14.5 against 4.6, 1138_bus 8.3 against 2.1; bcsstk21 was the exception, 72 against
+     * 106 ms). Past it the solves dominate (Poisson 512²: 3.4 s probed, 1.4 s of it set-up,
+     * against 7.4 s natural). The same bound as {@link CpuKernels#PARALLEL_MIN_NNZ}.
+     */
+    static final long PROBE_MIN_NNZ = CpuKernels.PARALLEL_MIN_NNZ;
+
     /** Rounds of the ordering probe, after one untimed round of each. */
     static final int PROBE_ROUNDS = 3;
 
@@ -65,9 +76,10 @@ public final class Ic0Cache {
      * comment), uncached; converts P·A·Pᵀ for the SpMV on the way (that conversion is cached).
      */
     public static LevelScheduledIc0 probed(CsrMatrix a, int parts) {
-        LevelScheduledIc0 levels = LevelScheduledIc0.of(a, parts);
         LevelScheduledIc0 natural = LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
                 LevelScheduledIc0.Ordering.NATURAL);
+        if (a.nnz() < PROBE_MIN_NNZ) return natural;
+        LevelScheduledIc0 levels = LevelScheduledIc0.of(a, parts);
         long tl = Long.MAX_VALUE, tn = Long.MAX_VALUE;
         var pl = probe(levels, parts);
         var pn = probe(natural, parts);
