@@ -15,8 +15,10 @@ import dev.kiln.solvers.problem.InvalidProblemException;
  * of A itself is refused (A is then not SPD).
  *
  * <p>{@link #apply} is two sequential triangular solves (forward with L, backward with Lᵀ read
- * column-wise from L's rows), no allocation. Not parallel: triangular solves are inherently
- * sequential row by row; level scheduling is future work.
+ * column-wise from L's rows), no allocation; each row multiplies by the stored 1/l_ii (a division
+ * sat on the solve's row-to-row dependency chain). This is the reference: a backend may run the
+ * same {@link #factor()} level-scheduled over its cores (the CPU backend's
+ * {@code LevelScheduledIc0}, tested equal to this bit for bit).
  */
 public final class IncompleteCholeskyPreconditioner implements Preconditioner {
     /** Manteuffel's first shift; doubled (×4 here, to bound the retries) on each breakdown. */
@@ -27,6 +29,7 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
     private final int[] rowPtr;   // L in CSR, diagonal last in each row
     private final int[] colIdx;
     private final double[] values;
+    private final double[] inverseDiagonalOfL;
     private final double shift;
 
     private IncompleteCholeskyPreconditioner(int n, int[] rowPtr, int[] colIdx, double[] values, double shift) {
@@ -35,7 +38,18 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
         this.colIdx = colIdx;
         this.values = values;
         this.shift = shift;
+        this.inverseDiagonalOfL = new double[n];
+        for (int i = 0; i < n; i++) inverseDiagonalOfL[i] = 1.0 / values[rowPtr[i + 1] - 1];
     }
+
+    /**
+     * The factor L in CSR, columns ascending within a row and the diagonal last, with 1/l_ii
+     * per row. Shared arrays: read only.
+     */
+    public record Factor(int n, int[] rowPtr, int[] colIdx, double[] values, double[] inverseDiagonal) {}
+
+    /** L and 1/diag(L), for a backend that runs the triangular solves its own way. */
+    public Factor factor() { return new Factor(n, rowPtr, colIdx, values, inverseDiagonalOfL); }
 
     /** Factorises A (square, symmetric: only the lower triangle is read). */
     public static IncompleteCholeskyPreconditioner of(CsrMatrix a) {
@@ -111,11 +125,11 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
             double s = r[i];
             int diag = rowPtr[i + 1] - 1;
             for (int q = rowPtr[i]; q < diag; q++) s -= values[q] * z[colIdx[q]];
-            z[i] = s / values[diag];
+            z[i] = s * inverseDiagonalOfL[i];
         }
         for (int i = n - 1; i >= 0; i--) {            // Lᵀ·z = y, column i of Lᵀ is row i of L
             int diag = rowPtr[i + 1] - 1;
-            double zi = z[i] / values[diag];
+            double zi = z[i] * inverseDiagonalOfL[i];
             z[i] = zi;
             for (int q = rowPtr[i]; q < diag; q++) z[colIdx[q]] -= values[q] * zi;
         }

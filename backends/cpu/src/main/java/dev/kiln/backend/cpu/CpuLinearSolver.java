@@ -9,7 +9,6 @@ import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
 import dev.kiln.solvers.krylov.ConjugateGradient;
 import dev.kiln.solvers.krylov.Gmres;
 import dev.kiln.solvers.krylov.IdentityPreconditioner;
-import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
 import dev.kiln.solvers.krylov.IterationMonitor;
 import dev.kiln.solvers.krylov.JacobiPreconditioner;
 import dev.kiln.solvers.krylov.Preconditioner;
@@ -132,6 +131,10 @@ final class CpuLinearSolver {
             case CG, PCG -> {
                 // auto: plain CG when asked for cg, Jacobi for pcg (Jacobi needs a positive diagonal)
                 String choice = pre.equals("auto") ? (method == LinearMethod.CG ? "none" : "jacobi") : pre;
+                if (choice.equals("ic0") && recycle == null) {
+                    // the whole solve in the factor's numbering, so the triangular solves stream
+                    yield new Attempt("pcg+ic0", CpuIc0Cg.solve(CpuIc0Cg.factor(p), p, o, monitor));
+                }
                 Preconditioner m = choice.equals("ssor") ? CpuStationarySolver.ssor(a, o) : preconditioner(choice, a, sys);
                 String name = m instanceof IdentityPreconditioner ? "cg" : "pcg+" + m.name();
                 yield new Attempt(name, recycle != null ? CpuRecycledCg.solve(recycle, op, k, p, m, o, monitor)
@@ -157,7 +160,7 @@ final class CpuLinearSolver {
         return switch (name) {
             case "none" -> IdentityPreconditioner.INSTANCE;
             case "jacobi" -> JacobiPreconditioner.of(a);
-            case "ic0" -> IncompleteCholeskyPreconditioner.of(a);
+            case "ic0" -> CpuKernels.ic0(a);
             case "chebyshev" -> ChebyshevPreconditioner.of(sys.operator(), sys.kernels(),
                     JacobiPreconditioner.of(a).inverseDiagonal(), CHEBYSHEV_DEGREE);
             default -> throw new IllegalArgumentException("options.preconditioner: unknown '" + name + "'");

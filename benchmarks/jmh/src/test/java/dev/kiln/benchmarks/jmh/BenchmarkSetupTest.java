@@ -37,6 +37,18 @@ class BenchmarkSetupTest {
     }
 
     @Test
+    void everyIc0VariantEqualsTheSequentialReferenceInSetup() throws InterruptedException {
+        for (String impl : new String[] {"reference", "levels-1", "levels", "interface"}) for (int minRows : new int[] {1, 256}) {
+            Ic0Benchmark b = new Ic0Benchmark();
+            b.matrix = "poisson2d-300";
+            b.impl = impl;
+            b.minRows = minRows;
+            b.setup();
+            b.apply();
+        }
+    }
+
+    @Test
     void theSetupCheckFailsOnAWrongResult() {
         assertThrows(IllegalStateException.class,
                 () -> Checks.close(new double[] {1, 2, 3}, new double[] {1, 2, 3.01}, 1e-12, "a wrong kernel"));

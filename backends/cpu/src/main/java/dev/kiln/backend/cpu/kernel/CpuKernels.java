@@ -105,6 +105,22 @@ public final class CpuKernels {
         return VectorSystems.prepareFp32(a, format, parts(a, threads), SIGMA_CHUNKS);
     }
 
+    /**
+     * A's IC(0) factor renumbered and scheduled for the shared pool (cached per matrix, see
+     * {@link Ic0Cache}): split over the cores when A has at least {@link #PARALLEL_MIN_NNZ}
+     * non-zeros, else one thread (plain Java either way, so the scalar path runs it too).
+     * Throws {@link dev.kiln.solvers.problem.InvalidProblemException} when the factorisation
+     * breaks down.
+     */
+    public static LevelScheduledIc0 ic0Factor(CsrMatrix a) {
+        return Ic0Cache.shared().get(a, parts(a, -1));
+    }
+
+    /** {@link #ic0Factor} as a preconditioner for vectors in A's own order (one solve's instance). */
+    public static LevelScheduledIc0Solve ic0(CsrMatrix a) {
+        return ic0Factor(a).newSolveInNaturalOrder(WorkerPool.shared());
+    }
+
     private static int parts(CsrMatrix a, int threads) {
         return threads > 0 ? Math.min(threads, WorkerPool.shared().parts())
                 : a.nnz() >= PARALLEL_MIN_NNZ ? WorkerPool.shared().parts() : 1;

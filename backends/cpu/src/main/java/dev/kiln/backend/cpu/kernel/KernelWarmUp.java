@@ -160,6 +160,17 @@ final class KernelWarmUp {
         for (CsrMatrix a : List.of(banded(8 * c, 5), banded(8 * c, 2 * CsrOperator.VECTOR_ROW))) {
             for (int parts : partCounts) addOperatorCalls(calls, new CsrOperator(a, pool, parts));
         }
+        // IC(0) triangular solves (scalar loops, but a small job's few hundred applies would run
+        // them interpreted: 1138_bus IC(0)-PCG took 29.5 ms against PETSc's 3.4 in a cold bench):
+        // level order on one part, level steps on the pool, and vectors in A's own order
+        CsrMatrix grid = dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(12, 10);
+        for (int parts : partCounts) for (LevelScheduledIc0.Ordering o : LevelScheduledIc0.Ordering.values()) {
+            LevelScheduledIc0 f = LevelScheduledIc0.of(grid, parts, 4, o);
+            double[] r = filled(grid.rows(), 1.0), z = new double[grid.rows()];
+            LevelScheduledIc0Solve inOrder = f.newSolve(pool), natural = f.newSolveInNaturalOrder(pool);
+            calls.add(() -> inOrder.apply(r, z));
+            calls.add(() -> natural.apply(r, z));
+        }
         // vector kernels, with and without a remainder past the last whole SIMD step
         for (int n : new int[] {8 * c, 8 * c + 3}) {
             for (int parts : partCounts) {
