@@ -74,7 +74,7 @@ public final class RelaxBench implements Bench {
         if (!args.has("skip-heat") && !openclOnly && !methodOnly) {
             heatCase(report, chart, args.getInt("grid", quick ? 128 : 256), args.getInt("steps", quick ? 10 : 60));
         }
-        if (!args.has("skip-opencl") && !methodOnly) openclCase(report, args.getInt("opencl-grid", quick ? 96 : 192), quick ? 2 : 3);
+        if (!args.has("skip-opencl") && !methodOnly) openclCase(report, args.getInt("opencl-grid", quick ? 48 : 192), quick ? 2 : 3);
         if (!args.has("skip-method") && !openclOnly) { // issue 4: the method tuner for method: auto, against every fixed arm
             // quick: 96² × 60 steps (a bandit over 5 arms needs jobs more than size; 128² × 30 took 37 s for both cases)
             int mGrid = args.getInt("method-grid", quick ? 96 : 256), mSteps = args.getInt("method-steps", quick ? 60 : 150);
