@@ -30,8 +30,8 @@ public final class KilnService implements AutoCloseable {
     private EmbeddedKafkaBroker broker;
     private KilnRuntime runtime;
     private KafkaJobAdapter kafka;
-    private dev.kiln.kafka.CostModelStatePublisher costModelState;
-    private dev.kiln.kafka.TunerStatePublisher tunerState;
+    private dev.kiln.kafka.KeyedStatePublisher costModelState;
+    private dev.kiln.kafka.KeyedStatePublisher tunerState;
     private Vertx vertx;
     private HttpApi http;
     private String bootstrap;
@@ -75,15 +75,17 @@ public final class KilnService implements AutoCloseable {
                 config.getLong(KilnConfig.SHUTDOWN_GRACE_MS), kafkaClientProperties(config));
         // Cost models: what kiln.state holds, then calibration of the rest, then publishing changes (issue 8).
         long persistMs = config.getLong(KilnConfig.ROUTING_PERSIST_INTERVAL_MS);
-        if (persistMs > 0) dev.kiln.kafka.CostModelStateLoader.load(kafkaSettings, router.costModel().orElseThrow(), 30_000);
+        var costModelKind = new dev.kiln.kafka.CostModelKeyedState(router.costModel().orElseThrow());
+        if (persistMs > 0) dev.kiln.kafka.KeyedStateLoader.load(kafkaSettings, costModelKind, 30_000);
         if (Boolean.parseBoolean(config.get(KilnConfig.ROUTING_CALIBRATE).trim())) {
             Calibration.run(runtime.backends(), router.costModel().orElseThrow());
         }
-        if (persistMs > 0) costModelState = dev.kiln.kafka.CostModelStatePublisher.start(kafkaSettings, router.costModel().orElseThrow(), persistMs);
+        if (persistMs > 0) costModelState = dev.kiln.kafka.KeyedStatePublisher.start(kafkaSettings, costModelKind, persistMs);
         // Learned ω per family (issue 4): same topic, same interval as the cost models.
         if (persistMs > 0) {
-            dev.kiln.kafka.TunerStateLoader.load(kafkaSettings, runtime.tuner(), 30_000);
-            tunerState = dev.kiln.kafka.TunerStatePublisher.start(kafkaSettings, runtime.tuner(), persistMs);
+            var tunerKind = new dev.kiln.kafka.TunerKeyedState(runtime.tuner());
+            dev.kiln.kafka.KeyedStateLoader.load(kafkaSettings, tunerKind, 30_000);
+            tunerState = dev.kiln.kafka.KeyedStatePublisher.start(kafkaSettings, tunerKind, persistMs);
         }
         kafka = KafkaJobAdapter.start(runtime, kafkaSettings);
         vertx = Vertx.vertx();

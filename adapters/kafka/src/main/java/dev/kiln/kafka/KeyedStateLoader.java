@@ -1,8 +1,5 @@
 package dev.kiln.kafka;
 
-import dev.kiln.runtime.routing.CostModel;
-import dev.kiln.runtime.routing.ModelState;
-import dev.kiln.runtime.routing.ModelStateCodec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,27 +20,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the cost models back from the compacted {@code kiln.state} topic at start-up: every
+ * Reads one {@link KeyedState} back from the compacted {@code kiln.state} topic at start-up: every
  * record from the beginning to the end offsets taken when it starts, the last value per key
- * winning and a tombstone (null value) deleting. Only keys under {@link CostModel#STATE_PREFIX}
- * are read; the tuner's keys ({@code tuner/…}) share the topic and are left alone. A value that
- * does not decode is skipped with a warning rather than stopping Kiln.
+ * winning and a tombstone (null value) deleting. Only keys under the state's
+ * {@linkplain KeyedState#keyPrefix() prefix} are read; other kinds sharing the topic are left
+ * alone. A value the state rejects is skipped with a warning rather than stopping Kiln.
  *
  * <p>Runs on the caller's thread, before jobs are taken; a consumer without a group (assigned
  * partitions, nothing committed).
  */
-public final class CostModelStateLoader {
-    private static final Logger LOG = LoggerFactory.getLogger(CostModelStateLoader.class);
+public final class KeyedStateLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyedStateLoader.class);
 
-    private CostModelStateLoader() { }
+    private KeyedStateLoader() { }
 
     /**
-     * Restores every cost model stored in {@code kiln.state} into {@code model}, creating the
+     * Applies every record of {@code state}'s kind stored in {@code kiln.state}, creating the
      * topics when absent.
      *
-     * @return how many models were restored
+     * @return how many records were applied
      */
-    public static int load(KafkaSettings settings, CostModel model, long timeoutMs) throws InterruptedException {
+    public static int load(KafkaSettings settings, KeyedState state, long timeoutMs) throws InterruptedException {
         Map<String, Object> common = new HashMap<>(settings.clientProperties());
         common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         try (Admin admin = Admin.create(common)) {
@@ -54,7 +51,7 @@ public final class CostModelStateLoader {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "kiln-state-loader");
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "kiln-" + state.name() + "-state-loader");
         Map<String, byte[]> latest = new LinkedHashMap<>();
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c)) {
@@ -70,24 +67,23 @@ public final class CostModelStateLoader {
                     throw new IllegalStateException("reading " + KilnTopics.STATE + " took longer than " + timeoutMs + " ms");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key() == null || !r.key().startsWith(CostModel.STATE_PREFIX)) continue;
+                    if (r.key() == null || !r.key().startsWith(state.keyPrefix())) continue;
                     if (r.value() == null) latest.remove(r.key());
                     else latest.put(r.key(), r.value());
                 }
             }
         }
-        int restored = 0;
+        int applied = 0;
         for (Map.Entry<String, byte[]> e : latest.entrySet()) {
             try {
-                ModelState s = ModelStateCodec.decode(e.getValue());
-                model.restore(s);
-                restored++;
+                state.apply(e.getKey(), e.getValue());
+                applied++;
             } catch (IllegalArgumentException ex) {
                 LOG.warn("{}: skipping {}: {}", KilnTopics.STATE, e.getKey(), ex.getMessage());
             }
         }
-        LOG.info("restored {} cost model(s) from {}", restored, KilnTopics.STATE);
-        return restored;
+        LOG.info("loaded {} {} state record(s) from {}", applied, state.name(), KilnTopics.STATE);
+        return applied;
     }
 
     private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {

@@ -1,8 +1,5 @@
 package dev.kiln.kafka;
 
-import dev.kiln.runtime.routing.CostModel;
-import dev.kiln.runtime.routing.ModelState;
-import dev.kiln.runtime.routing.ModelStateCodec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,6 +8,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -18,26 +16,25 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes the cost models that changed to the compacted {@code kiln.state} topic, keyed
- * {@code costmodel/<backend>/<kind>} (a reset model as a tombstone), every
- * {@code kiln.routing.persist-interval-ms} and once more on close. Compaction keeps the last
- * value per key, so the topic holds one record per model however long Kiln runs. Periodic
- * rather than per job: a model changes with every finished job, and replicas and restarts need
- * its recent state, not every step.
+ * Writes one {@link KeyedState}'s changes to the compacted {@code kiln.state} topic (a null value
+ * as a tombstone) every {@code kiln.routing.persist-interval-ms} and once more on close.
+ * Compaction keeps the last value per key, so the topic holds one record per key however long
+ * Kiln runs. Periodic rather than per job: learned state changes with every finished job, and
+ * replicas and restarts need its recent state, not every step.
  *
  * <p>Threads: one daemon scheduler thread publishes; {@link #flush()} and {@link #close()} may
  * be called from any thread.
  */
-public final class CostModelStatePublisher implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CostModelStatePublisher.class);
+public final class KeyedStatePublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyedStatePublisher.class);
 
-    private final CostModel model;
+    private final KeyedState state;
     private final KafkaProducer<String, byte[]> producer;
     private final ScheduledExecutorService timer;
     private boolean closed;
 
-    private CostModelStatePublisher(KafkaSettings settings, CostModel model, long intervalMs) {
-        this.model = model;
+    private KeyedStatePublisher(KafkaSettings settings, KeyedState state, long intervalMs) {
+        this.state = state;
         Map<String, Object> p = new HashMap<>(settings.clientProperties());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -45,29 +42,28 @@ public final class CostModelStatePublisher implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "kiln-state-costmodel");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "kiln-state-" + state.name());
         this.producer = new KafkaProducer<>(p);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kiln-costmodel-publisher");
+            Thread t = new Thread(r, "kiln-" + state.name() + "-publisher");
             t.setDaemon(true);
             return t;
         });
         timer.scheduleWithFixedDelay(this::flushQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts publishing {@code model}'s changes every {@code intervalMs} (&gt; 0). */
-    public static CostModelStatePublisher start(KafkaSettings settings, CostModel model, long intervalMs) {
+    /** Starts publishing {@code state}'s changes every {@code intervalMs} (&gt; 0). */
+    public static KeyedStatePublisher start(KafkaSettings settings, KeyedState state, long intervalMs) {
         if (intervalMs <= 0) throw new IllegalArgumentException("kiln.routing.persist-interval-ms must be > 0 to publish, was " + intervalMs);
-        return new CostModelStatePublisher(settings, model, intervalMs);
+        return new KeyedStatePublisher(settings, state, intervalMs);
     }
 
-    /** Publishes every change since the last flush and waits for the broker's acknowledgement. */
+    /** Publishes every change since the last flush, waits for the broker's acknowledgement, returns how many. */
     public synchronized int flush() {
         if (closed) return 0;
-        Map<String, ModelState> changes = model.drainChanges();
-        for (Map.Entry<String, ModelState> e : changes.entrySet()) {
-            byte[] value = e.getValue() == null ? null : ModelStateCodec.encode(e.getValue());
-            producer.send(new ProducerRecord<>(KilnTopics.STATE, e.getKey(), value), (md, ex) -> {
+        Map<String, byte[]> changes = state.changes();
+        for (Map.Entry<String, byte[]> e : changes.entrySet()) {
+            producer.send(new ProducerRecord<>(KilnTopics.STATE, e.getKey(), e.getValue()), (md, ex) -> {
                 if (ex != null) LOG.warn("could not write {} to {}: {}", e.getKey(), KilnTopics.STATE, ex.toString());
             });
         }
@@ -79,7 +75,7 @@ public final class CostModelStatePublisher implements AutoCloseable {
         try {
             flush();
         } catch (RuntimeException e) {
-            LOG.warn("publishing cost models failed: {}", e.toString());
+            LOG.warn("publishing {} state failed: {}", state.name(), e.toString());
         }
     }
 
@@ -91,6 +87,6 @@ public final class CostModelStatePublisher implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
-        producer.close(java.time.Duration.ofSeconds(5));
+        producer.close(Duration.ofSeconds(5));
     }
 }
