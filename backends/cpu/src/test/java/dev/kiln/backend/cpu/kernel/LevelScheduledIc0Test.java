@@ -159,6 +159,27 @@ class LevelScheduledIc0Test {
     }
 
     @Test
+    void theRenumberedMatrixIsPAPTransposedWhetherItsRowsAreCopiedOrSorted() {
+        // Poisson in level order keeps every row's columns ascending (copied rows); a random
+        // pattern does not (sorted rows)
+        for (CsrMatrix a : List.of(PoissonGenerator.poisson2d(13, 9), randomSpd(300, 3, 5))) {
+            int n = a.rows();
+            int[] perm = LevelScheduledIc0.of(a, 1, 1, LevelScheduledIc0.Ordering.LEVELS).perm;
+            CsrMatrix pa = LevelScheduledIc0.permute(a, perm);
+            assertEquals(a.nnz(), pa.nnz());
+            for (int k = 0; k < n; k++) {
+                for (int q = pa.rowPtr()[k]; q < pa.rowPtr()[k + 1]; q++) {
+                    if (q > pa.rowPtr()[k]) assertTrue(pa.colIdx()[q] > pa.colIdx()[q - 1], a + ": row " + k + " not ascending");
+                    int i = perm[k], j = perm[pa.colIdx()[q]];
+                    double expected = Double.NaN;
+                    for (int t = a.rowPtr()[i]; t < a.rowPtr()[i + 1]; t++) if (a.colIdx()[t] == j) expected = a.values()[t];
+                    assertEquals(expected, pa.values()[q], 0.0, a + ": (" + k + "," + pa.colIdx()[q] + ")");
+                }
+            }
+        }
+    }
+
+    @Test
     void levelsOfTheFivePointLaplacianAreItsAntiDiagonals() {
         CsrMatrix a = PoissonGenerator.poisson2d(50, 30);
         LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, LevelScheduledIc0.Ordering.LEVELS);
