@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one variant ran marks the other variants' branches never-taken, and the first job to take them
  * would trap. Variants: each operation on each layout (natural and sorted SELL rows, scalar and
  * SIMD CSR rows), with and without a partial last chunk or SIMD remainder, on one part and on the
- * pool's parts; the rounds stop once C2's code runs them all (see {@link #QUIET_ROUNDS}).
+ * pool's parts; the rounds stop once C2's code runs them all (see {@link #QUIET_ROUNDS}). Then
+ * the IC(0) set-up runs {@link #SET_UP_ROUNDS} times on a small grid (one-off code per matrix,
+ * which a first job would otherwise run interpreted).
  *
  * <p>Cost, measured on this 2-core machine: 2.9–3.8 s wall, about 0.9 s of this thread's CPU and
  * 2.3–2.7 s of the process's in all, C2 included (docs/ARCHITECTURE.md, "CPU kernels"). While it runs, a job's
