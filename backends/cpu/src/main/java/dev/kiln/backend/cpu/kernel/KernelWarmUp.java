@@ -79,8 +79,8 @@ final class KernelWarmUp {
             try {
                 long t0 = System.nanoTime();
                 int rounds = run(MAX_MILLIS);
+                result = rounds;                               // the kernels' verdict stands even if the set-up rounds fail
                 setUpRounds();
-                result = rounds;
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (rounds < 0) {
                     LOG.log(System.Logger.Level.WARNING, "cpu kernels still allocate after " + ms
