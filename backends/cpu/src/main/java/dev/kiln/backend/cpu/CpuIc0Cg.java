@@ -33,7 +33,7 @@ public final class CpuIc0Cg {
     public static SolveReport solve(LevelScheduledIc0 f, double[] bNatural, double[] x0Natural, double tolerance, int maxIterations,
                                     IterationMonitor monitor) {
         int n = f.rows();
-        PreparedSystem sys = CpuKernels.prepare(f.permuted());
+        PreparedSystem sys = CpuKernels.prepare(f, -1);
         double[] b = new double[n];
         f.toNewOrder(bNatural, b);
         double[] x0 = null;

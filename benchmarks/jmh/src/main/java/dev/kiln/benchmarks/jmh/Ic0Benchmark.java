@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * {@code minRows} rows on the caller's thread); interface-last on every core ({@code interface}:
  * one pool step per solve, a slightly different preconditioner). The scheduled ones take vectors
  * in their own numbering, as the CPU backend's IC(0)-PCG runs them; setup checks they equal the
- * reference on the renumbered matrix bit for bit.
+ * reference bit for bit (on A for the level order, A's factor renumbered; on the renumbered matrix for interface last).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -74,8 +74,16 @@ public class Ic0Benchmark {
         }
         double[] rNew = new double[n], expected = new double[n];
         f.toNewOrder(r, rNew);
+        double[] rOld = r;
         r = rNew;
-        IncompleteCholeskyPreconditioner.of(f.permuted()).apply(r, expected);
+        if (f.ordering() == LevelScheduledIc0.Ordering.LEVELS) {
+            // A's own factor renumbered: the reference on A itself, vectors permuted
+            double[] zA = new double[n];
+            IncompleteCholeskyPreconditioner.of(a).apply(rOld, zA);
+            f.toNewOrder(zA, expected);
+        } else {
+            IncompleteCholeskyPreconditioner.of(f.permuted()).apply(r, expected);
+        }
         m = f.newSolve(pool);
         m.apply(r, z);
         Checks.close(expected, z, 0, what);

@@ -93,6 +93,18 @@ public final class CpuKernels {
         return VectorSystems.prepare(a, format, parts(a, threads), SIGMA_CHUNKS);
     }
 
+    /**
+     * Prepares P·A·Pᵀ of an IC(0) factor ({@link LevelScheduledIc0#permuted()}) for one solve on
+     * {@code threads} parts (−1: the rule), its conversion cached under a key derived from A's
+     * fingerprint instead of a hash of P·A·Pᵀ.
+     */
+    public static PreparedSystem prepare(LevelScheduledIc0 f, int threads) {
+        CsrMatrix a = f.permuted();
+        if (!vectorized()) return new PreparedSystem(new ScalarCsrOperator(a), ScalarKrylovKernels.INSTANCE);
+        KernelWarmUp.startInBackground();
+        return VectorSystems.prepare(a, f.permutedKey, SpmvFormat.AUTO, parts(a, threads), SIGMA_CHUNKS);
+    }
+
     /** Prepares A's fp32 copy (values and vectors in fp32, sums in fp64) with the format rule. */
     public static PreparedSystemFp32 prepareFp32(CsrMatrix a) {
         return prepareFp32(a, SpmvFormat.AUTO, -1);

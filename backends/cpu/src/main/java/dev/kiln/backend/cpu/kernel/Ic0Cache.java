@@ -11,7 +11,8 @@ import java.util.Map;
  * factorises, schedules and probes it once.
  *
  * <p>The probe (matrices of at least {@link #PROBE_MIN_NNZ} non-zeros; smaller ones keep their
- * natural order): both the level ordering and A's natural order are factorised, and the one whose
+ * natural order): A is factorised in its own order and that factor renumbered by level
+ * ({@link LevelScheduledIc0#inLevelOrder}), and the ordering whose
  * PCG iteration (the product with its matrix and the preconditioner's two triangular solves) ran
  * faster in {@link #PROBE_ROUNDS} alternating rounds (best of each) is kept. Why not a rule: the
  * level order made one apply 1.03–1.58× faster on Poisson 2D/3D, 1138_bus, bcsstk13, bcsstk21,
@@ -79,7 +80,8 @@ public final class Ic0Cache {
         LevelScheduledIc0 natural = LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
                 LevelScheduledIc0.Ordering.NATURAL);
         if (a.nnz() < PROBE_MIN_NNZ) return natural;
-        LevelScheduledIc0 levels = LevelScheduledIc0.of(a, parts);
+        // the natural factor renumbered: A is factorised once
+        LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural, a, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS);
         long tl = Long.MAX_VALUE, tn = Long.MAX_VALUE;
         var pl = probe(levels, parts);
         var pn = probe(natural, parts);
@@ -93,7 +95,7 @@ public final class Ic0Cache {
     /** A timed PCG iteration's matrix work for one ordering: q = A'·p, then z = M⁻¹·r. */
     private static java.util.function.LongSupplier probe(LevelScheduledIc0 f, int parts) {
         int n = f.rows();
-        PreparedSystem sys = CpuKernels.prepare(f.permuted(), SpmvFormat.AUTO, parts);
+        PreparedSystem sys = CpuKernels.prepare(f, parts);
         LevelScheduledIc0Solve m = f.newSolve(WorkerPool.shared());
         double[] p = new double[n], q = new double[n], z = new double[n];
         java.util.Arrays.fill(p, 1.0);

@@ -6,9 +6,10 @@ import dev.kiln.solvers.matrix.CsrMatrix;
 import java.util.Arrays;
 
 /**
- * IC(0) with triangular solves that run on several threads: A is renumbered (P·A·Pᵀ), factorised
- * in the new order by the reference {@link IncompleteCholeskyPreconditioner}, and the solves are
- * cut into steps whose parts are independent. Two renumberings:
+ * IC(0) with triangular solves that run on several threads: A is renumbered (P·A·Pᵀ), A's factor
+ * by the reference {@link IncompleteCholeskyPreconditioner} is renumbered with it (levels) or
+ * P·A·Pᵀ factorised (interface last), and the solves are cut into steps whose parts are
+ * independent. Two renumberings:
  *
  * <ul>
  * <li><b>Levels</b> (Anderson and Saad, "Solving sparse triangular linear systems on parallel
@@ -36,10 +37,11 @@ import java.util.Arrays;
  *     grid line, 0.1 %). Measured iterations: docs/ARCHITECTURE.md, issue 3.</li>
  * </ul>
  *
- * <p>The solve's arithmetic is the reference's on P·A·Pᵀ in the same order (L's rows keep their
- * entry order; each row of Lᵀ lists its entries by descending row, the order in which the
- * reference's column-wise backward solve subtracts them), so it equals the reference on the
- * renumbered matrix bit for bit, threaded or not. Immutable; cached per matrix by
+ * <p>The solve's arithmetic is the reference's in the same order (L's rows keep their entry
+ * order; each row of Lᵀ lists its entries by descending row, the order in which the reference's
+ * column-wise backward solve subtracts them), so it equals the reference bit for bit, threaded or
+ * not: on A itself for the level ordering (see {@link #inLevelOrder}), on P·A·Pᵀ for interface
+ * last. Immutable; cached per matrix by
  * {@link Ic0Cache}; each solve takes its own {@link LevelScheduledIc0Solve}.
  */
 public final class LevelScheduledIc0 {
@@ -67,6 +69,7 @@ public final class LevelScheduledIc0 {
     final double shift;
     final int[] perm;            // new row → original row
     final CsrMatrix permuted;    // P·A·Pᵀ
+    final String permutedKey;    // P·A·Pᵀ's key in SellCache (from A's fingerprint: no hash of P·A·Pᵀ)
     final int[] lPtr, lCol;      // strict lower part of L (new numbering), L's entry order
     final double[] lVal;
     final int[] uPtr, uCol;      // strict upper part of Lᵀ by rows, entries by descending row
@@ -84,7 +87,7 @@ public final class LevelScheduledIc0 {
     }
 
     private LevelScheduledIc0(int n, int parts, Ordering ordering, int levels, double shift, int[] perm, CsrMatrix permuted,
-                              int[] lPtr, int[] lCol, double[] lVal, int[] uPtr, int[] uCol, double[] uVal,
+                              String permutedKey, int[] lPtr, int[] lCol, double[] lVal, int[] uPtr, int[] uCol, double[] uVal,
                               double[] inverseDiagonal, Steps forward, Steps backward) {
         this.n = n;
         this.parts = parts;
@@ -93,6 +96,7 @@ public final class LevelScheduledIc0 {
         this.shift = shift;
         this.perm = perm;
         this.permuted = permuted;
+        this.permutedKey = permutedKey;
         this.lPtr = lPtr;
         this.lCol = lCol;
         this.lVal = lVal;
@@ -121,21 +125,14 @@ public final class LevelScheduledIc0 {
         if (parts < 1) throw new IllegalArgumentException("parts must be positive: " + parts);
         if (minParallelLevelRows < 1) throw new IllegalArgumentException("minParallelLevelRows must be positive: " + minParallelLevelRows);
         if (!a.isSquare()) IncompleteCholeskyPreconditioner.of(a);       // the reference's rejection
-        int n = a.rows();
-        int[] level = levels(a);
+        if (ordering == Ordering.NATURAL) return natural(a, parts);
         int[] blockStart = parts > 1 && ordering == Ordering.INTERFACE_LAST ? interfaceBlocks(a, parts) : null;
-        int[] perm;
+        if (blockStart == null) return inLevelOrder(natural(a, parts), a, minParallelLevelRows);
+        int n = a.rows();
         int[] interfaceFrom = new int[1];
-        if (ordering == Ordering.NATURAL) {
-            perm = new int[n];
-            for (int i = 0; i < n; i++) perm[i] = i;
-            level = new int[n];                                   // one "level": a single sequential step
-        } else if (blockStart != null) {
-            perm = interfaceLastOrder(a, level, blockStart, interfaceFrom);
-        } else {
-            perm = byLevel(level, 0, n, null);
-        }
-        CsrMatrix pa = ordering == Ordering.NATURAL ? a : permute(a, perm);
+        int[] perm = interfaceLastOrder(a, levels(a), blockStart, interfaceFrom);
+        // another preconditioner (edges turned round), so P·A·Pᵀ is factorised itself
+        CsrMatrix pa = permute(a, perm);
         IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(pa);
         IncompleteCholeskyPreconditioner.Factor f = ic.factor();
         int[] rp = f.rowPtr(), ci = f.colIdx();
@@ -151,40 +148,113 @@ public final class LevelScheduledIc0 {
             }
             lPtr[k + 1] = o;
         }
-        // Lᵀ by rows: entry (k, j) of L becomes (j, k); rows visited descending
-        int[] uPtr = new int[n + 1];
-        for (int q = 0; q < strict; q++) uPtr[lCol[q] + 1]++;
-        for (int k = 0; k < n; k++) uPtr[k + 1] += uPtr[k];
-        int[] next = Arrays.copyOf(uPtr, n);
-        int[] uCol = new int[strict];
-        double[] uVal = new double[strict];
-        for (int k = n - 1; k >= 0; k--) {
-            for (int q = lPtr[k]; q < lPtr[k + 1]; q++) {
-                int o = next[lCol[q]]++;
-                uCol[o] = k;
-                uVal[o] = lVal[q];
-            }
-        }
-        Steps fwd, bwd;
-        int levelCount;
-        if (blockStart != null) {
-            int[] bounds = blockBounds(a, blockStart, perm, interfaceFrom[0]);
-            fwd = new Steps(new int[] {0, interfaceFrom[0]}, new int[] {interfaceFrom[0], n}, new boolean[] {true, false}, bounds);
-            bwd = new Steps(new int[] {interfaceFrom[0], 0}, new int[] {n, interfaceFrom[0]}, new boolean[] {false, true},
-                    concat(new int[parts + 1], bounds));
-            levelCount = -1;
-        } else {
-            int[] levelPtr = levelPointers(level);
-            int minRows = ordering == Ordering.NATURAL ? Integer.MAX_VALUE : minParallelLevelRows;
-            fwd = steps(levelPtr, lPtr, parts, false, minRows);
-            bwd = steps(levelPtr, uPtr, parts, true, minRows);
-            levelCount = levelPtr.length - 1;
-        }
-        Ordering used = ordering == Ordering.INTERFACE_LAST && blockStart == null ? Ordering.LEVELS : ordering;
-        return new LevelScheduledIc0(n, parts, used, levelCount,
-                ic.shift(), perm, pa, lPtr, lCol, lVal, uPtr, uCol, uVal, f.inverseDiagonal(), fwd, bwd);
+        Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, null);
+        int[] bounds = blockBounds(a, blockStart, perm, interfaceFrom[0]);
+        Steps fwd = new Steps(new int[] {0, interfaceFrom[0]}, new int[] {interfaceFrom[0], n}, new boolean[] {true, false}, bounds);
+        Steps bwd = new Steps(new int[] {interfaceFrom[0], 0}, new int[] {n, interfaceFrom[0]}, new boolean[] {false, true},
+                concat(new int[parts + 1], bounds));
+        return new LevelScheduledIc0(n, parts, Ordering.INTERFACE_LAST, -1, ic.shift(), perm, pa,
+                a.fingerprint() + "/ic0-interface-last/" + parts,
+                lPtr, lCol, lVal, u.ptr(), u.col(), u.val(), f.inverseDiagonal(), fwd, bwd);
     }
 
+    /** A's IC(0) in A's own order: one sequential step each way. */
+    private static LevelScheduledIc0 natural(CsrMatrix a, int parts) {
+        int n = a.rows();
+        IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(a);
+        IncompleteCholeskyPreconditioner.Factor f = ic.factor();
+        int[] rp = f.rowPtr(), ci = f.colIdx();
+        double[] v = f.values();
+        int strict = rp[n] - n;
+        int[] lPtr = new int[n + 1], lCol = new int[strict];
+        double[] lVal = new double[strict];
+        for (int k = 0; k < n; k++) {
+            int o = lPtr[k];
+            for (int q = rp[k], d = rp[k + 1] - 1; q < d; q++, o++) {
+                lCol[o] = ci[q];
+                lVal[o] = v[q];
+            }
+            lPtr[k + 1] = o;
+        }
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, null);
+        int[] levelPtr = {0, n};                                   // one "level": a single sequential step
+        return new LevelScheduledIc0(n, parts, Ordering.NATURAL, 1, ic.shift(), perm, a, a.fingerprint(),
+                lPtr, lCol, lVal, u.ptr(), u.col(), u.val(), f.inverseDiagonal(),
+                steps(levelPtr, lPtr, parts, false, Integer.MAX_VALUE), steps(levelPtr, u.ptr(), parts, true, Integer.MAX_VALUE));
+    }
+
+    /**
+     * {@code natural}'s factor (A's IC(0) in A's own order) renumbered by level, scheduled as
+     * {@link #of(CsrMatrix, int, int, Ordering)} does for LEVELS: A is factorised once, not again
+     * as P·A·Pᵀ. Every edge keeps its orientation in the level order, so this is IC(0) of P·A·Pᵀ
+     * up to the order of the factorisation's sums (equal within rounding; tested to 1e-12). Each
+     * row of L keeps A's entry order and each row of Lᵀ lists its entries by descending row of A,
+     * so the solves subtract in the reference's order on A: the level-order solve equals
+     * {@link IncompleteCholeskyPreconditioner#apply} of A on permuted vectors bit for bit.
+     * Why: the second factorisation, and with it the one-off set-up it ran interpreted, was
+     * part of the ≈ 0.57 s set-up of a cold solve on Poisson 512² (docs/ARCHITECTURE.md, issue 3).
+     */
+    public static LevelScheduledIc0 inLevelOrder(LevelScheduledIc0 natural, CsrMatrix a, int minParallelLevelRows) {
+        if (natural.ordering != Ordering.NATURAL) throw new IllegalArgumentException("needs the factor in A's own order, was " + natural.ordering);
+        if (natural.n != a.rows()) throw new IllegalArgumentException("factor of " + natural.n + " rows, matrix of " + a.rows());
+        if (minParallelLevelRows < 1) throw new IllegalArgumentException("minParallelLevelRows must be positive: " + minParallelLevelRows);
+        int n = natural.n;
+        int[] level = levels(a);
+        int[] perm = byLevel(level, 0, n, null);
+        int[] inv = new int[n];
+        for (int k = 0; k < n; k++) inv[perm[k]] = k;
+        int[] np = natural.lPtr, nc = natural.lCol;
+        double[] nv = natural.lVal, nd = natural.inverseDiagonal;
+        int[] lPtr = new int[n + 1], lCol = new int[nc.length];
+        double[] lVal = new double[nc.length], inverseDiagonal = new double[n];
+        for (int k = 0; k < n; k++) {
+            int i = perm[k], o = lPtr[k], len = np[i + 1] - np[i];
+            for (int q = 0; q < len; q++) lCol[o + q] = inv[nc[np[i] + q]];
+            System.arraycopy(nv, np[i], lVal, o, len);
+            lPtr[k + 1] = o + len;
+            inverseDiagonal[k] = nd[i];
+        }
+        Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, perm);
+        int[] levelPtr = levelPointers(level);
+        return new LevelScheduledIc0(n, natural.parts, Ordering.LEVELS, levelPtr.length - 1, natural.shift, perm, permute(a, perm),
+                natural.permutedKey + "/ic0-levels", lPtr, lCol, lVal, u.ptr(), u.col(), u.val(), inverseDiagonal,
+                steps(levelPtr, lPtr, natural.parts, false, minParallelLevelRows),
+                steps(levelPtr, u.ptr(), natural.parts, true, minParallelLevelRows));
+    }
+
+    /** Lᵀ by rows. */
+    private record Transposed(int[] ptr, int[] col, double[] val) {
+        /**
+         * Entry (k, j) of L becomes (j, k); within a row of Lᵀ entries come by descending row of L
+         * — of A's own numbering when {@code perm} (new → A's row) is given, the order the
+         * reference's column-wise backward solve on A subtracts them in.
+         */
+        static Transposed byDescendingRow(int[] lPtr, int[] lCol, double[] lVal, int[] perm) {
+            int n = lPtr.length - 1, strict = lPtr[n];
+            int[] uPtr = new int[n + 1];
+            for (int q = 0; q < strict; q++) uPtr[lCol[q] + 1]++;
+            for (int k = 0; k < n; k++) uPtr[k + 1] += uPtr[k];
+            int[] next = Arrays.copyOf(uPtr, n);
+            int[] uCol = new int[strict];
+            double[] uVal = new double[strict];
+            int[] inv = null;
+            if (perm != null) {
+                inv = new int[n];
+                for (int k = 0; k < n; k++) inv[perm[k]] = k;
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                int k = inv == null ? i : inv[i];
+                for (int q = lPtr[k]; q < lPtr[k + 1]; q++) {
+                    int o = next[lCol[q]]++;
+                    uCol[o] = k;
+                    uVal[o] = lVal[q];
+                }
+            }
+            return new Transposed(uPtr, uCol, uVal);
+        }
+    }
     /** Level of each row in A's lower triangle (0 for rows with none). */
     static int[] levels(CsrMatrix a) {
         int n = a.rows();
@@ -341,14 +411,28 @@ public final class LevelScheduledIc0 {
         double[] val = new double[ptr[n]];
         long[] row = new long[16];
         for (int k = 0; k < n; k++) {
-            int i = perm[k], len = rp[i + 1] - rp[i];
+            int i = perm[k], len = rp[i + 1] - rp[i], o = ptr[k];
+            // rows whose renumbered columns stay ascending (every row of Poisson in level order)
+            // are copied; the sort cost ≈ 60 ms of a cold set-up on Poisson 512² (measured here:
+            // a throwaway System.nanoTime harness)
+            boolean ascending = true;
+            for (int q = 0, last = -1; q < len; q++) {
+                int c = inv[ci[rp[i] + q]];
+                col[o + q] = c;
+                ascending &= c > last;
+                last = c;
+            }
+            if (ascending) {
+                System.arraycopy(v, rp[i], val, o, len);
+                continue;
+            }
             if (row.length < len) row = new long[Math.max(len, 2 * row.length)];
             // (new column, original position) packed in a long: one primitive sort per row
-            for (int q = 0; q < len; q++) row[q] = ((long) inv[ci[rp[i] + q]] << 32) | (rp[i] + q);
+            for (int q = 0; q < len; q++) row[q] = ((long) col[o + q] << 32) | (rp[i] + q);
             Arrays.sort(row, 0, len);
             for (int q = 0; q < len; q++) {
-                col[ptr[k] + q] = (int) (row[q] >>> 32);
-                val[ptr[k] + q] = v[(int) row[q]];
+                col[o + q] = (int) (row[q] >>> 32);
+                val[o + q] = v[(int) row[q]];
             }
         }
         return CsrMatrix.of(n, n, ptr, col, val);

@@ -8,10 +8,16 @@ final class VectorSystems {
     private VectorSystems() {}
 
     static PreparedSystem prepare(CsrMatrix a, SpmvFormat format, int parts, int sigmaChunks) {
+        return prepare(a, null, format, parts, sigmaChunks);
+    }
+
+    /** {@code key}: A's SELL cache key when the caller has one (null: A's fingerprint). */
+    static PreparedSystem prepare(CsrMatrix a, String key, SpmvFormat format, int parts, int sigmaChunks) {
         WorkerPool pool = WorkerPool.shared();
         int c = VectorWidth.doubleLanes();
         if (format != SpmvFormat.CSR) {
-            SellMatrix sell = SellCache.shared().get(a, c, c * sigmaChunks);
+            SellMatrix sell = key == null ? SellCache.shared().get(a, c, c * sigmaChunks)
+                    : SellCache.shared().get(a, key, c, c * sigmaChunks);
             if (format == SpmvFormat.SELL || sell.fill() <= CpuKernels.SELL_MAX_FILL) {
                 SellOperator op = new SellOperator(sell, pool, parts);
                 return new PreparedSystem(op, new VectorKrylovKernels(pool, op.partition()));

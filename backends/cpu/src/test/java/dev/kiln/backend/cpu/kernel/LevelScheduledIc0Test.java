@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The scheduled IC(0) solves against the sequential reference
- * ({@link IncompleteCholeskyPreconditioner#apply}) on the renumbered matrix: equal bit for bit, on
- * one part and threaded on two, in both orderings, on matrices large enough to run on the pool;
- * the level ordering also equals IC(0) of A itself.
+ * ({@link IncompleteCholeskyPreconditioner#apply}): equal bit for bit, on one part and threaded on
+ * two, in every ordering, on matrices large enough to run on the pool — the level ordering (A's
+ * factor renumbered) to the reference on A, interface last to the reference on its renumbered
+ * matrix; the renumbered factor also equals the factor of the renumbered matrix within rounding.
  */
 class LevelScheduledIc0Test {
     private static final WorkerPool TWO = new WorkerPool(2);
@@ -83,10 +84,16 @@ class LevelScheduledIc0Test {
                 String what = a + " parts " + parts + " minRows " + minRows + " " + f.ordering();
                 if (parts == 2 && f.parallelSteps() > 0) parallelCases++;
                 if (f.ordering() == LevelScheduledIc0.Ordering.INTERFACE_LAST) interfaceCases++;
-                IncompleteCholeskyPreconditioner ref = IncompleteCholeskyPreconditioner.of(f.permuted());
                 double[] rNew = new double[n], expected = new double[n], z = new double[n];
                 f.toNewOrder(r, rNew);
-                ref.apply(rNew, expected);
+                if (f.ordering() == LevelScheduledIc0.Ordering.LEVELS) {
+                    // A's own factor renumbered: the reference on A itself, vectors permuted
+                    double[] zA = new double[n];
+                    IncompleteCholeskyPreconditioner.of(a).apply(r, zA);
+                    f.toNewOrder(zA, expected);
+                } else {
+                    IncompleteCholeskyPreconditioner.of(f.permuted()).apply(rNew, expected);
+                }
                 LevelScheduledIc0Solve inOrder = f.newSolve(TWO), natural = f.newSolveInNaturalOrder(TWO);
                 for (int rep = 0; rep < 2; rep++) {               // repeated: no state carried between applies
                     Arrays.fill(z, Double.NaN);
@@ -112,6 +119,64 @@ class LevelScheduledIc0Test {
         }
         assertTrue(parallelCases >= 6, "only " + parallelCases + " cases had steps run on the pool");
         assertTrue(interfaceCases >= 4, "only " + interfaceCases + " cases took the interface-last ordering");
+    }
+
+    @Test
+    void theRenumberedFactorEqualsTheFactorOfTheRenumberedMatrix() {
+        for (CsrMatrix a : matrices()) {
+            for (int parts : new int[] {1, 2}) {
+                LevelScheduledIc0 f = LevelScheduledIc0.of(a, parts, 256, LevelScheduledIc0.Ordering.LEVELS);
+                assertEquals(LevelScheduledIc0.Ordering.LEVELS, f.ordering());
+                IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(f.permuted());
+                IncompleteCholeskyPreconditioner.Factor g = ic.factor();
+                String what = a + " parts " + parts;
+                assertEquals(ic.shift(), f.shift(), what + ": shift");
+                int n = f.rows();
+                double scale = 0;
+                for (double v : g.values()) scale = Math.max(scale, Math.abs(v));
+                double[] row = new double[n];                    // row k of f's L scattered by column
+                for (int k = 0; k < n; k++) {
+                    assertEquals(g.rowPtr()[k + 1] - g.rowPtr()[k] - 1, f.lPtr[k + 1] - f.lPtr[k], what + ": entries of row " + k);
+                    for (int q = f.lPtr[k]; q < f.lPtr[k + 1]; q++) row[f.lCol[q]] = f.lVal[q];
+                    for (int q = g.rowPtr()[k]; q < g.rowPtr()[k + 1] - 1; q++) {
+                        int j = g.colIdx()[q];
+                        assertTrue(Math.abs(row[j] - g.values()[q]) <= 1e-12 * scale, what + ": l[" + k + "," + j + "] " + row[j] + " against " + g.values()[q]);
+                        row[j] = 0;
+                    }
+                    double d = g.values()[g.rowPtr()[k + 1] - 1];
+                    assertTrue(Math.abs(1 / f.inverseDiagonal[k] - d) <= 1e-12 * scale, what + ": l[" + k + "," + k + "]");
+                    // Lᵀ holds the same entries as L, transposed
+                    for (int q = f.uPtr[k]; q < f.uPtr[k + 1]; q++) {
+                        int i = f.uCol[q];
+                        boolean found = false;
+                        for (int t = f.lPtr[i]; t < f.lPtr[i + 1]; t++) if (f.lCol[t] == k && f.lVal[t] == f.uVal[q]) found = true;
+                        assertTrue(found, what + ": Lᵀ[" + k + "," + i + "] is not L[" + i + "," + k + "]");
+                    }
+                }
+                assertEquals(f.lPtr[n], f.uPtr[n], what + ": Lᵀ's entries");
+            }
+        }
+    }
+
+    @Test
+    void theRenumberedMatrixIsPAPTransposedWhetherItsRowsAreCopiedOrSorted() {
+        // Poisson in level order keeps every row's columns ascending (copied rows); a random
+        // pattern does not (sorted rows)
+        for (CsrMatrix a : List.of(PoissonGenerator.poisson2d(13, 9), randomSpd(300, 3, 5))) {
+            int n = a.rows();
+            int[] perm = LevelScheduledIc0.of(a, 1, 1, LevelScheduledIc0.Ordering.LEVELS).perm;
+            CsrMatrix pa = LevelScheduledIc0.permute(a, perm);
+            assertEquals(a.nnz(), pa.nnz());
+            for (int k = 0; k < n; k++) {
+                for (int q = pa.rowPtr()[k]; q < pa.rowPtr()[k + 1]; q++) {
+                    if (q > pa.rowPtr()[k]) assertTrue(pa.colIdx()[q] > pa.colIdx()[q - 1], a + ": row " + k + " not ascending");
+                    int i = perm[k], j = perm[pa.colIdx()[q]];
+                    double expected = Double.NaN;
+                    for (int t = a.rowPtr()[i]; t < a.rowPtr()[i + 1]; t++) if (a.colIdx()[t] == j) expected = a.values()[t];
+                    assertEquals(expected, pa.values()[q], 0.0, a + ": (" + k + "," + pa.colIdx()[q] + ")");
+                }
+            }
+        }
     }
 
     @Test
