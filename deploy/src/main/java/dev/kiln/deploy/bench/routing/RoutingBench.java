@@ -287,8 +287,21 @@ public final class RoutingBench implements Bench {
                     fs.add(a.record().result());
                 }
                 double[] lat = new double[fs.size()];
-                for (int i = 0; i < fs.size(); i++) lat[i] = fs.get(i).get(30, TimeUnit.MINUTES).timing().totalMs();
+                // Per backend: jobs, measured solve ms, predicted ms (learned router) — where the work went.
+                Map<String, double[]> split = new java.util.TreeMap<>();
+                for (int i = 0; i < fs.size(); i++) {
+                    JobResult r = fs.get(i).get(30, TimeUnit.MINUTES);
+                    lat[i] = r.timing().totalMs();
+                    double[] b = split.computeIfAbsent(r.backend(), k -> new double[3]);
+                    b[0]++;
+                    b[1] += r.timing().solveMs();
+                    if (r.cost() != null && Double.isFinite(r.cost().predictedMs())) b[2] += r.cost().predictedMs();
+                }
                 double makespan = (System.nanoTime() - s) / 1e6;
+                StringBuilder where = new StringBuilder();
+                split.forEach((b, v) -> where.append(String.format(java.util.Locale.ROOT, " %s: %d jobs, solve %.0f ms, predicted %.0f ms;",
+                        b, (int) v[0], v[1], v[2])));
+                report.progress(world + " burst, " + name + ":" + where);
                 Arrays.sort(lat);
                 results.put(name, new double[] {makespan, Arrays.stream(lat).average().orElseThrow(),
                         lat[(int) Math.min(lat.length - 1, Math.ceil(0.99 * lat.length) - 1)]});
