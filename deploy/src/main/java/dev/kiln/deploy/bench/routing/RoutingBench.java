@@ -292,6 +292,10 @@ public final class RoutingBench implements Bench {
                 for (int i = 0; i < fs.size(); i++) {
                     JobResult r = fs.get(i).get(30, TimeUnit.MINUTES);
                     lat[i] = r.timing().totalMs();
+                    if (Boolean.getBoolean("kiln.bench.trace") && r.routing() != null) {
+                        report.progress(name + " " + i + " solve=" + r.timing().solveMs() + " predicted=" + r.cost().predictedMs()
+                                + " chose " + r.backend() + " " + r.routing());
+                    }
                     double[] b = split.computeIfAbsent(r.backend(), k -> new double[3]);
                     b[0]++;
                     b[1] += r.timing().solveMs();
