@@ -52,7 +52,8 @@ import java.util.function.Supplier;
  *
  * <p>Options: {@code --case all|mixed|tiny}, {@code --jobs N} (default 500, 150 with {@code --quick}),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded
- * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
+ * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
+ * sequential run: repeated burst measurements), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
  * (5 000/s), {@code --tiny-in-flight N} (the service's {@code kiln.kafka.max-in-flight}).
  */
 public final class RoutingBench implements Bench {
@@ -108,10 +109,12 @@ public final class RoutingBench implements Bench {
         double[] regretCurve = null;
         for (Map.Entry<String, Supplier<List<Backend>>> w : worlds.entrySet()) {
             List<Backend> backends = w.getValue().get();
-            report.progress(w.getKey() + ": oracle table (" + jobs + " jobs × " + backends.size() + " backends)");
-            double[][] t = oracle(backends, docs, config);
-            double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
-            if (regretCurve == null) regretCurve = curve;
+            if (!args.has("burst-only")) {
+                report.progress(w.getKey() + ": oracle table (" + jobs + " jobs × " + backends.size() + " backends)");
+                double[][] t = oracle(backends, docs, config);
+                double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
+                if (regretCurve == null) regretCurve = curve;
+            }
             if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, report);
         }
         loaded.close();
