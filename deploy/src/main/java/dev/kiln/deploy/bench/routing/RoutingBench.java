@@ -109,7 +109,15 @@ public final class RoutingBench implements Bench {
         double[] regretCurve = null;
         for (Map.Entry<String, Supplier<List<Backend>>> w : worlds.entrySet()) {
             List<Backend> backends = w.getValue().get();
-            if (!args.has("burst-only")) {
+            if (args.has("burst-only")) {
+                // Without the oracle table the JVM is cold: the learned router, measured first,
+                // would calibrate and run on the interpreter (measured here: --burst-only without
+                // this, bookings 160-370 s for 5-7 s of solves and makespans 3-5x round-robin's).
+                // Every job once on the base backend, as the oracle table's runs warm it.
+                try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
+                    for (String d : docs) base.solve(decoderOnly.decoder().decode(d), ProgressSink.NONE, Cancellation.NONE);
+                }
+            } else {
                 report.progress(w.getKey() + ": oracle table (" + jobs + " jobs × " + backends.size() + " backends)");
                 double[][] t = oracle(backends, docs, config);
                 double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
