@@ -53,7 +53,7 @@ import java.util.function.Supplier;
  * <p>Options: {@code --case all|mixed|tiny}, {@code --jobs N} (default 500, 150 with {@code --quick}),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded
  * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
- * sequential run: repeated burst measurements), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
+ * sequential run: repeated burst measurements), {@code --learned-last} (the learned router's burst after its peers'), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
  * (5 000/s), {@code --tiny-in-flight N} (the service's {@code kiln.kafka.max-in-flight}).
  */
 public final class RoutingBench implements Bench {
@@ -123,7 +123,7 @@ public final class RoutingBench implements Bench {
                 double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
                 if (regretCurve == null) regretCurve = curve;
             }
-            if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, report);
+            if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), report);
         }
         loaded.close();
         if (regretCurve != null) plot(report.dir().resolve("routing-regret.svg"), regretCurve);
@@ -276,11 +276,23 @@ public final class RoutingBench implements Bench {
         return (System.nanoTime() - s) / 1e3 / n;
     }
 
+    /**
+     * The burst's routers in the order run: {@link #ROUTERS}, or with {@code --learned-last} the
+     * learned router after its peers — the first runs on the coldest JVM, so the order is worth varying.
+     */
+    static List<String> routers(BenchArgs args) {
+        if (!args.has("learned-last")) return ROUTERS;
+        List<String> out = new ArrayList<>(ROUTERS);
+        out.remove("learned");
+        out.add("learned");
+        return out;
+    }
+
     /** Every job submitted at once, under each router; makespan and latency as ratios to the learned router's. */
     private static void burst(String world, List<Backend> backends, List<String> docs, KilnConfig config, long seed,
-                              BenchReport report) throws Exception {
+                              List<String> routers, BenchReport report) throws Exception {
         Map<String, double[]> results = new LinkedHashMap<>();
-        for (String name : ROUTERS) {
+        for (String name : routers) {
             Router router = switch (name) {
                 case "learned" -> learned(config, seed);
                 case "shortest-queue" -> new ShortestQueueRouter();
