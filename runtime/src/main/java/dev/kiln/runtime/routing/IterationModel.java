@@ -25,10 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A family no backend has counts for yet falls back to a fit over <em>every</em> count
  * (this backend's, else all backends'), not to the backend's estimate: the time fits learn
  * at the iterations jobs took, so predicting at the CG bound min(n, maxIterations) puts a
- * new family's work 10–100× above the scale the time fit knows (measured here: calibrated on
- * unnamed 2-D Poisson, the burst's {@code poisson2d}/{@code poisson3d} families were all
- * predicted at the bound, and the earliest-finish router balanced those inflated times —
- * the largest jobs weighed up to 100× their share — ending 1.5× behind round-robin;
+ * new family's work n ÷ (iterations taken) above the scale the time fit knows, ~30× for a
+ * 96² 2-D Poisson system and more the larger it is (measured here: calibrated on unnamed 2-D
+ * Poisson, the burst's {@code poisson2d}/{@code poisson3d} families were all predicted at the
+ * bound, and the earliest-finish router booked 27–44 s for 1–2 s of solves;
  * {@code ./kiln bench routing --quick --case mixed}). Another family's counts are off by the
  * operator's conditioning, a factor of a few; the bound by orders of magnitude. Only when
  * nothing has been counted at all does the backend's estimate stand. Thread-safe.
