@@ -20,7 +20,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * come first — but only for sizes they have seen: a backend the router sends only small jobs
  * would otherwise extrapolate its few small counts to a large job, when the pooled fit has
  * seen that size); else there is none and the backend's estimate stands. The fits are robust
- * (Huber) as the time fits. Thread-safe.
+ * (Huber) as the time fits.
+ *
+ * <p>A family no backend has counts for yet falls back to a fit over <em>every</em> count
+ * (this backend's, else all backends'), not to the backend's estimate: the time fits learn
+ * at the iterations jobs took, so predicting at the CG bound min(n, maxIterations) puts a
+ * new family's work n ÷ (iterations taken) above the scale the time fit knows, ~30× for a
+ * 96² 2-D Poisson system and more the larger it is (measured here: calibrated on unnamed 2-D
+ * Poisson, the burst's {@code poisson2d}/{@code poisson3d} families were all predicted at the
+ * bound, and the earliest-finish router booked 27–44 s for 1–2 s of solves;
+ * {@code ./kiln bench routing --quick --case mixed}). Another family's counts are off by the
+ * operator's conditioning, a factor of a few; the bound by orders of magnitude. Only when
+ * nothing has been counted at all does the backend's estimate stand. Thread-safe.
  */
 final class IterationModel {
     /** Family key of jobs that name none: they share one fit. */
@@ -35,6 +46,12 @@ final class IterationModel {
     static final int MAX_FITS = 4_096;
 
     private final Map<String, LogLinearModel> fits = new ConcurrentHashMap<>();
+    /**
+     * Every count, per backend and pooled ({@link #ANY_BACKEND}), whatever the family: the
+     * last learned resort for a family without counts. Bounded by the number of backends;
+     * relearned after a restart, as the pooled fits.
+     */
+    private final Map<String, LogLinearModel> allFamilies = new ConcurrentHashMap<>();
 
     static double[] vector(Features f) {
         double n = Math.max(1, f.n());
@@ -46,10 +63,11 @@ final class IterationModel {
     }
 
     /**
-     * Estimated iterations, or NaN when neither this backend nor any other has enough counts for
-     * the family. The backend's own fit when the size is inside the range it has seen (its
-     * method may differ from the others'), else the pooled fit when that one has seen the size,
-     * else whichever has enough counts (own first).
+     * Estimated iterations, or NaN when no backend has enough counts of any family. The
+     * backend's own fit of the family when the size is inside the range it has seen (its
+     * method may differ from the others'), else the family's pooled fit when that one has seen
+     * the size, else whichever of the two has enough counts (own first), else the fit over
+     * every family (own, then pooled).
      */
     double estimate(String backend, String family, Features f) {
         double[] x = vector(f);
@@ -59,6 +77,8 @@ final class IterationModel {
         if (Double.isNaN(e)) e = estimate(pooled, x, true);
         if (Double.isNaN(e)) e = estimate(own, x, false);
         if (Double.isNaN(e)) e = estimate(pooled, x, false);
+        if (Double.isNaN(e)) e = estimate(allFamilies.get(backend), x, false);
+        if (Double.isNaN(e)) e = estimate(allFamilies.get(ANY_BACKEND), x, false);
         return e;
     }
 
@@ -80,6 +100,12 @@ final class IterationModel {
                 if (fits.size() >= MAX_FITS) continue;
                 m = fits.computeIfAbsent(k, kk -> new LogLinearModel());
             }
+            synchronized (m) {
+                m.observe(x, iterations);
+            }
+        }
+        for (String k : new String[] {backend, ANY_BACKEND}) {
+            LogLinearModel m = allFamilies.computeIfAbsent(k, kk -> new LogLinearModel());
             synchronized (m) {
                 m.observe(x, iterations);
             }
@@ -113,5 +139,6 @@ final class IterationModel {
     /** Forgets a backend's own counts (the pooled fit keeps them: they were true of the family). */
     void reset(String backend) {
         fits.keySet().removeIf(k -> k.startsWith(backend + "\u0000"));
+        allFamilies.remove(backend);
     }
 }

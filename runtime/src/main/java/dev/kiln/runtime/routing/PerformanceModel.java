@@ -90,6 +90,18 @@ public final class PerformanceModel {
             // just past it (measured here: ./kiln bench routing --quick, trace).
             double proportional = lnFitted(affineLeads, Math.expm1(time.maxLogWork), bytes) + (x[1] - time.maxLogWork);
             lm = affineLeads ? Math.min(lm, proportional) : proportional;
+            if (!affineLeads && affine.samples >= AffineModel.DIM) {
+                // In proportion from the edge also scales the launch cost inside the edge's time:
+                // a device of 3 ms launch + 2 ms compute at the edge was predicted 2.5× too slow
+                // at 30× the work, and after calibration (4 sizes; too few scored jobs for the
+                // affine fit to lead) every burst job larger than the calibration's went to the
+                // device twice as slow (measured here: ./kiln bench routing --quick --case mixed,
+                // burst split; sim-launch predicted 3.1× its solve time). The affine fit separates
+                // the launch cost from the part that grows, so beyond the range it answers,
+                // between the power law's own slope and proportional growth.
+                double lo = Math.min(time.mean(x), proportional);
+                lm = Math.max(lo, Math.min(proportional, Math.log(affine.mean(AffineModel.vector(work, bytes)))));
+            }
         } else if (x[1] < time.minLogWork) {
             // Below the smallest work seen: no faster than in proportion, no slower than at the edge.
             double lmEdge = lnFitted(affineLeads, Math.expm1(time.minLogWork), bytes);

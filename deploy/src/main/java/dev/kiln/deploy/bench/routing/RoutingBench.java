@@ -52,7 +52,8 @@ import java.util.function.Supplier;
  *
  * <p>Options: {@code --case all|mixed|tiny}, {@code --jobs N} (default 500, 150 with {@code --quick}),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded
- * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
+ * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
+ * sequential run: repeated burst measurements), {@code --learned-last} (the learned router's burst after its peers'), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
  * (5 000/s), {@code --tiny-in-flight N} (the service's {@code kiln.kafka.max-in-flight}).
  */
 public final class RoutingBench implements Bench {
@@ -108,11 +109,21 @@ public final class RoutingBench implements Bench {
         double[] regretCurve = null;
         for (Map.Entry<String, Supplier<List<Backend>>> w : worlds.entrySet()) {
             List<Backend> backends = w.getValue().get();
-            report.progress(w.getKey() + ": oracle table (" + jobs + " jobs × " + backends.size() + " backends)");
-            double[][] t = oracle(backends, docs, config);
-            double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
-            if (regretCurve == null) regretCurve = curve;
-            if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, report);
+            if (args.has("burst-only")) {
+                // Without the oracle table the JVM is cold: the learned router, measured first,
+                // would calibrate and run on the interpreter (measured here: --burst-only without
+                // this, bookings 160-370 s for 5-7 s of solves and makespans 3-5x round-robin's).
+                // Every job once on the base backend, as the oracle table's runs warm it.
+                try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
+                    for (String d : docs) base.solve(decoderOnly.decoder().decode(d), ProgressSink.NONE, Cancellation.NONE);
+                }
+            } else {
+                report.progress(w.getKey() + ": oracle table (" + jobs + " jobs × " + backends.size() + " backends)");
+                double[][] t = oracle(backends, docs, config);
+                double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
+                if (regretCurve == null) regretCurve = curve;
+            }
+            if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), report);
         }
         loaded.close();
         if (regretCurve != null) plot(report.dir().resolve("routing-regret.svg"), regretCurve);
@@ -265,11 +276,23 @@ public final class RoutingBench implements Bench {
         return (System.nanoTime() - s) / 1e3 / n;
     }
 
+    /**
+     * The burst's routers in the order run: {@link #ROUTERS}, or with {@code --learned-last} the
+     * learned router after its peers — the first runs on the coldest JVM, so the order is worth varying.
+     */
+    static List<String> routers(BenchArgs args) {
+        if (!args.has("learned-last")) return ROUTERS;
+        List<String> out = new ArrayList<>(ROUTERS);
+        out.remove("learned");
+        out.add("learned");
+        return out;
+    }
+
     /** Every job submitted at once, under each router; makespan and latency as ratios to the learned router's. */
     private static void burst(String world, List<Backend> backends, List<String> docs, KilnConfig config, long seed,
-                              BenchReport report) throws Exception {
+                              List<String> routers, BenchReport report) throws Exception {
         Map<String, double[]> results = new LinkedHashMap<>();
-        for (String name : ROUTERS) {
+        for (String name : routers) {
             Router router = switch (name) {
                 case "learned" -> learned(config, seed);
                 case "shortest-queue" -> new ShortestQueueRouter();
@@ -287,8 +310,25 @@ public final class RoutingBench implements Bench {
                     fs.add(a.record().result());
                 }
                 double[] lat = new double[fs.size()];
-                for (int i = 0; i < fs.size(); i++) lat[i] = fs.get(i).get(30, TimeUnit.MINUTES).timing().totalMs();
+                // Per backend: jobs, measured solve ms, predicted ms (learned router) — where the work went.
+                Map<String, double[]> split = new java.util.TreeMap<>();
+                for (int i = 0; i < fs.size(); i++) {
+                    JobResult r = fs.get(i).get(30, TimeUnit.MINUTES);
+                    lat[i] = r.timing().totalMs();
+                    if (Boolean.getBoolean("kiln.bench.trace") && r.routing() != null) {
+                        report.progress(name + " " + i + " solve=" + r.timing().solveMs() + " predicted=" + r.cost().predictedMs()
+                                + " chose " + r.backend() + " " + r.routing());
+                    }
+                    double[] b = split.computeIfAbsent(r.backend(), k -> new double[3]);
+                    b[0]++;
+                    b[1] += r.timing().solveMs();
+                    if (r.cost() != null && Double.isFinite(r.cost().predictedMs())) b[2] += r.cost().predictedMs();
+                }
                 double makespan = (System.nanoTime() - s) / 1e6;
+                StringBuilder where = new StringBuilder();
+                split.forEach((b, v) -> where.append(String.format(java.util.Locale.ROOT, " %s: %d jobs, solve %.0f ms, predicted %.0f ms;",
+                        b, (int) v[0], v[1], v[2])));
+                report.progress(world + " burst, " + name + ":" + where);
                 Arrays.sort(lat);
                 results.put(name, new double[] {makespan, Arrays.stream(lat).average().orElseThrow(),
                         lat[(int) Math.min(lat.length - 1, Math.ceil(0.99 * lat.length) - 1)]});
