@@ -16,4 +16,10 @@ public record Job(String id, JobKind kind, String family, double[] context, Prob
     public Job {
         if (context == null) context = new double[0];
     }
+
+    /** This job with other linear options (a tuner's choice); every other field as it was. */
+    public Job withLinear(LinearOptions linear) {
+        JobOptions o = options;
+        return new Job(id, kind, family, context, problem, new JobOptions(o.backend(), o.objective(), o.deadlineMs(), o.seed(), linear));
+    }
 }

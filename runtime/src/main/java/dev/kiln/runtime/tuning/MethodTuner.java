@@ -7,7 +7,6 @@ import dev.kiln.solvers.problem.LinearProblem;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.ErrorCode;
 import dev.kiln.spi.Job;
-import dev.kiln.spi.JobOptions;
 import dev.kiln.spi.LinearMethod;
 import dev.kiln.spi.LinearOptions;
 import dev.kiln.spi.Precision;
@@ -95,11 +94,8 @@ public final class MethodTuner implements Tuner {
     /** The job with the arm's method and preconditioner; every other option as the client sent it. */
     static Job with(Job job, MethodArm arm) {
         LinearOptions o = job.options().linear();
-        LinearOptions tuned = new LinearOptions(arm.method(), arm.preconditioner(), o.omega(), o.tolerance(), o.maxIterations(),
-                o.precision(), o.returnSolution());
-        JobOptions jo = job.options();
-        return new Job(job.id(), job.kind(), job.family(), job.context(), job.problem(),
-                new JobOptions(jo.backend(), jo.objective(), jo.deadlineMs(), jo.seed(), tuned));
+        return job.withLinear(new LinearOptions(arm.method(), arm.preconditioner(), o.omega(), o.tolerance(), o.maxIterations(),
+                o.precision(), o.returnSolution()));
     }
 
     @Override

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.spi.Job;
-import dev.kiln.spi.JobOptions;
 import dev.kiln.spi.LinearMethod;
 import dev.kiln.spi.LinearOptions;
 import dev.kiln.spi.SolveOutcome;
@@ -76,11 +75,8 @@ public final class OmegaTuner implements Tuner {
         }
         pending.put(job.id(), new Pending(key, c));
         LinearOptions o = job.options().linear();
-        LinearOptions tuned = new LinearOptions(o.method(), o.preconditioner(), c.omega(), o.tolerance(), o.maxIterations(),
-                o.precision(), o.returnSolution());
-        JobOptions jo = job.options();
-        return new Job(job.id(), job.kind(), job.family(), job.context(), job.problem(),
-                new JobOptions(jo.backend(), jo.objective(), jo.deadlineMs(), jo.seed(), tuned));
+        return job.withLinear(new LinearOptions(o.method(), o.preconditioner(), c.omega(), o.tolerance(), o.maxIterations(),
+                o.precision(), o.returnSolution()));
     }
 
     @Override

@@ -70,18 +70,12 @@ final class CpuStationarySolver {
         }
         JobError error = switch (r.termination()) {
             case CONVERGED, MAX_ITERATIONS -> null;
-            case DIVERGED -> new JobError(ErrorCode.DIVERGED, method + " diverged at iteration " + r.iterations()
-                    + " with ω = " + omega + " (relative residual " + r.relativeResidual() + "): the matrix is not SPD or not "
-                    + "diagonally dominant enough for " + method + "; try gmres");
+            case DIVERGED -> JobError.relaxationDiverged(method, r.iterations(), omega, r.relativeResidual());
             case INCONSISTENT -> {
                 params.put("certificateNorm", r.certificateNorm());
-                yield new JobError(ErrorCode.INCONSISTENT, "A·x = b has no solution: after " + r.iterations()
-                        + " iterations x_{k+1} − x_k converged to a null vector d of A with bᵀd ≠ 0 (‖d‖ = "
-                        + r.certificateNorm() + ", relative residual stuck at " + r.relativeResidual() + ")");
+                yield JobError.inconsistent(r.iterations(), r.certificateNorm(), r.relativeResidual());
             }
-            case STOPPED -> cancellation.cancelled()
-                    ? new JobError(ErrorCode.CANCELLED, "cancelled at iteration " + r.iterations())
-                    : new JobError(ErrorCode.DEADLINE_EXCEEDED, "deadline passed at iteration " + r.iterations());
+            case STOPPED -> JobError.stopped(cancellation, r.iterations());
         };
         boolean converged = r.relativeResidual() <= o.tolerance();
         return new SolveOutcome(method, params, r.iterations(), r.relativeResidual(), converged && error == null,

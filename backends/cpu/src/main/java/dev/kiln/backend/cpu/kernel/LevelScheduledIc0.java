@@ -135,19 +135,9 @@ public final class LevelScheduledIc0 {
         CsrMatrix pa = permute(a, perm);
         IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(pa);
         IncompleteCholeskyPreconditioner.Factor f = ic.factor();
-        int[] rp = f.rowPtr(), ci = f.colIdx();
-        double[] v = f.values();
-        int strict = rp[n] - n;
-        int[] lPtr = new int[n + 1], lCol = new int[strict];
-        double[] lVal = new double[strict];
-        for (int k = 0; k < n; k++) {
-            int o = lPtr[k];
-            for (int q = rp[k], d = rp[k + 1] - 1; q < d; q++, o++) {
-                lCol[o] = ci[q];
-                lVal[o] = v[q];
-            }
-            lPtr[k + 1] = o;
-        }
+        StrictLower sl = StrictLower.of(f, n);
+        int[] lPtr = sl.ptr(), lCol = sl.col();
+        double[] lVal = sl.val();
         Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, null);
         int[] bounds = blockBounds(a, blockStart, perm, interfaceFrom[0]);
         Steps fwd = new Steps(new int[] {0, interfaceFrom[0]}, new int[] {interfaceFrom[0], n}, new boolean[] {true, false}, bounds);
@@ -158,24 +148,34 @@ public final class LevelScheduledIc0 {
                 lPtr, lCol, lVal, u.ptr(), u.col(), u.val(), f.inverseDiagonal(), fwd, bwd);
     }
 
+    /** L without its diagonal, by rows (the factor stores each row's diagonal last; the solves use 1/l_ii apart). */
+    private record StrictLower(int[] ptr, int[] col, double[] val) {
+        static StrictLower of(IncompleteCholeskyPreconditioner.Factor f, int n) {
+            int[] rp = f.rowPtr(), ci = f.colIdx();
+            double[] v = f.values();
+            int strict = rp[n] - n;
+            int[] lPtr = new int[n + 1], lCol = new int[strict];
+            double[] lVal = new double[strict];
+            for (int k = 0; k < n; k++) {
+                int o = lPtr[k];
+                for (int q = rp[k], d = rp[k + 1] - 1; q < d; q++, o++) {
+                    lCol[o] = ci[q];
+                    lVal[o] = v[q];
+                }
+                lPtr[k + 1] = o;
+            }
+            return new StrictLower(lPtr, lCol, lVal);
+        }
+    }
+
     /** A's IC(0) in A's own order: one sequential step each way. */
     private static LevelScheduledIc0 natural(CsrMatrix a, int parts) {
         int n = a.rows();
         IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(a);
         IncompleteCholeskyPreconditioner.Factor f = ic.factor();
-        int[] rp = f.rowPtr(), ci = f.colIdx();
-        double[] v = f.values();
-        int strict = rp[n] - n;
-        int[] lPtr = new int[n + 1], lCol = new int[strict];
-        double[] lVal = new double[strict];
-        for (int k = 0; k < n; k++) {
-            int o = lPtr[k];
-            for (int q = rp[k], d = rp[k + 1] - 1; q < d; q++, o++) {
-                lCol[o] = ci[q];
-                lVal[o] = v[q];
-            }
-            lPtr[k + 1] = o;
-        }
+        StrictLower sl = StrictLower.of(f, n);
+        int[] lPtr = sl.ptr(), lCol = sl.col();
+        double[] lVal = sl.val();
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
         Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, null);
