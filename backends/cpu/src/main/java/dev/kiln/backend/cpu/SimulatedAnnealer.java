@@ -20,23 +20,16 @@ public final class SimulatedAnnealer {
     static final double SKIP_THRESHOLD = 44.36;
 
     private final int n;
-    private final double[] linear;
-    private final int[] rowPtr;
-    private final int[] colIdx;
-    private final double[] coupling;
+    private final LocalFields local;
     private final byte[] x;
     private final double[] field;
-    private double energy;
     private final Xorshift128Plus rng = new Xorshift128Plus();
 
     public SimulatedAnnealer(QuboProblem q) {
-        this.n = q.n();
-        this.linear = q.linear();
-        this.rowPtr = q.rowPtr();
-        this.colIdx = q.colIdx();
-        this.coupling = q.coupling();
-        this.x = new byte[n];
-        this.field = new double[n];
+        this.local = new LocalFields(q);
+        this.n = local.n;
+        this.x = local.x;
+        this.field = local.field;
     }
 
     /** Decides after each sweep whether the read goes on (time limit, target, cancellation). */
@@ -53,30 +46,15 @@ public final class SimulatedAnnealer {
     public int anneal(long seed, double[] betas, SweepGuard guard) {
         rng.seed(seed);
         for (int i = 0; i < n; i++) x[i] = (byte) (rng.next() >>> 63);
-        recomputeFields();
-        int s = 0;
-        while (s < betas.length) {
-            sweep(betas[s]);
-            s++;
-            if (!guard.proceed(s, energy)) break;
+        local.recompute();
+        int sweeps = 0;
+        while (sweeps < betas.length) {
+            sweep(betas[sweeps]);
+            sweeps++;
+            if (!guard.proceed(sweeps, local.energy)) break;
         }
         descend();
-        return s;
-    }
-
-    private void recomputeFields() {
-        double e = 0;
-        for (int i = 0; i < n; i++) {
-            double f = linear[i];
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) f += coupling[k] * x[colIdx[k]];
-            field[i] = f;
-        }
-        for (int i = 0; i < n; i++) {
-            if (x[i] == 0) continue;
-            e += linear[i];
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) if (colIdx[k] > i) e += coupling[k] * x[colIdx[k]];
-        }
-        energy = e;
+        return sweeps;
     }
 
     private void sweep(double beta) {
@@ -85,19 +63,7 @@ public final class SimulatedAnnealer {
             double delta = x[i] == 0 ? field[i] : -field[i];
             if (delta >= skip) continue;
             if (delta > 0 && Math.exp(-beta * delta) * 0x1p53 <= (rng.next() >>> 11)) continue;
-            flip(i, delta);
-        }
-    }
-
-    private void flip(int i, double delta) {
-        byte xi = (byte) (x[i] ^ 1);
-        x[i] = xi;
-        energy += delta;
-        int end = rowPtr[i + 1];
-        if (xi == 1) {
-            for (int k = rowPtr[i]; k < end; k++) field[colIdx[k]] += coupling[k];
-        } else {
-            for (int k = rowPtr[i]; k < end; k++) field[colIdx[k]] -= coupling[k];
+            local.flip(i, delta);
         }
     }
 
@@ -109,14 +75,14 @@ public final class SimulatedAnnealer {
             for (int i = 0; i < n; i++) {
                 double delta = x[i] == 0 ? field[i] : -field[i];
                 if (delta < 0) {
-                    flip(i, delta);
+                    local.flip(i, delta);
                     improved = true;
                 }
             }
         }
     }
 
-    public double energy() { return energy; }
+    public double energy() { return local.energy; }
 
     /** The current assignment (live; copy it to keep it). */
     public byte[] state() { return x; }

@@ -27,28 +27,21 @@ public final class TabuSearch {
     static final int TENURE_DIVISOR = 100;
 
     private final int n;
-    private final double[] linear;
-    private final int[] rowPtr;
-    private final int[] colIdx;
-    private final double[] coupling;
+    private final LocalFields local;
     private final byte[] x;
     private final byte[] best;
     private final double[] field;
     /** Iteration until which flipping i is tabu (exclusive). */
     private final long[] tabuUntil;
-    private double energy;
     private double bestEnergy;
     private final Xorshift128Plus rng = new Xorshift128Plus();
 
     public TabuSearch(QuboProblem q) {
-        this.n = q.n();
-        this.linear = q.linear();
-        this.rowPtr = q.rowPtr();
-        this.colIdx = q.colIdx();
-        this.coupling = q.coupling();
-        this.x = new byte[n];
+        this.local = new LocalFields(q);
+        this.n = local.n;
+        this.x = local.x;
+        this.field = local.field;
         this.best = new byte[n];
-        this.field = new double[n];
         this.tabuUntil = new long[n];
     }
 
@@ -70,19 +63,8 @@ public final class TabuSearch {
         rng.seed(seed);
         System.arraycopy(start, 0, x, 0, n);
         java.util.Arrays.fill(tabuUntil, 0);
-        double e = 0;
-        for (int i = 0; i < n; i++) {
-            double f = linear[i];
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) f += coupling[k] * x[colIdx[k]];
-            field[i] = f;
-        }
-        for (int i = 0; i < n; i++) {
-            if (x[i] == 0) continue;
-            e += linear[i];
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) if (colIdx[k] > i) e += coupling[k] * x[colIdx[k]];
-        }
-        energy = e;
-        bestEnergy = e;
+        local.recompute();
+        bestEnergy = local.energy;
         System.arraycopy(x, 0, best, 0, n);
         int tenureBase = n / TENURE_DIVISOR;
         long iter = 0;
@@ -91,7 +73,7 @@ public final class TabuSearch {
             // Best admissible move: lowest ΔE among non-tabu variables, or any that beats the best (aspiration).
             int pick = -1;
             double pickDelta = Double.POSITIVE_INFINITY;
-            double aspiration = bestEnergy - energy;
+            double aspiration = bestEnergy - local.energy;
             for (int i = 0; i < n; i++) {
                 double d = x[i] == 0 ? field[i] : -field[i];
                 if (d < pickDelta && (tabuUntil[i] <= iter || d < aspiration)) {
@@ -100,11 +82,11 @@ public final class TabuSearch {
                 }
             }
             if (pick < 0) break; // every variable tabu and none aspirates (only when n is tiny)
-            flip(pick, pickDelta);
+            local.flip(pick, pickDelta);
             tabuUntil[pick] = iter + 1 + tenureBase + 1 + (int) ((rng.next() >>> 33) % TENURE_RANDOM);
             iter++;
-            if (energy < bestEnergy) {
-                bestEnergy = energy;
+            if (local.energy < bestEnergy) {
+                bestEnergy = local.energy;
                 System.arraycopy(x, 0, best, 0, n);
                 lastImprovement = iter;
                 if (!guard.improved(bestEnergy)) break;
@@ -112,18 +94,6 @@ public final class TabuSearch {
             if ((iter & 255) == 0 && !guard.proceed()) break;
         }
         return iter;
-    }
-
-    private void flip(int i, double delta) {
-        byte xi = (byte) (x[i] ^ 1);
-        x[i] = xi;
-        energy += delta;
-        int end = rowPtr[i + 1];
-        if (xi == 1) {
-            for (int k = rowPtr[i]; k < end; k++) field[colIdx[k]] += coupling[k];
-        } else {
-            for (int k = rowPtr[i]; k < end; k++) field[colIdx[k]] -= coupling[k];
-        }
     }
 
     public double bestEnergy() { return bestEnergy; }
