@@ -1,9 +1,6 @@
 package dev.kiln.http;
 
-import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.runtime.config.KilnConfig;
-import dev.kiln.runtime.routing.ShortestQueueRouter;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpRequest;
@@ -23,7 +20,6 @@ import static dev.kiln.http.TestServer.POISSON_32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -117,7 +113,7 @@ class HttpSecurityTest {
 
     @Test
     void withoutKeysAgainstAnExternalKafkaTheApiRefusesToStart() {
-        Throwable e = deployFailure(Map.of(KilnConfig.KAFKA_BOOTSTRAP.name(), "kafka.example:9092"));
+        Throwable e = TestServer.deployFailure(Map.of(KilnConfig.KAFKA_BOOTSTRAP.name(), "kafka.example:9092"));
         assertTrue(e.getMessage().contains("kiln.http.api-keys") && e.getMessage().contains("kiln.http.auth=none"), e.getMessage());
     }
 
@@ -130,7 +126,7 @@ class HttpSecurityTest {
 
     @Test
     void aShortKeyIsRefusedAtStartWithoutShowingIt() {
-        Throwable e = deployFailure(Map.of(KilnConfig.HTTP_API_KEYS.name(), "hunter2"));
+        Throwable e = TestServer.deployFailure(Map.of(KilnConfig.HTTP_API_KEYS.name(), "hunter2"));
         assertTrue(e.getMessage().contains("at least 16"), e.getMessage());
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     }
@@ -167,7 +163,7 @@ class HttpSecurityTest {
     void aWrongKeystorePasswordFailsTheStartWithoutShowingIt(@TempDir Path dir) throws Exception {
         Path ks = dir.resolve("kiln.p12");
         keytool(dir, ks, "changeit-123456");
-        Throwable e = deployFailure(Map.of(KilnConfig.HTTP_TLS_KEYSTORE.name(), ks.toString(),
+        Throwable e = TestServer.deployFailure(Map.of(KilnConfig.HTTP_TLS_KEYSTORE.name(), ks.toString(),
                 KilnConfig.HTTP_TLS_KEYSTORE_PASSWORD.name(), "wrong-password-987"));
         assertNotNull(e);
         assertFalse(String.valueOf(e.getMessage()).contains("wrong-password-987"));
@@ -181,23 +177,5 @@ class HttpSecurityTest {
                 "-ext", "SAN=dns:localhost,ip:127.0.0.1").directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool failed: " + out);
-    }
-
-    /** Deploys an API with the settings and returns why it failed to start. */
-    private static Throwable deployFailure(Map<String, String> settings) {
-        Map<String, String> s = new HashMap<>(settings);
-        s.put(KilnConfig.HTTP_HOST.name(), "127.0.0.1");
-        s.put(KilnConfig.HTTP_PORT.name(), "0");
-        KilnRuntime runtime = KilnRuntime.start(KilnConfig.of(s), new ShortestQueueRouter());
-        Vertx vertx = Vertx.vertx();
-        try {
-            AssertionError e = assertThrows(AssertionError.class, () -> TestServer.await(HttpApi.deploy(vertx, runtime)));
-            Throwable cause = e.getCause();
-            while (cause != null && cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
-            return cause == null ? e : cause;
-        } finally {
-            TestServer.await(vertx.close());
-            runtime.close();
-        }
     }
 }

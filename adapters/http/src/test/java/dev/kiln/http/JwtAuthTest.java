@@ -1,8 +1,6 @@
 package dev.kiln.http;
 
-import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.runtime.config.KilnConfig;
-import dev.kiln.runtime.routing.ShortestQueueRouter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -29,7 +27,6 @@ import java.util.Map;
 import static dev.kiln.http.TestServer.POISSON_32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -207,12 +204,12 @@ class JwtAuthTest {
 
     @Test
     void badSettingsStopTheStartWithoutShowingTheSecret() {
-        Throwable shortSecret = deployFailure(Map.of(KilnConfig.HTTP_JWT_SECRET.name(), "too-short-secret"));
+        Throwable shortSecret = TestServer.deployFailure(Map.of(KilnConfig.HTTP_JWT_SECRET.name(), "too-short-secret"));
         assertTrue(shortSecret.getMessage().contains("at least 32 bytes"), shortSecret.getMessage());
         assertFalse(shortSecret.getMessage().contains("too-short-secret"), shortSecret.getMessage());
-        Throwable wrongAlg = deployFailure(Map.of(KilnConfig.HTTP_JWT_SECRET.name(), SECRET, KilnConfig.HTTP_JWT_ALGORITHM.name(), "RS256"));
+        Throwable wrongAlg = TestServer.deployFailure(Map.of(KilnConfig.HTTP_JWT_SECRET.name(), SECRET, KilnConfig.HTTP_JWT_ALGORITHM.name(), "RS256"));
         assertTrue(wrongAlg.getMessage().contains("does not go with"), wrongAlg.getMessage());
-        Throwable jwtWithoutKey = deployFailure(Map.of(KilnConfig.HTTP_AUTH.name(), "jwt"));
+        Throwable jwtWithoutKey = TestServer.deployFailure(Map.of(KilnConfig.HTTP_AUTH.name(), "jwt"));
         assertTrue(jwtWithoutKey.getMessage().contains("kiln.http.jwt.secret"), jwtWithoutKey.getMessage());
         assertTrue(KilnConfig.isSecret(KilnConfig.HTTP_JWT_SECRET.name()));
         assertFalse(KilnConfig.of(Map.of(KilnConfig.HTTP_JWT_SECRET.name(), SECRET)).toString().contains(SECRET));
@@ -229,22 +226,5 @@ class JwtAuthTest {
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
-    }
-
-    private static Throwable deployFailure(Map<String, String> settings) {
-        Map<String, String> s = new HashMap<>(settings);
-        s.put(KilnConfig.HTTP_HOST.name(), "127.0.0.1");
-        s.put(KilnConfig.HTTP_PORT.name(), "0");
-        KilnRuntime runtime = KilnRuntime.start(KilnConfig.of(s), new ShortestQueueRouter());
-        Vertx vertx = Vertx.vertx();
-        try {
-            AssertionError e = assertThrows(AssertionError.class, () -> TestServer.await(HttpApi.deploy(vertx, runtime)));
-            Throwable cause = e.getCause();
-            while (cause != null && cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
-            return cause == null ? e : cause;
-        } finally {
-            TestServer.await(vertx.close());
-            runtime.close();
-        }
     }
 }

@@ -75,6 +75,24 @@ final class TestServer implements AutoCloseable {
         return r.bodyAsJsonObject();
     }
 
+    /** Deploys an API with the settings and returns why it failed to start. */
+    static Throwable deployFailure(Map<String, String> settings) {
+        Map<String, String> s = new HashMap<>(settings);
+        s.put(KilnConfig.HTTP_HOST.name(), "127.0.0.1");
+        s.put(KilnConfig.HTTP_PORT.name(), "0");
+        KilnRuntime runtime = KilnRuntime.start(KilnConfig.of(s), new ShortestQueueRouter());
+        Vertx vertx = Vertx.vertx();
+        try {
+            AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> await(HttpApi.deploy(vertx, runtime)));
+            Throwable cause = e.getCause();
+            while (cause != null && cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
+            return cause == null ? e : cause;
+        } finally {
+            await(vertx.close());
+            runtime.close();
+        }
+    }
+
     static <T> T await(Future<T> f) {
         try {
             return f.toCompletionStage().toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
