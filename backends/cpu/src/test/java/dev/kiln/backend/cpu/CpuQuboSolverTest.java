@@ -1,5 +1,6 @@
 package dev.kiln.backend.cpu;
 
+import dev.kiln.spi.conformance.ReferenceJobs;
 import dev.kiln.solvers.qubo.AnnealSchedule;
 import dev.kiln.solvers.problem.QuboProblem;
 import dev.kiln.solvers.qubo.MaxCutGraph;
@@ -16,7 +17,6 @@ import dev.kiln.spi.SolveOutcome;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,26 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CpuQuboSolverTest {
     private static final Duration HANG_GUARD = Duration.ofSeconds(60);
-
-    static QuboProblem randomQubo(int n, double density, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        QuboAssembler a = new QuboAssembler(n, "terms");
-        for (int i = 0; i < n; i++) {
-            a.add(i, i, r.nextInt(-9, 10));
-            for (int j = i + 1; j < n; j++) if (r.nextDouble() < density) a.add(i, j, r.nextInt(-9, 10));
-        }
-        return a.build(QuboProblem.Origin.QUBO);
-    }
-
-    static double bruteMinimum(QuboProblem q) {
-        double best = Double.POSITIVE_INFINITY;
-        byte[] x = new byte[q.n()];
-        for (long m = 0; m < 1L << q.n(); m++) {
-            for (int i = 0; i < q.n(); i++) x[i] = (byte) ((m >>> i) & 1);
-            best = Math.min(best, q.energy(x));
-        }
-        return best;
-    }
 
     static Job job(QuboProblem q, QuboOptions o, long seed) {
         return new Job("q", JobKind.QUBO, null, null, q, new JobOptions("cpu", Objective.LATENCY, 0, seed, o));
@@ -59,9 +39,9 @@ class CpuQuboSolverTest {
     @Test
     void findsTheBruteForceOptimumOfSmallRandomQubos() {
         for (long seed = 1; seed <= 4; seed++) {
-            QuboProblem q = randomQubo(16, 0.4, seed);
+            QuboProblem q = ReferenceJobs.randomQubo(16, 0.4, seed);
             QuboRun run = new CpuQuboSolver(2).run(q, reads(8, 200), seed, Cancellation.NONE, ProgressSink.NONE);
-            assertEquals(bruteMinimum(q), run.bestEnergy(), "instance " + seed);
+            assertEquals(ReferenceJobs.bruteForceMinimum(q), run.bestEnergy(), "instance " + seed);
             assertEquals(q.energy(run.best()), run.bestEnergy(), 1e-9, "reported energy is the assignment's");
         }
     }
@@ -78,7 +58,7 @@ class CpuQuboSolverTest {
 
     @Test
     void aReadBoundedRunGivesTheSameAnswerOnOneOrTwoThreads() {
-        QuboProblem q = randomQubo(60, 0.2, 11);
+        QuboProblem q = ReferenceJobs.randomQubo(60, 0.2, 11);
         QuboRun one = new CpuQuboSolver(1).run(q, reads(6, 50), 42, Cancellation.NONE, ProgressSink.NONE);
         QuboRun two = new CpuQuboSolver(2).run(q, reads(6, 50), 42, Cancellation.NONE, ProgressSink.NONE);
         assertEquals(one.bestEnergy(), two.bestEnergy());
@@ -88,8 +68,8 @@ class CpuQuboSolverTest {
 
     @Test
     void stopsWhenTheTargetIsReachedAndSaysWhen() {
-        QuboProblem q = randomQubo(18, 0.4, 5);
-        double opt = bruteMinimum(q);
+        QuboProblem q = ReferenceJobs.randomQubo(18, 0.4, 5);
+        double opt = ReferenceJobs.bruteForceMinimum(q);
         QuboOptions o = reads(0, 500).withBudget(30_000, opt);
         QuboRun run = assertTimeoutPreemptively(HANG_GUARD, () -> new CpuQuboSolver(2).run(q, o, 3, Cancellation.NONE, ProgressSink.NONE));
         assertEquals("target", run.stoppedBy());
@@ -109,7 +89,7 @@ class CpuQuboSolverTest {
 
     @Test
     void cancellationEndsTheRunWithTheBestAnswerSoFar() {
-        QuboProblem q = randomQubo(200, 0.05, 8);
+        QuboProblem q = ReferenceJobs.randomQubo(200, 0.05, 8);
         Cancellation cancelled = new Cancellation() {
             @Override public boolean cancelled() { return true; }
             @Override public boolean deadlinePassed() { return false; }

@@ -1,5 +1,6 @@
 package dev.kiln.backend.cpu;
 
+import dev.kiln.spi.conformance.ReferenceJobs;
 import dev.kiln.solvers.problem.QuboProblem;
 import dev.kiln.solvers.qubo.MaxCutGraph;
 import org.junit.jupiter.api.Test;
@@ -30,16 +31,16 @@ class TabuSearchTest {
     @Test
     void findsTheBruteForceOptimumOfSmallRandomQubosFromARandomStart() {
         for (long seed = 1; seed <= 4; seed++) {
-            QuboProblem q = CpuQuboSolverTest.randomQubo(16, 0.4, seed);
+            QuboProblem q = ReferenceJobs.randomQubo(16, 0.4, seed);
             TabuSearch t = new TabuSearch(q);
             t.search(randomStart(16, seed), seed, 10L * 16, UNBOUNDED);
-            assertEquals(CpuQuboSolverTest.bruteMinimum(q), t.bestEnergy(), "instance " + seed);
+            assertEquals(ReferenceJobs.bruteForceMinimum(q), t.bestEnergy(), "instance " + seed);
         }
     }
 
     @Test
     void reportedBestEnergyIsTheEnergyOfTheReportedState() {
-        QuboProblem q = CpuQuboSolverTest.randomQubo(60, 0.2, 7);
+        QuboProblem q = ReferenceJobs.randomQubo(60, 0.2, 7);
         TabuSearch t = new TabuSearch(q);
         t.search(randomStart(60, 3), 5, 600, UNBOUNDED);
         assertEquals(q.energy(t.best()), t.bestEnergy(), 1e-9);
@@ -47,7 +48,7 @@ class TabuSearchTest {
 
     @Test
     void neverEndsWorseThanItsStart() {
-        QuboProblem q = CpuQuboSolverTest.randomQubo(60, 0.2, 8);
+        QuboProblem q = ReferenceJobs.randomQubo(60, 0.2, 8);
         byte[] start = randomStart(60, 4);
         TabuSearch t = new TabuSearch(q);
         t.search(start, 9, 1, UNBOUNDED);
@@ -56,7 +57,7 @@ class TabuSearchTest {
 
     @Test
     void sameStartAndSeedGiveTheSameSearch() {
-        QuboProblem q = CpuQuboSolverTest.randomQubo(80, 0.15, 9);
+        QuboProblem q = ReferenceJobs.randomQubo(80, 0.15, 9);
         byte[] start = randomStart(80, 5);
         TabuSearch a = new TabuSearch(q);
         TabuSearch b = new TabuSearch(q);
@@ -69,7 +70,7 @@ class TabuSearchTest {
 
     @Test
     void stopsAsSoonAsTheGuardRefusesAnImprovement() {
-        QuboProblem q = CpuQuboSolverTest.randomQubo(60, 0.2, 10);
+        QuboProblem q = ReferenceJobs.randomQubo(60, 0.2, 10);
         TabuSearch t = new TabuSearch(q);
         long iters = t.search(randomStart(60, 7), 3, 1_000_000, new TabuSearch.Guard() {
             @Override
@@ -83,7 +84,7 @@ class TabuSearchTest {
 
     @Test
     void tabuPolishIsUsedOnlyWhenCouplingsDifferInMagnitude() {
-        assertTrue(CpuQuboSolver.polishesWithTabu(CpuQuboSolverTest.randomQubo(20, 0.5, 11)));
+        assertTrue(CpuQuboSolver.polishesWithTabu(ReferenceJobs.randomQubo(20, 0.5, 11)));
         QuboProblem unitCut = MaxCutGraph.of(4, new int[] {0, 1, 2, 3}, new int[] {1, 2, 3, 0}, new double[] {1, -1, 1, 1}, "edges").toQubo();
         assertFalse(CpuQuboSolver.polishesWithTabu(unitCut));
     }

@@ -1,5 +1,6 @@
 package dev.kiln.backend.neuromorphic;
 
+import dev.kiln.spi.conformance.ReferenceJobs;
 import dev.kiln.solvers.problem.QuboProblem;
 import dev.kiln.solvers.qubo.MaxCutGraph;
 import dev.kiln.solvers.qubo.QuboAssembler;
@@ -16,33 +17,12 @@ import dev.kiln.spi.Support;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LoihiEmulatorTest {
-
-    static QuboProblem randomQubo(int n, double density, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        QuboAssembler a = new QuboAssembler(n, "terms");
-        for (int i = 0; i < n; i++) {
-            a.add(i, i, r.nextInt(-9, 10));
-            for (int j = i + 1; j < n; j++) if (r.nextDouble() < density) a.add(i, j, r.nextInt(-9, 10));
-        }
-        return a.build(QuboProblem.Origin.QUBO);
-    }
-
-    static double bruteMinimum(QuboProblem q) {
-        double best = Double.POSITIVE_INFINITY;
-        byte[] x = new byte[q.n()];
-        for (long m = 0; m < 1L << q.n(); m++) {
-            for (int i = 0; i < q.n(); i++) x[i] = (byte) ((m >>> i) & 1);
-            best = Math.min(best, q.energy(x));
-        }
-        return best;
-    }
 
     private static QuboOptions steps(long timesteps, int replicas) {
         QuboOptions d = QuboOptions.defaults();
@@ -57,9 +37,9 @@ class LoihiEmulatorTest {
     void findsTheBruteForceOptimumOfSmallRandomQubos() {
         LoihiEmulator emu = new LoihiEmulator(LoihiCostModel.loihi2Default(), 2);
         for (long seed = 1; seed <= 3; seed++) {
-            QuboProblem q = randomQubo(14, 0.4, seed);
+            QuboProblem q = ReferenceJobs.randomQubo(14, 0.4, seed);
             EmulatorRun run = emu.run(q, steps(3000, 4), seed, Cancellation.NONE, ProgressSink.NONE);
-            assertEquals(bruteMinimum(q), run.bestEnergy(), "instance " + seed);
+            assertEquals(ReferenceJobs.bruteForceMinimum(q), run.bestEnergy(), "instance " + seed);
             assertEquals(q.energy(run.best()), run.bestEnergy());
         }
     }
@@ -95,7 +75,7 @@ class LoihiEmulatorTest {
 
     @Test
     void integerWeightsWithinEightBitsAreHeldExactly() {
-        QuantizedQubo q = QuantizedQubo.of(randomQubo(20, 0.5, 4));
+        QuantizedQubo q = QuantizedQubo.of(ReferenceJobs.randomQubo(20, 0.5, 4));
         assertTrue(q.exact());
         assertEquals(1.0, q.scale());
         assertEquals(0.0, q.maxRelativeError());
@@ -144,8 +124,8 @@ class LoihiEmulatorTest {
 
     @Test
     void stopsAtTheTargetAndCountsItsTimesteps() {
-        QuboProblem q = randomQubo(12, 0.5, 9);
-        double opt = bruteMinimum(q);
+        QuboProblem q = ReferenceJobs.randomQubo(12, 0.5, 9);
+        double opt = ReferenceJobs.bruteForceMinimum(q);
         QuboOptions o = steps(100_000, 2).withBudget(0, opt);
         EmulatorRun run = new LoihiEmulator(LoihiCostModel.loihi2Default(), 2).run(q, o, 1, Cancellation.NONE, ProgressSink.NONE);
         assertEquals("target", run.stoppedBy());
@@ -154,7 +134,7 @@ class LoihiEmulatorTest {
     }
     @Test
     void randomStartHoldsStatesAndEnergyConsistentWithTheAssignment() {
-        QuantizedQubo q = QuantizedQubo.of(randomQubo(40, 0.3, 5));
+        QuantizedQubo q = QuantizedQubo.of(ReferenceJobs.randomQubo(40, 0.3, 5));
         NebmNetwork net = new NebmNetwork(q, 4, 11, true);
         int ones = 0;
         long energy = 0;
@@ -176,7 +156,7 @@ class LoihiEmulatorTest {
 
     @Test
     void defaultScheduleIsOneCycleOverTheRunFromHalfTheSmallestWeight() {
-        QuantizedQubo q = QuantizedQubo.of(randomQubo(20, 0.3, 6));
+        QuantizedQubo q = QuantizedQubo.of(ReferenceJobs.randomQubo(20, 0.3, 6));
         AnnealingSchedule s = LoihiEmulator.schedule(q, steps(4000, 1));
         assertEquals(4000, s.cycleSteps());
         assertEquals(q.minWeight() / 2.0, s.maxTemperature());

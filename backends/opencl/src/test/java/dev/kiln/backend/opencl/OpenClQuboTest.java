@@ -1,10 +1,10 @@
 package dev.kiln.backend.opencl;
 
+import dev.kiln.spi.conformance.ReferenceJobs;
 import dev.kiln.backend.cpu.CpuBackend;
 import dev.kiln.solvers.problem.QuboProblem;
 import dev.kiln.solvers.qubo.BeasleyReader;
 import dev.kiln.solvers.qubo.MaxCutGraph;
-import dev.kiln.solvers.qubo.QuboAssembler;
 import dev.kiln.spi.Cancellation;
 import dev.kiln.spi.ErrorCode;
 import dev.kiln.spi.Job;
@@ -52,26 +52,6 @@ class OpenClQuboTest {
         if (fp32 != null) fp32.close();
     }
 
-    static QuboProblem randomQubo(int n, double density, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        QuboAssembler a = new QuboAssembler(n, "terms");
-        for (int i = 0; i < n; i++) {
-            a.add(i, i, r.nextInt(-9, 10));
-            for (int j = i + 1; j < n; j++) if (r.nextDouble() < density) a.add(i, j, r.nextInt(-9, 10));
-        }
-        return a.build(QuboProblem.Origin.QUBO);
-    }
-
-    static double bruteMinimum(QuboProblem q) {
-        double best = Double.POSITIVE_INFINITY;
-        byte[] x = new byte[q.n()];
-        for (long m = 0; m < 1L << q.n(); m++) {
-            for (int i = 0; i < q.n(); i++) x[i] = (byte) ((m >>> i) & 1);
-            best = Math.min(best, q.energy(x));
-        }
-        return best;
-    }
-
     static QuboOptions options(int replicas, int sweeps, long timeLimitMs, double target) {
         QuboOptions d = QuboOptions.defaults();
         return new QuboOptions(timeLimitMs, sweeps, replicas, target, 0, d.schedule(), Double.NaN, Double.NaN,
@@ -88,11 +68,11 @@ class OpenClQuboTest {
     void findsTheBruteForceOptimumOfSmallRandomQubosInBothPrecisions() throws Exception {
         for (OpenClBackend cl : new OpenClBackend[] {fp64, fp32}) {
             for (long seed = 1; seed <= 4; seed++) {
-                QuboProblem q = randomQubo(16, 0.4, seed);
+                QuboProblem q = ReferenceJobs.randomQubo(16, 0.4, seed);
                 Job job = job(q, options(32, 200, 0, Double.NaN), seed);
                 assertTrue(cl.supports(job).supported(), cl.supports(job).reason());
                 SolveOutcome out = cl.solve(job, ProgressSink.NONE, Cancellation.NONE);
-                assertEquals(bruteMinimum(q), energy(out), "instance " + seed + " " + out.parameters());
+                assertEquals(ReferenceJobs.bruteForceMinimum(q), energy(out), "instance " + seed + " " + out.parameters());
                 assertEquals(q.energy((byte[]) out.answer().get("assignment")), energy(out), 1e-9, "energy is the assignment's");
                 assertEquals(32L, out.answer().get("reads"));
             }
@@ -146,8 +126,8 @@ class OpenClQuboTest {
 
     @Test
     void stopsAtTheTargetAndSaysSo() throws Exception {
-        QuboProblem q = randomQubo(14, 0.5, 9);
-        double optimum = bruteMinimum(q);
+        QuboProblem q = ReferenceJobs.randomQubo(14, 0.5, 9);
+        double optimum = ReferenceJobs.bruteForceMinimum(q);
         SolveOutcome out = fp64.solve(job(q, options(0, 1000, 60_000, optimum), 1), ProgressSink.NONE, Cancellation.NONE);
         assertEquals("target", out.answer().get("stoppedBy"));
         assertEquals(Boolean.TRUE, out.answer().get("targetReached"));
@@ -156,7 +136,7 @@ class OpenClQuboTest {
 
     @Test
     void aTimeLimitWithoutReadCountEndsByTimeWithAPolishedAnswer() throws Exception {
-        QuboProblem q = randomQubo(60, 0.2, 4);
+        QuboProblem q = ReferenceJobs.randomQubo(60, 0.2, 4);
         SolveOutcome out = fp64.solve(job(q, options(0, 100_000, 200, Double.NaN), 1), ProgressSink.NONE, Cancellation.NONE);
         assertEquals("time", out.answer().get("stoppedBy"));
         byte[] x = (byte[]) out.answer().get("assignment");
@@ -168,7 +148,7 @@ class OpenClQuboTest {
 
     @Test
     void aTimeLimitAloneFitsTheSweepsBetweenTheFloorAndNealsDefault() throws Exception {
-        QuboProblem q = randomQubo(200, 0.1, 6);
+        QuboProblem q = ReferenceJobs.randomQubo(200, 0.1, 6);
         SolveOutcome out = fp64.solve(job(q, options(0, 0, 150, Double.NaN), 1), ProgressSink.NONE, Cancellation.NONE);
         int sweeps = ((Number) out.parameters().get("sweeps")).intValue();
         assertTrue(sweeps >= OpenClQuboSolver.MIN_SWEEPS && sweeps <= OpenClQuboSolver.DEFAULT_SWEEPS, "sweeps " + sweeps);
@@ -182,7 +162,7 @@ class OpenClQuboTest {
             @Override public boolean cancelled() { return true; }
             @Override public boolean deadlinePassed() { return false; }
         };
-        SolveOutcome out = fp64.solve(job(randomQubo(30, 0.3, 2), options(4, 10_000, 0, Double.NaN), 1), ProgressSink.NONE, cancelled);
+        SolveOutcome out = fp64.solve(job(ReferenceJobs.randomQubo(30, 0.3, 2), options(4, 10_000, 0, Double.NaN), 1), ProgressSink.NONE, cancelled);
         assertEquals(ErrorCode.CANCELLED, out.error().code());
         assertEquals("cancelled", out.answer().get("stoppedBy"));
         assertTrue(Double.isFinite(energy(out)));

@@ -3,6 +3,8 @@ package dev.kiln.spi.conformance;
 import dev.kiln.solvers.matrix.CsrMatrix;
 import dev.kiln.solvers.matrix.PoissonGenerator;
 import dev.kiln.solvers.problem.LinearProblem;
+import dev.kiln.solvers.problem.QuboProblem;
+import dev.kiln.solvers.qubo.QuboAssembler;
 import dev.kiln.spi.Job;
 import dev.kiln.spi.JobKind;
 import dev.kiln.spi.JobOptions;
@@ -12,6 +14,7 @@ import dev.kiln.spi.Objective;
 import dev.kiln.spi.Precision;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * Reference jobs the conformance kit runs: generated, so the kit needs no data files.
@@ -60,5 +63,27 @@ public final class ReferenceJobs {
             bb += b[i] * b[i];
         }
         return bb == 0 ? Math.sqrt(rr) : Math.sqrt(rr / bb);
+    }
+
+    /** A random QUBO with integer weights in [−9, 9] on the diagonal and on about {@code density} of the pairs. */
+    public static QuboProblem randomQubo(int n, double density, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        QuboAssembler a = new QuboAssembler(n, "terms");
+        for (int i = 0; i < n; i++) {
+            a.add(i, i, r.nextInt(-9, 10));
+            for (int j = i + 1; j < n; j++) if (r.nextDouble() < density) a.add(i, j, r.nextInt(-9, 10));
+        }
+        return a.build(QuboProblem.Origin.QUBO);
+    }
+
+    /** The exact minimum energy of a small QUBO (n ≤ ~24) by enumerating all 2ⁿ assignments. */
+    public static double bruteForceMinimum(QuboProblem q) {
+        double best = Double.POSITIVE_INFINITY;
+        byte[] x = new byte[q.n()];
+        for (long m = 0; m < 1L << q.n(); m++) {
+            for (int i = 0; i < q.n(); i++) x[i] = (byte) ((m >>> i) & 1);
+            best = Math.min(best, q.energy(x));
+        }
+        return best;
     }
 }
