@@ -31,6 +31,9 @@ public final class KeyedStatePublisher implements AutoCloseable {
     private final KeyedState state;
     private final KafkaProducer<String, byte[]> producer;
     private final ScheduledExecutorService timer;
+    /** Changes drained from the state but not yet acknowledged by the broker; retried on the next flush. */
+    private final Map<String, byte[]> unacknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final byte[] TOMBSTONE = new byte[0];
     private boolean closed;
 
     private KeyedStatePublisher(KafkaSettings settings, KeyedState state, long intervalMs) {
@@ -58,17 +61,25 @@ public final class KeyedStatePublisher implements AutoCloseable {
         return new KeyedStatePublisher(settings, state, intervalMs);
     }
 
-    /** Publishes every change since the last flush, waits for the broker's acknowledgement, returns how many. */
+    /**
+     * Publishes every change since the last flush (and any earlier change the broker did not
+     * acknowledge), waits for the broker's acknowledgement, returns how many were sent. A change
+     * whose send fails stays pending for the next flush instead of being lost: the state drains
+     * its changes once, so the publisher is what must remember them.
+     */
     public synchronized int flush() {
         if (closed) return 0;
-        Map<String, byte[]> changes = state.changes();
-        for (Map.Entry<String, byte[]> e : changes.entrySet()) {
-            producer.send(new ProducerRecord<>(KilnTopics.STATE, e.getKey(), e.getValue()), (md, ex) -> {
-                if (ex != null) LOG.warn("could not write {} to {}: {}", e.getKey(), KilnTopics.STATE, ex.toString());
+        state.changes().forEach((k, v) -> unacknowledged.put(k, v == null ? TOMBSTONE : v));
+        Map<String, byte[]> batch = new HashMap<>(unacknowledged);
+        for (Map.Entry<String, byte[]> e : batch.entrySet()) {
+            byte[] sent = e.getValue();
+            producer.send(new ProducerRecord<>(KilnTopics.STATE, e.getKey(), sent == TOMBSTONE ? null : sent), (md, ex) -> {
+                if (ex != null) LOG.warn("could not write {} to {} (retried on the next flush): {}", e.getKey(), KilnTopics.STATE, ex.toString());
+                else unacknowledged.remove(e.getKey(), sent); // a newer change for the key stays pending
             });
         }
         producer.flush();
-        return changes.size();
+        return batch.size();
     }
 
     private void flushQuietly() {
@@ -81,7 +92,13 @@ public final class KeyedStatePublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        // Let a running periodic flush finish: interrupting it mid-send would drop what it drained.
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(10, TimeUnit.SECONDS)) timer.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         flushQuietly();
         synchronized (this) {
             if (closed) return;
