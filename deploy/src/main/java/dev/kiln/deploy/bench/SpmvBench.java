@@ -86,7 +86,7 @@ public final class SpmvBench implements Bench {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("n", a.rows());
             f.put("nnz", a.nnz());
-            f.put("format", op.format().startsWith("sell") ? "sell" : "csr");
+            f.put("format", formatName(op.format()));
             f.put("gbps", gbps);
             f.put("stream_gbps", stream);
             f.put("ratio", gbps / stream);
@@ -143,7 +143,7 @@ public final class SpmvBench implements Bench {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("n", a.rows());
         f.put("nnz", a.nnz());
-        f.put("format", op.format().startsWith("sell") ? "sell-fp32" : "csr-fp32");
+        f.put("format", formatName(op.format()) + "-fp32");
         f.put("gbps", gbps);
         f.put("stream_gbps", stream);
         f.put("ratio", gbps / stream);
@@ -152,6 +152,11 @@ public final class SpmvBench implements Bench {
         f.put("kernels", sys.kernels().name());
         report.record(name, f);
         return gbps;
+    }
+
+    /** {@code sell}, {@code dia} or {@code csr} from an operator's layout name ({@code sell-8-256}, {@code dia-5-fp32}, ...). */
+    static String formatName(String layout) {
+        return layout.startsWith("sell") ? "sell" : layout.startsWith("dia") ? "dia" : "csr";
     }
 
     static double[] toArray(List<Double> l) {

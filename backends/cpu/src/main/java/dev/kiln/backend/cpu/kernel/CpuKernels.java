@@ -12,8 +12,10 @@ import dev.kiln.solvers.matrix.CsrMatrix;
  * {@link WorkerPool} for large matrices), else the scalar reference, with the reason logged
  * once — the provider pattern of Lucene's {@code VectorizationProvider}.
  *
- * <p>Format rule (cheap, no probe run): SELL-C-σ when its padded storage is at most
- * {@link #SELL_MAX_FILL} of the non-zeros, else CSR. The SELL kernel moves the padding as if
+ * <p>Format rule (cheap, no probe run): DIA when every non-zero sits on at most
+ * {@link DiagonalMatrix#MAX_DIAGONALS} diagonals padding at most {@link DiagonalMatrix#MAX_FILL}
+ * (stencil matrices: no column indices to move, no gather); else SELL-C-σ when its padded
+ * storage is at most {@link #SELL_MAX_FILL} of the non-zeros; else CSR. The SELL kernel moves the padding as if
  * it were data, so at 1.25 it still moves less than CSR's scalar rows lose to the missing SIMD
  * (Kreutzer et al. 2014, §4, report SELL winning up to about that fill). Threads: the pool is
  * used when the matrix has at least {@link #PARALLEL_MIN_NNZ} non-zeros; below, handing a step

@@ -24,7 +24,7 @@ import java.util.Map;
  * Thread-safe; factorises outside the lock.
  */
 public final class Ic0Cache {
-    /** 400 MB: a third of {@link SellCache#MAX_BYTES}, since a factor holds about twice A's lower half. */
+    /** 400 MB: a third of {@link ConversionCache#MAX_BYTES}, since a factor holds about twice A's lower half. */
     static final long MAX_BYTES = 400_000_000L;
 
     private static final Ic0Cache SHARED = new Ic0Cache();

@@ -185,6 +185,18 @@ final class KernelWarmUp {
                 addOperatorCalls(calls, new SellOperatorFp32(s32, pool, parts));
             }
         }
+        // DIA: a 2-D stencil whose interior is and is not a whole number of SIMD steps, and a
+        // diagonal-only matrix (no edge rows)
+        for (CsrMatrix a : List.of(dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(c, 16),
+                dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(c + 3, 16), banded(16 * c, 1))) {
+            DiagonalMatrix d = DiagonalMatrix.of(a);
+            if (d == null) throw new IllegalStateException("warm-up shape " + a + " has no DIA form");
+            DiagonalMatrixFp32 d32 = d.toFp32();
+            for (int parts : partCounts) {
+                addOperatorCalls(calls, new DiagonalOperator(d, pool, parts));
+                addOperatorCalls(calls, new DiagonalOperatorFp32(d32, pool, parts));
+            }
+        }
         // CSR: scalar rows (short) and SIMD rows (long)
         for (CsrMatrix a : List.of(banded(8 * c, 5), banded(8 * c, 2 * CsrOperator.VECTOR_ROW))) {
             for (int parts : partCounts) addOperatorCalls(calls, new CsrOperator(a, pool, parts));

@@ -69,7 +69,7 @@ public final class LevelScheduledIc0 {
     final double shift;
     final int[] perm;            // new row → original row
     final CsrMatrix permuted;    // P·A·Pᵀ
-    final String permutedKey;    // P·A·Pᵀ's key in SellCache (from A's fingerprint: no hash of P·A·Pᵀ)
+    final String permutedKey;    // P·A·Pᵀ's key in ConversionCache (from A's fingerprint: no hash of P·A·Pᵀ)
     final int[] lPtr, lCol;      // strict lower part of L (new numbering), L's entry order
     final double[] lVal;
     final int[] uPtr, uCol;      // strict upper part of Lᵀ by rows, entries by descending row

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * sorted at all and y is stored contiguously rather than scattered.
  *
  * <p>Padding entries have value 0 and column 0 (a valid index whose x is in cache).
- * Immutable once built; shared by concurrent solves through {@link SellCache}.
+ * Immutable once built; shared by concurrent solves through {@link ConversionCache}.
  */
 public final class SellMatrix {
     /** Leave row order alone when unsorted chunks pad by at most 5%: the scatter would cost more. */

@@ -4,7 +4,7 @@ package dev.kiln.backend.cpu.kernel;
  * A {@link SellMatrix} with its values rounded to fp32: the same chunks, column indices and row
  * order (shared, not copied), 4 bytes per stored value instead of 8. Entries beyond fp32's range
  * become ±∞ or 0; the mixed-precision solve that uses it notices (no progress) and falls back.
- * Immutable; shared through {@link SellCache}.
+ * Immutable; shared through {@link ConversionCache}.
  */
 public final class SellMatrixFp32 {
     final SellMatrix layout;

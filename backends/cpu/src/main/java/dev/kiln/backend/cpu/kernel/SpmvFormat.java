@@ -2,5 +2,5 @@ package dev.kiln.backend.cpu.kernel;
 
 /** Which sparse format {@link CpuKernels#prepare} uses: chosen by rule, or forced (benchmarks, tests). */
 public enum SpmvFormat {
-    AUTO, CSR, SELL
+    AUTO, CSR, SELL, DIA
 }

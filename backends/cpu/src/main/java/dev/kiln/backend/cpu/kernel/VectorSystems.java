@@ -15,9 +15,17 @@ final class VectorSystems {
     static PreparedSystem prepare(CsrMatrix a, String key, SpmvFormat format, int parts, int sigmaChunks) {
         WorkerPool pool = WorkerPool.shared();
         int c = VectorWidth.doubleLanes();
+        if (format == SpmvFormat.AUTO || format == SpmvFormat.DIA) {
+            DiagonalMatrix dia = key == null ? ConversionCache.shared().getDiagonal(a) : ConversionCache.shared().getDiagonal(a, key);
+            if (dia != null) {
+                DiagonalOperator op = new DiagonalOperator(dia, pool, parts);
+                return new PreparedSystem(op, new VectorKrylovKernels(pool, op.partition()));
+            }
+            if (format == SpmvFormat.DIA) throw new IllegalArgumentException(notDiagonal(a));
+        }
         if (format != SpmvFormat.CSR) {
-            SellMatrix sell = key == null ? SellCache.shared().get(a, c, c * sigmaChunks)
-                    : SellCache.shared().get(a, key, c, c * sigmaChunks);
+            SellMatrix sell = key == null ? ConversionCache.shared().get(a, c, c * sigmaChunks)
+                    : ConversionCache.shared().get(a, key, c, c * sigmaChunks);
             if (format == SpmvFormat.SELL || sell.fill() <= CpuKernels.SELL_MAX_FILL) {
                 SellOperator op = new SellOperator(sell, pool, parts);
                 return new PreparedSystem(op, new VectorKrylovKernels(pool, op.partition()));
@@ -25,6 +33,12 @@ final class VectorSystems {
         }
         CsrOperator op = new CsrOperator(a, pool, parts);
         return new PreparedSystem(op, new VectorKrylovKernels(pool, op.partition()));
+    }
+
+    private static String notDiagonal(CsrMatrix a) {
+        return "DIA format asked for, but the " + a.rows() + "×" + a.cols() + " matrix has more than "
+                + DiagonalMatrix.MAX_DIAGONALS + " diagonals or they would pad its " + a.nnz()
+                + " non-zeros by more than " + DiagonalMatrix.MAX_FILL + "×";
     }
 
     /**
@@ -35,10 +49,18 @@ final class VectorSystems {
     static PreparedSystemFp32 prepareFp32(CsrMatrix a, SpmvFormat format, int parts, int sigmaChunks) {
         WorkerPool pool = WorkerPool.shared();
         int c = VectorWidth.doubleLanes();
+        if (format == SpmvFormat.AUTO || format == SpmvFormat.DIA) {
+            DiagonalMatrixFp32 dia = ConversionCache.shared().getDiagonalFp32(a);
+            if (dia != null) {
+                DiagonalOperatorFp32 op = new DiagonalOperatorFp32(dia, pool, parts);
+                return new PreparedSystemFp32(op, new VectorKrylovKernelsFp32(pool, op.partition()));
+            }
+            if (format == SpmvFormat.DIA) throw new IllegalArgumentException(notDiagonal(a));
+        }
         if (format != SpmvFormat.CSR) {
-            SellMatrix sell = SellCache.shared().get(a, c, c * sigmaChunks);
+            SellMatrix sell = ConversionCache.shared().get(a, c, c * sigmaChunks);
             if (format == SpmvFormat.SELL || sell.fill() <= CpuKernels.SELL_MAX_FILL) {
-                SellOperatorFp32 op = new SellOperatorFp32(SellCache.shared().getFp32(a, c, c * sigmaChunks), pool, parts);
+                SellOperatorFp32 op = new SellOperatorFp32(ConversionCache.shared().getFp32(a, c, c * sigmaChunks), pool, parts);
                 return new PreparedSystemFp32(op, new VectorKrylovKernelsFp32(pool, op.partition()));
             }
         }

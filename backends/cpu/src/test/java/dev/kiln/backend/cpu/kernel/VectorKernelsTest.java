@@ -211,7 +211,7 @@ class VectorKernelsTest {
     void theConversionIsCachedByFingerprint() {
         CsrMatrix a = dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(21, 21);
         CsrMatrix same = dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(21, 21);
-        assertTrue(SellCache.shared().get(a, 8, 256) == SellCache.shared().get(same, 8, 256),
+        assertTrue(ConversionCache.shared().get(a, 8, 256) == ConversionCache.shared().get(same, 8, 256),
                 "an equal matrix (same fingerprint) reuses the conversion");
     }
 

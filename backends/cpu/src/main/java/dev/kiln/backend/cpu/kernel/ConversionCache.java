@@ -7,22 +7,23 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Converted SELL-C-σ matrices (fp64, and their fp32 copies) keyed by the CSR matrix's
- * {@link CsrMatrix#fingerprint()}, so a stream of jobs on the same matrix (a family re-solved
- * with new right-hand sides) converts it once. Least recently used first out, bounded by the
+ * Converted matrices — SELL-C-σ and DIA, fp64 and their fp32 copies, and the verdict that a
+ * matrix has no DIA form — keyed by the CSR matrix's {@link CsrMatrix#fingerprint()}, so a
+ * stream of jobs on the same matrix (a family re-solved with new right-hand sides) converts it
+ * once. Least recently used first out, bounded by the
  * bytes the conversions hold ({@link #MAX_BYTES}), since heap, not count, is the limit that
  * matters. Thread-safe.
  */
-public final class SellCache {
+public final class ConversionCache {
     /** 1.2 GB: 10⁸ fp64 entries of 12 bytes, a tenth of a 12 GiB heap. */
     static final long MAX_BYTES = 1_200_000_000L;
 
-    private static final SellCache SHARED = new SellCache();
+    private static final ConversionCache SHARED = new ConversionCache();
 
     private final LinkedHashMap<String, Object> map = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
 
-    public static SellCache shared() { return SHARED; }
+    public static ConversionCache shared() { return SHARED; }
 
     /** A's SELL-C-σ conversion with chunk size c and sort window sigma. */
     public SellMatrix get(CsrMatrix a, int c, int sigma) {
@@ -41,6 +42,29 @@ public final class SellCache {
     public SellMatrixFp32 getFp32(CsrMatrix a, int c, int sigma) {
         return get(a.fingerprint() + "/" + c + "/" + sigma + "/fp32", () -> get(a, c, sigma).toFp32(), SellMatrixFp32.class);
     }
+
+    /** A's DIA conversion, or null when A is not a few-diagonal matrix (that verdict cached too). */
+    public DiagonalMatrix getDiagonal(CsrMatrix a) {
+        return getDiagonal(a, a.fingerprint());
+    }
+
+    /** As {@link #getDiagonal(CsrMatrix)} under a key the caller vouches identifies A. */
+    DiagonalMatrix getDiagonal(CsrMatrix a, String key) {
+        Object m = get(key + "/dia", () -> {
+            DiagonalMatrix d = DiagonalMatrix.of(a);
+            return d == null ? NOT_DIAGONAL : d;
+        }, Object.class);
+        return m == NOT_DIAGONAL ? null : (DiagonalMatrix) m;
+    }
+
+    /** The DIA conversion with fp32 values, or null when A has none. */
+    public DiagonalMatrixFp32 getDiagonalFp32(CsrMatrix a) {
+        DiagonalMatrix d = getDiagonal(a);
+        return d == null ? null : get(a.fingerprint() + "/dia/fp32", d::toFp32, DiagonalMatrixFp32.class);
+    }
+
+    /** Cached for a matrix with no DIA form, so the offset scan is not repeated per job. */
+    private static final Object NOT_DIAGONAL = new Object();
 
     private <T> T get(String key, Supplier<T> convert, Class<T> type) {
         synchronized (this) {
@@ -65,7 +89,10 @@ public final class SellCache {
 
     private static long bytes(Object o) {
         if (o instanceof SellMatrix s) return 12L * s.values.length;
-        return 4L * ((SellMatrixFp32) o).values.length;
+        if (o instanceof SellMatrixFp32 s) return 4L * s.values.length;
+        if (o instanceof DiagonalMatrix d) return 8L * d.values.length;
+        if (o instanceof DiagonalMatrixFp32 d) return 4L * d.values.length;
+        return 0;
     }
 
     public synchronized int size() { return map.size(); }
