@@ -47,4 +47,16 @@ final class BenchMatrices {
     static double spmvBytes(CsrMatrix a) {
         return a.nnz() * 12.0 + (a.rows() + 1) * 4.0 + a.cols() * 8.0 + a.rows() * 8.0;
     }
+
+    /**
+     * Bytes the product in {@code format} ({@code csr}, {@code sell}, {@code dia}) must move at
+     * least once with {@code valueBytes}-byte values and vectors: as {@link #spmvBytes} for CSR and
+     * SELL (padding not counted), but DIA stores no column indices or row pointers — only its
+     * values, x and y. This is the figure to hold against STREAM; {@link #spmvBytes} is the common
+     * yardstick that makes different layouts' and peers' GB/s a ratio of times.
+     */
+    static double movedBytes(CsrMatrix a, String format, int valueBytes) {
+        double indices = format.equals("dia") ? 0 : a.nnz() * 4.0 + (a.rows() + 1) * 4.0;
+        return a.nnz() * (double) valueBytes + indices + (a.cols() + (double) a.rows()) * valueBytes;
+    }
 }

@@ -17,8 +17,11 @@ import java.util.Map;
 
 /**
  * {@code ./kiln bench spmv}: bandwidth of Kiln's SpMV (the format {@link CpuKernels} picks, on
- * all cores) per matrix, as GB/s of the bytes the product must move (values, indices, row
- * pointers, x, y) and as a ratio to the STREAM triad measured first in the same JVM. Beside it:
+ * all cores) per matrix, as GB/s of the bytes a CSR product must move (values, indices, row
+ * pointers, x, y: {@code gbps}, the same yardstick for every layout and peer, so two rows' GB/s
+ * are a ratio of their times) and of the bytes the chosen layout must move ({@code moved_gbps}:
+ * a DIA product moves no indices), each as a ratio to the STREAM triad measured first in the
+ * same JVM. Beside it:
  * a plain-loop Java CSR product on one thread (always) and PETSc's MatMult (petsc4py, one
  * process) when it imports; and the fp32-storage product ({@code format=sell-fp32}) with its
  * speed-up over fp64. Waits for the kernel warm-up first, so the figures are those of C2's code.
@@ -90,6 +93,10 @@ public final class SpmvBench implements Bench {
             f.put("gbps", gbps);
             f.put("stream_gbps", stream);
             f.put("ratio", gbps / stream);
+            double moved = BenchMatrices.movedBytes(a, formatName(op.format()), 8) / tKiln / 1e9;
+            f.put("moved_gbps", moved);
+            f.put("moved_ratio", moved / stream);
+            f.put("speedup_vs_peer", tPeer / tKiln);
             f.put("plain_gbps", bytes / tPlain / 1e9);
             f.put("peer", peer == null ? "none" : "petsc");
             f.put("peer_gbps", bytes / tPeer / 1e9);
@@ -147,6 +154,9 @@ public final class SpmvBench implements Bench {
         f.put("gbps", gbps);
         f.put("stream_gbps", stream);
         f.put("ratio", gbps / stream);
+        double moved = BenchMatrices.movedBytes(a, formatName(op.format()), 4) / t / 1e9;
+        f.put("moved_gbps", moved);
+        f.put("moved_ratio", moved / stream);
         f.put("speedup_vs_fp64", t64 / t);
         f.put("layout", op.format());
         f.put("kernels", sys.kernels().name());
