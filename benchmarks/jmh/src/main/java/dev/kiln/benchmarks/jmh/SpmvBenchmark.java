@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * y = A·x on the CPU backend's kernels: the format {@code auto} picks (SELL-C-σ for these
- * matrices) or CSR, fp64 or fp32 storage (fp64 sums), one thread or all cores; against the
+ * y = A·x on the CPU backend's kernels: the format {@code auto} picks (DIA for these stencil
+ * matrices), SELL-C-σ or CSR, fp64 or fp32 storage (fp64 sums), one thread or all cores; against the
  * plain-loop scalar CSR product ({@code format=scalar}). Bandwidth = bytes moved / time, with the
  * bytes as {@code ./kiln bench spmv} counts them: 12 per non-zero + 4 per row pointer + 16 per row
  * in fp64; 8 + 4 + 8 in fp32.
@@ -39,7 +39,7 @@ public class SpmvBenchmark {
     @Param({"poisson2d-256", "poisson2d-1024", "poisson3d-64"})
     public String matrix;
 
-    @Param({"auto", "csr", "scalar"})
+    @Param({"auto", "sell", "csr", "scalar"})
     public String format;
 
     @Param({"fp64", "fp32"})
@@ -69,7 +69,11 @@ public class SpmvBenchmark {
             if (precision.equals("fp32")) op32 = new ScalarCsrOperatorFp32(a);
             return;                                           // the reference itself
         }
-        SpmvFormat f = format.equals("csr") ? SpmvFormat.CSR : SpmvFormat.AUTO;
+        SpmvFormat f = switch (format) {
+            case "csr" -> SpmvFormat.CSR;
+            case "sell" -> SpmvFormat.SELL;
+            default -> SpmvFormat.AUTO;
+        };
         int t = threads == 0 ? -1 : threads;
         if (precision.equals("fp64")) {
             op = CpuKernels.prepare(a, f, t).operator();
