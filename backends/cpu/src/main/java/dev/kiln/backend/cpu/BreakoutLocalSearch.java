@@ -28,8 +28,8 @@ import dev.kiln.solvers.problem.QuboProblem;
  * set here for a 1 s budget (0.2·n and 100 instead of 0.1·n and 1000; see the constants).
  *
  * <p>Two departures from the paper, both for speed: ties between local optima are told apart by
- * energy only (L grows when the new optimum has the previous one's energy; the paper compares
- * solutions), and the recency-based moves take the head of a list kept in flip order (O(1) per
+ * energy only (L grows when the new optimum has the previous one's energy, a cheap stand-in
+ * for "the same local optimum"), and the recency-based moves take the head of a list kept in flip order (O(1) per
  * flip) instead of searching for the least recently moved variable.
  *
  * <p>A search is a pure function of (start, seed, maxFlips) unless the guard stops it: ties in ΔE
@@ -43,8 +43,9 @@ public final class BreakoutLocalSearch {
     /**
      * Largest jump magnitude L_max = 0.2·n: BLS §4.1 has 0.1·n; measured here with T = 100 (throwaway
      * harness, one thread, 5·10⁶ flips from random starts, 8 seeds, cut ≥ 3061 counted as reached):
-     * on G14 L_max 0.1/0.15/0.2/0.25/0.3 reached 3061 in 1/3/6/0/2 of 8 runs, and with 0.2 G15's
-     * 3047 in 8 of 8 against 2 of 8 with BLS's own T and L_max.
+     * on G14 L_max 0.1/0.15/0.2/0.25 reached 3061 in 1/3/6/0 of 8 runs (0.3 and 0.5 with T = 300:
+     * 2 and 0), and with 0.2 G15's 3047 in 8 of 8 against 2 of 8 with BLS's own T and L_max. Noisy
+     * (one seed set), so an order of magnitude, not an optimum.
      */
     static final double JUMP_MAX_FRACTION = 0.2;
     /**
