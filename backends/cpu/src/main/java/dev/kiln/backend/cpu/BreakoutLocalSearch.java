@@ -154,25 +154,23 @@ public final class BreakoutLocalSearch {
 
     /** Steepest descent to a one-flip local minimum (BLS §3.2). */
     private void descend(long maxFlips) {
-        int[] head = g.head;
         while (flips < maxFlips) {
             int b = g.lowestBucket();
             if (b >= g.bias) return; // lowest ΔE ≥ 0: local minimum
-            flip(head[b]);
+            flip(g.first(b));
         }
     }
 
     /** L best non-tabu moves with aspiration (BLS §3.4, directed perturbation). */
     private void perturbDirected(int moves) {
-        int[] head = g.head;
         int[] next = g.next;
         for (int m = 0; m < moves; m++) {
             int pick = -1;
             int b = g.lowestBucket();
-            for (; b < head.length && pick < 0; b++) {
+            for (; b < g.buckets && pick < 0; b++) {
                 // aspiration: a tabu move is admissible when it reaches a new best energy
                 boolean aspires = g.energy + (b - g.bias) < bestEnergy;
-                for (int v = head[b]; v >= 0; v = next[v]) {
+                for (int v = g.first(b); v < n; v = next[v]) {
                     if (aspires || tabuUntil[v] <= flips) {
                         pick = v;
                         break;

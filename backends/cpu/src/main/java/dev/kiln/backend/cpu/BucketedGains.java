@@ -37,11 +37,15 @@ final class BucketedGains {
     private final int[] coupling;
     /** ΔE + {@link #bias} of each variable: its bucket. */
     final int[] bucketOf;
-    /** First variable of each bucket, −1 when empty. */
-    final int[] head;
-    /** Next variable in the same bucket, −1 at the tail. */
+    /**
+     * Circular doubly linked bucket lists over n + 2B + 1 nodes: nodes 0..n−1 are the variables,
+     * node n + b is bucket b's sentinel, so linking and unlinking need no branches (a bucket is
+     * empty when its sentinel's next is itself; walking a bucket stops at the first node ≥ n).
+     */
     final int[] next;
     private final int[] prev;
+    /** Buckets: 2B + 1. */
+    final int buckets;
     /** Offset from ΔE to bucket index: B. */
     final int bias;
     /** No non-empty bucket lies below this index (lowered on insert, raised lazily by {@link #lowestBucket}). */
@@ -67,9 +71,9 @@ final class BucketedGains {
         this.x = new byte[n];
         this.field = new int[n];
         this.bucketOf = new int[n];
-        this.next = new int[n];
-        this.prev = new int[n];
-        this.head = new int[2 * bias + 1];
+        this.buckets = 2 * bias + 1;
+        this.next = new int[n + buckets];
+        this.prev = new int[n + buckets];
     }
 
     /** Fields, energy and buckets from x, after x was written wholesale. O(n + nnz + B). */
@@ -86,7 +90,10 @@ final class BucketedGains {
             }
         }
         energy = linearOn + pairsTwice / 2;
-        java.util.Arrays.fill(head, -1);
+        for (int s = n; s < n + buckets; s++) {
+            next[s] = s;
+            prev[s] = s;
+        }
         for (int i = n - 1; i >= 0; i--) insert(i, delta(i) + bias);
         lowest = 0;
     }
@@ -96,9 +103,12 @@ final class BucketedGains {
 
     /** The lowest non-empty bucket's index (ΔE + {@link #bias}); every variable is in some bucket. */
     int lowestBucket() {
-        while (head[lowest] < 0) lowest++;
+        while (next[n + lowest] >= n) lowest++;
         return lowest;
     }
+
+    /** The first variable of bucket b, or a value ≥ n when it is empty. */
+    int first(int b) { return next[n + b]; }
 
     /** Flips xᵢ and moves it and its neighbours to their new buckets. */
     void flip(int i) {
@@ -118,22 +128,22 @@ final class BucketedGains {
     }
 
     private void move(int v, int bucket) {
-        if (bucketOf[v] == bucket) return;
         int p = prev[v];
         int nx = next[v];
-        if (p >= 0) next[p] = nx;
-        else head[bucketOf[v]] = nx;
-        if (nx >= 0) prev[nx] = p;
+        next[p] = nx;
+        prev[nx] = p;
         insert(v, bucket);
     }
 
+    /** Links v in as bucket's first variable (after its sentinel). */
     private void insert(int v, int bucket) {
-        int h = head[bucket];
+        int s = n + bucket;
+        int h = next[s];
         next[v] = h;
-        prev[v] = -1;
-        if (h >= 0) prev[h] = v;
-        head[bucket] = v;
+        prev[v] = s;
+        prev[h] = v;
+        next[s] = v;
         bucketOf[v] = bucket;
-        if (bucket < lowest) lowest = bucket;
+        lowest = Math.min(lowest, bucket);
     }
 }
