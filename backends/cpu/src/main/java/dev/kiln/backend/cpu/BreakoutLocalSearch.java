@@ -138,16 +138,18 @@ public final class BreakoutLocalSearch {
                 nextPoll = flips + 256;
             }
             if (flips >= maxFlips) break;
+            long room = maxFlips - flips; // a perturbation never overruns the flip budget
             if (stale > STAGNATION) {
-                perturbRandomly(jumpMax);
+                perturbRandomly((int) Math.min(jumpMax, room));
                 stale = 0;
                 continue;
             }
+            int moves = (int) Math.min(jump, room);
             double p = Math.max(Math.exp(-(double) stale / STAGNATION), DIRECTED_FLOOR);
             double u = uniform();
-            if (u < p * DIRECTED_SHARE) perturbDirected(jump);
-            else if (u < p) perturbByRecency(jump);
-            else perturbRandomly(jump);
+            if (u < p * DIRECTED_SHARE) perturbDirected(moves);
+            else if (u < p) perturbByRecency(moves);
+            else perturbRandomly(moves);
         }
         return flips;
     }
