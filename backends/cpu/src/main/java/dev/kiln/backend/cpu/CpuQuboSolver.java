@@ -142,7 +142,7 @@ public final class CpuQuboSolver {
                     // BLS §3.1: each search starts from a uniformly random assignment.
                     startRng.seed(readSeed);
                     for (int i = 0; i < randomStart.length; i++) randomStart[i] = (byte) (startRng.next() >>> 63);
-                    long flips = bls.search(randomStart, readSeed ^ TABU_SEED_SALT, flipsPerRead, guard(stop, stopAt, cancellation, shared, targetEnergy));
+                    long flips = bls.search(randomStart, readSeed ^ TABU_SEED_SALT, flipsPerRead, guard(stop, stopAt, cancellation, shared, targetEnergy, true));
                     double energy = bls.bestEnergy();
                     shared.offer(energy, bls.best(), r, (int) Math.min(Integer.MAX_VALUE, flips / q.n()));
                     finishRead(energy, targetEnergy, stopAt, cancellation, shared, stop, progress);
@@ -159,7 +159,7 @@ public final class CpuQuboSolver {
                 double energy = sa.energy();
                 byte[] state = sa.state();
                 if (energy > targetEnergy && stale > 0 && !stop.get()) {
-                    tabu.search(state, readSeed ^ TABU_SEED_SALT, stale, guard(stop, stopAt, cancellation, shared, targetEnergy));
+                    tabu.search(state, readSeed ^ TABU_SEED_SALT, stale, guard(stop, stopAt, cancellation, shared, targetEnergy, false));
                     if (tabu.bestEnergy() < energy) {
                         energy = tabu.bestEnergy();
                         state = tabu.best();
@@ -196,8 +196,14 @@ public final class CpuQuboSolver {
         progress.report((int) Math.min(Integer.MAX_VALUE, shared.reads()), shared.bestEnergy());
     }
 
-    /** Stops a local search on the clock (polled every fourth call), cancellation, another worker's stop or the target. */
-    private static TabuSearch.Guard guard(AtomicBoolean stop, long stopAt, Cancellation cancellation, Shared shared, double targetEnergy) {
+    /**
+     * Stops a local search on the clock (polled every fourth call), cancellation, another worker's
+     * stop or the target. With {@code timeline}, each new best of the search is also noted in the
+     * run's improvement timeline when it happens: a Breakout Local Search read lasts the whole
+     * budget, and would otherwise show its progress only at its end.
+     */
+    private static TabuSearch.Guard guard(AtomicBoolean stop, long stopAt, Cancellation cancellation, Shared shared, double targetEnergy,
+                                          boolean timeline) {
         return new TabuSearch.Guard() {
             private int polls;
 
@@ -212,7 +218,10 @@ public final class CpuQuboSolver {
             }
 
             @Override
-            public boolean improved(double best) { return best > targetEnergy; }
+            public boolean improved(double best) {
+                if (timeline) shared.note(best);
+                return best > targetEnergy;
+            }
         };
     }
 
@@ -334,6 +343,8 @@ public final class CpuQuboSolver {
         private final byte[] best;
         private final long start;
         private double bestEnergy = Double.POSITIVE_INFINITY;
+        /** Lowest energy in {@link #improvements}: offered by a finished read or noted by a running search. */
+        private double timelineEnergy = Double.POSITIVE_INFINITY;
         private long bestRead = -1;
         private long reads;
         private long sweeps;
@@ -350,10 +361,18 @@ public final class CpuQuboSolver {
             reads++;
             sweeps += sweepsDone;
             if (energy < bestEnergy || energy == bestEnergy && read < bestRead) {
-                if (energy < bestEnergy) improvements.add(new long[] {System.nanoTime() - start, Double.doubleToLongBits(energy)});
+                note(energy);
                 bestEnergy = energy;
                 bestRead = read;
                 System.arraycopy(x, 0, best, 0, best.length);
+            }
+        }
+
+        /** A new best energy seen now (its state comes later, through {@link #offer}). */
+        synchronized void note(double energy) {
+            if (energy < timelineEnergy) {
+                timelineEnergy = energy;
+                improvements.add(new long[] {System.nanoTime() - start, Double.doubleToLongBits(energy)});
             }
         }
 
