@@ -78,6 +78,7 @@ public final class QuboBench implements Bench {
             r.put("ms_to_target", k.nanosToTarget() >= 0 ? k.nanosToTarget() / 1e6 : Double.NaN);
             r.put("reads", k.reads());
             r.put("tabu_polish", CpuQuboSolver.polishesWithTabu(inst.qubo()));
+            r.put("breakout", CpuQuboSolver.searchesByBreakout(inst.qubo()));
             r.put("peer_found", inst.objective(peer.bestEnergy()));
             r.put("peer_gap_pct", inst.gapPct(peer.bestEnergy()));
             r.put("peer_ms_to_found", peerMsToFound);
