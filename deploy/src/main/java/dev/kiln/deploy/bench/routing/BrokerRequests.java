@@ -11,7 +11,9 @@ import java.util.TreeMap;
  * Requests the embedded broker served, by type, from its JMX counters
  * ({@code kafka.network:type=RequestMetrics,name=RequestsPerSec,request=*}). Every request costs
  * the broker's network and handler threads a fixed amount whatever it carries, so requests per
- * job say how well the clients batch.
+ * job say how well the clients batch; records in per job by topic
+ * ({@code kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=*}) say what each job
+ * costs the log.
  */
 final class BrokerRequests {
     private final Map<String, Long> start;
@@ -42,6 +44,10 @@ final class BrokerRequests {
             for (ObjectName n : server.queryNames(new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
                 Object c = server.getAttribute(n, "Count");
                 if (c instanceof Number num) m.merge(n.getKeyProperty("request"), num.longValue(), Long::sum);
+            }
+            for (ObjectName n : server.queryNames(new ObjectName("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=*"), null)) {
+                Object c = server.getAttribute(n, "Count");
+                if (c instanceof Number num) m.merge("records:" + n.getKeyProperty("topic"), num.longValue(), Long::sum);
             }
         } catch (javax.management.JMException e) {
             return new HashMap<>();
