@@ -86,7 +86,7 @@ public final class KafkaJobAdapter implements AutoCloseable {
      * between polls: the answers that let it resume arrive from the producer's callbacks, which a
      * poll cannot see, so a paused poll of {@link #POLL} slept out its whole timeout first (64
      * in-flight jobs per ~100 ms, about 400 tiny jobs/s), and a poll every millisecond instead
-     * spent a third of the poll thread in the consumer's per-poll bookkeeping (measured here: JFR
+     * spent a quarter of the poll thread in the consumer's per-poll bookkeeping (measured here: JFR
      * of {@code ./kiln bench routing --quick --case tiny}). Not {@code wakeup()}: it would also
      * abort a commitSync in the rebalance listener or at shutdown.
      */

@@ -30,7 +30,7 @@ public final class KilnMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /**
      * The meters of each kind × backend × status, looked up once: registering through the
-     * builders per job (tags sorted, id built, the registry's map searched) was a sixth of a
+     * builders per job (tags sorted, id built, the registry's map searched) was about a seventh of a
      * worker's time on a tiny job (measured here: JFR of {@code ./kiln bench routing --quick --case tiny}).
      */
     private final ConcurrentHashMap<FinishedKey, FinishedMeters> finishedMeters = new ConcurrentHashMap<>();
