@@ -79,10 +79,10 @@ public final class KilnConfig {
             "Consumer group of kiln.jobs; replicas in one group share the partitions.");
     public static final ConfigKey KAFKA_PARTITIONS = new ConfigKey("kiln.kafka.partitions", "3",
             "Partitions of topics Kiln creates when absent.");
-    // 256: by Little's law, 5 000 jobs/s (issue 8's tiny target) answered within 50 ms (its p99) keep
-    // 250 in flight; with 64 the window, not the machine, capped a replica at 64 ÷ the answer's round
-    // trip (linger, broker ack, next poll). Equal to kiln.queue.capacity's default.
-    public static final ConfigKey KAFKA_MAX_IN_FLIGHT = new ConfigKey("kiln.kafka.max-in-flight", "256",
+    // 64 kept after measuring 256 (issue 8, case=tiny): no gain on 2 shared cores, where a deeper
+    // cpu queue made the router spill tiny jobs onto the simulated thermodynamic device. By Little's
+    // law 64 carries 5 000 jobs/s while an answer's round trip (linger 5 ms, ack, wake) stays < 12 ms.
+    public static final ConfigKey KAFKA_MAX_IN_FLIGHT = new ConfigKey("kiln.kafka.max-in-flight", "64",
             "Jobs taken from kiln.jobs and not yet answered, per replica, before partitions are paused.");
     public static final ConfigKey SHUTDOWN_GRACE_MS = new ConfigKey("kiln.shutdown.grace-ms", "10000",
             "On shutdown, how long running jobs may finish before they are handed back unanswered.");
