@@ -80,7 +80,7 @@ final class TinyJobsRun {
             BrokerRequests requests = BrokerRequests.start();
             double[] flood = pass("flood", jobs, 0, producer, results, backends);
             CpuClock.PerJob floodCpu = cpu.perJob(jobs);
-            report.progress("tiny: flood CPU µs/job by thread (JVM threads only; JIT and GC threads included): " + cpu.topThreads(jobs, 12));
+            report.progress("tiny: flood CPU µs/job by thread (Java threads alive at the end; GC, JIT and finished threads not listed): " + cpu.topThreads(jobs, 12));
             report.progress("tiny: flood broker requests and records per job: " + requests.perJob(jobs));
             report.progress("tiny: " + jobs + " jobs paced at " + rate + "/s");
             double[] paced = pass("paced", jobs, rate, producer, results, backends);
