@@ -191,14 +191,18 @@ public final class KilnRuntime implements AutoCloseable {
             out.add(candidate(h.get(), job));
             return null;
         }
-        List<String> reasons = new ArrayList<>();
+        // Refusals are kept as they come and put into words only when no backend can run the job:
+        // joining the reasons for every job cost string work per refusing backend per job.
+        List<Map.Entry<String, Support>> refused = new ArrayList<>(2);
         for (BackendHandle h : backends.all()) {
             if (!h.usable() || tried.contains(h.id())) continue;
             Support s = supports(h.backend(), job);
             if (s.supported()) out.add(candidate(h, job));
-            else reasons.add(h.id() + ": " + s.reason());
+            else refused.add(Map.entry(h.id(), s));
         }
         if (out.isEmpty()) {
+            List<String> reasons = new ArrayList<>();
+            for (Map.Entry<String, Support> r : refused) reasons.add(r.getKey() + ": " + r.getValue().reason());
             return new JobError(tried.isEmpty() ? ErrorCode.UNSUPPORTED : ErrorCode.BACKEND_UNAVAILABLE,
                     "no available backend can run this " + job.kind().wireName() + " job"
                             + (reasons.isEmpty() ? "" : " (" + String.join("; ", reasons) + ")"));

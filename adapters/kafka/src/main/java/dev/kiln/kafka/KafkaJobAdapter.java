@@ -39,7 +39,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -76,14 +76,29 @@ public final class KafkaJobAdapter implements AutoCloseable {
      */
     private static final Duration POLL_BUSY = Duration.ofMillis(5);
     /**
-     * Poll timeout while paused: the answers that let the loop resume arrive from the producer's
-     * callbacks, which a poll cannot see, so a paused poll of {@link #POLL} slept out its whole
-     * timeout first — 64 in-flight jobs per ~100 ms, about 400 tiny jobs/s (measured here:
-     * {@code ./kiln bench routing --quick --case tiny}). A paused poll fetches nothing, so the
-     * short timeout costs one cheap call per millisecond while paused. Not {@code wakeup()}: it
-     * would also abort a commitSync in the rebalance listener or at shutdown.
+     * Poll timeout while paused because a runtime queue is full: a slot frees when a worker takes
+     * a job, which nothing signals to this thread, so it looks again every millisecond (a paused
+     * poll fetches nothing).
      */
     private static final Duration POLL_PAUSED = Duration.ofMillis(1);
+    /**
+     * Paused at {@code max-in-flight}, the loop waits on the answer queue itself, up to this long
+     * between polls: the answers that let it resume arrive from the producer's callbacks, which a
+     * poll cannot see, so a paused poll of {@link #POLL} slept out its whole timeout first (64
+     * in-flight jobs per ~100 ms, about 400 tiny jobs/s), and a poll every millisecond instead
+     * spent a quarter of the poll thread in the consumer's per-poll bookkeeping (measured here: JFR
+     * of {@code ./kiln bench routing --quick --case tiny}). Not {@code wakeup()}: it would also
+     * abort a commitSync in the rebalance listener or at shutdown.
+     */
+    private static final long AWAIT_ANSWER_MS = 100;
+    /**
+     * Least time between two asynchronous offset commits. A commit per loop (one every 1–5 ms
+     * under load) made the group coordinator's threads cost 45 µs of CPU per tiny job (measured
+     * here: per-thread CPU of {@code ./kiln bench routing --quick --case tiny}). Waiting longer
+     * only widens what a crash redoes (at-least-once either way); a revocation and shutdown still
+     * commit synchronously everything answered.
+     */
+    private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final KilnRuntime runtime;
     private final KafkaSettings settings;
@@ -93,7 +108,7 @@ public final class KafkaJobAdapter implements AutoCloseable {
     private final Admin admin;
     private final ScheduledThreadPoolExecutor publisher;
     private final Thread pollThread;
-    private final ConcurrentLinkedQueue<Answered> answered = new ConcurrentLinkedQueue<>();
+    private final LinkedBlockingQueue<Answered> answered = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionOffsets> offsets = new HashMap<>();
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> waiting = new ArrayDeque<>();
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
@@ -102,6 +117,7 @@ public final class KafkaJobAdapter implements AutoCloseable {
     private final AutoCloseable progressSubscription;
     private volatile boolean running = true;
     private boolean paused;
+    private long lastCommitNanos = System.nanoTime();
 
     private record Answered(TopicPartition tp, long offset) { }
 
@@ -172,7 +188,9 @@ public final class KafkaJobAdapter implements AutoCloseable {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
-                    records = consumer.poll(paused ? POLL_PAUSED : inFlight.get() > 0 || !waiting.isEmpty() ? POLL_BUSY : POLL);
+                    Duration timeout = paused ? POLL_PAUSED : inFlight.get() > 0 || !waiting.isEmpty() ? POLL_BUSY : POLL;
+                    if (paused && waiting.isEmpty() && awaitAnswer()) timeout = Duration.ZERO;
+                    records = consumer.poll(timeout);
                 } catch (WakeupException e) {
                     if (!running) break;
                     continue;
@@ -183,7 +201,11 @@ public final class KafkaJobAdapter implements AutoCloseable {
                 }
                 drainWaiting();
                 drainAnswered();
-                commitDirty(false);
+                long now = System.nanoTime();
+                if (now - lastCommitNanos >= COMMIT_INTERVAL_NANOS) {
+                    commitDirty(false);
+                    lastCommitNanos = now;
+                }
                 adjustPause();
             }
         } catch (RuntimeException e) {
@@ -256,13 +278,32 @@ public final class KafkaJobAdapter implements AutoCloseable {
         return e.field().isEmpty() ? m : m.substring(e.field().length() + 2);
     }
 
+    /**
+     * Paused at max-in-flight: blocks until the first answer (handled here) or
+     * {@link #AWAIT_ANSWER_MS}; true when one came, so the poll that follows need not wait.
+     */
+    private boolean awaitAnswer() {
+        try {
+            Answered a = answered.poll(AWAIT_ANSWER_MS, TimeUnit.MILLISECONDS);
+            if (a == null) return false;
+            answered(a);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return false;
+        }
+    }
+
+    private void answered(Answered a) {
+        PartitionOffsets po = offsets.get(a.tp());
+        if (po != null) po.answered(a.offset()); // null: partition revoked meanwhile
+        inFlight.decrementAndGet();
+    }
+
     private void drainAnswered() {
         Answered a;
-        while ((a = answered.poll()) != null) {
-            PartitionOffsets po = offsets.get(a.tp());
-            if (po != null) po.answered(a.offset()); // null: partition revoked meanwhile
-            inFlight.decrementAndGet();
-        }
+        while ((a = answered.poll()) != null) answered(a);
     }
 
     private void commitDirty(boolean sync) {

@@ -6,8 +6,10 @@ import java.util.Locale;
 public enum JobKind {
     LINEAR, QUBO, TRAIN;
 
+    private final String wire = name().toLowerCase(Locale.ROOT); // once: results and metrics ask per job
+
     /** The name used on the wire ({@code "linear"}). */
-    public String wireName() { return name().toLowerCase(Locale.ROOT); }
+    public String wireName() { return wire; }
 
     /** Parses a wire name; {@code null} when unknown. */
     public static JobKind fromWire(String s) {

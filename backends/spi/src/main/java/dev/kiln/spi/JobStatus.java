@@ -8,7 +8,9 @@ public enum JobStatus {
 
     public boolean terminal() { return ordinal() >= SUCCEEDED.ordinal(); }
 
-    public String wireName() { return name().toLowerCase(Locale.ROOT); }
+    private final String wire = name().toLowerCase(Locale.ROOT); // once: results and metrics ask per job
+
+    public String wireName() { return wire; }
 
     public static JobStatus fromWire(String s) {
         for (JobStatus st : values()) if (st.wireName().equals(s)) return st;

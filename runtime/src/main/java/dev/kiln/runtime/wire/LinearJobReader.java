@@ -42,8 +42,16 @@ public final class LinearJobReader implements KindReader {
             "maxIterations", "precision", "returnSolution");
     private static final Set<String> PRECONDITIONERS = Set.of("auto", "none", "jacobi", "ic0", "chebyshev", "ssor");
 
+    /**
+     * Non-zeros of generated matrices kept for reuse: 2²⁰ ≈ 12 MB of CSR, room for every small
+     * generated matrix a stream of tiny jobs names, while a large one (whose solve dwarfs its
+     * generation) is not kept.
+     */
+    static final long GENERATED_NNZ = 1L << 20;
+
     private final WireLimits limits;
     private final MatrixStore matrices;
+    private final GeneratedMatrices generated = new GeneratedMatrices(GENERATED_NNZ);
 
     public LinearJobReader(WireLimits limits, MatrixStore matrices) {
         this.limits = limits;
@@ -144,7 +152,8 @@ public final class LinearJobReader implements KindReader {
                 int nx = dimension(m, "nx");
                 int ny = m.has("ny") ? dimension(m, "ny") : nx;
                 checkUnknowns((long) nx * ny);
-                return PoissonGenerator.poisson2d(nx, ny, shift(m), null);
+                double shift = shift(m);
+                return generated.get("poisson2d/" + nx + "/" + ny + "/" + shift, () -> PoissonGenerator.poisson2d(nx, ny, shift, null));
             }
             case "poisson3d" -> {
                 rejectUnknown(m, Set.of("generator", "nx", "ny", "nz", "shift"), "problem.matrix.", ErrorCode.INVALID_PROBLEM);
@@ -152,7 +161,9 @@ public final class LinearJobReader implements KindReader {
                 int ny = m.has("ny") ? dimension(m, "ny") : nx;
                 int nz = m.has("nz") ? dimension(m, "nz") : nx;
                 checkUnknowns((long) nx * ny * nz);
-                return PoissonGenerator.poisson3d(nx, ny, nz, shift(m), null);
+                double shift = shift(m);
+                return generated.get("poisson3d/" + nx + "/" + ny + "/" + nz + "/" + shift,
+                        () -> PoissonGenerator.poisson3d(nx, ny, nz, shift, null));
             }
             default -> throw invalid("problem.matrix.generator",
                     "unknown generator '" + clip(g.textValue()) + "' (poisson2d | poisson3d)");

@@ -208,6 +208,22 @@ class JobDecoderTest {
     }
 
     @Test
+    void jobsNamingTheSameGeneratedMatrixShareIt() throws Exception {
+        CsrMatrix first = linear(decode(withMatrix("{\"generator\":\"poisson2d\",\"nx\":4,\"ny\":3}"))).a();
+        CsrMatrix again = linear(decode(withMatrix("{\"generator\":\"poisson2d\",\"ny\":3,\"nx\":4}"))).a();
+        assertSame(first, again, "same spec, fields in another order: one matrix");
+        CsrMatrix shifted = linear(decode(withMatrix("{\"generator\":\"poisson2d\",\"nx\":4,\"ny\":3,\"shift\":1}"))).a();
+        CsrMatrix wider = linear(decode(withMatrix("{\"generator\":\"poisson2d\",\"nx\":3,\"ny\":4}"))).a();
+        CsrMatrix cube = linear(decode(withMatrix("{\"generator\":\"poisson3d\",\"nx\":4,\"ny\":3,\"nz\":1}"))).a();
+        assertAll(
+                () -> assertEquals(PoissonGenerator.poisson2d(4, 3, 1).fingerprint(), shifted.fingerprint()),
+                () -> assertEquals(PoissonGenerator.poisson2d(3, 4).fingerprint(), wider.fingerprint()),
+                () -> assertEquals(PoissonGenerator.poisson3d(4, 3, 1).fingerprint(), cube.fingerprint()),
+                () -> assertNotEquals(first.fingerprint(), shifted.fingerprint()),
+                () -> assertEquals(PoissonGenerator.poisson2d(4, 3).fingerprint(), first.fingerprint()));
+    }
+
+    @Test
     void generatorShiftIsApplied() throws Exception {
         CsrMatrix a = linear(decode(withMatrix("{\"generator\":\"poisson2d\",\"nx\":3,\"shift\":2.5}"))).a();
         assertEquals(PoissonGenerator.poisson2d(3, 3, 2.5).fingerprint(), a.fingerprint());

@@ -76,7 +76,12 @@ final class TinyJobsRun {
             double overheadNs0 = overhead == null ? 0 : overhead.totalTime(TimeUnit.NANOSECONDS);
             report.progress("tiny: flood of " + jobs + " jobs");
             Map<String, Integer> backends = new java.util.TreeMap<>();
+            CpuClock cpu = CpuClock.start();
+            BrokerRequests requests = BrokerRequests.start();
             double[] flood = pass("flood", jobs, 0, producer, results, backends);
+            CpuClock.PerJob floodCpu = cpu.perJob(jobs);
+            report.progress("tiny: flood CPU µs/job by thread (Java threads alive at the end; GC, JIT and finished threads not listed): " + cpu.topThreads(jobs, 12));
+            report.progress("tiny: flood broker requests and records per job: " + requests.perJob(jobs));
             report.progress("tiny: " + jobs + " jobs paced at " + rate + "/s");
             double[] paced = pass("paced", jobs, rate, producer, results, backends);
             double heapEnd = heapAfterGc(memory);
@@ -91,6 +96,10 @@ final class TinyJobsRun {
             f.put("p50_ms", paced[1]);
             f.put("p99_ms", paced[2]);
             f.put("flood_p99_ms", flood[2]);
+            // CPU time per job in the flood: what the job costs whatever else runs on the machine
+            // (the process = Kiln, the embedded broker and this bench's producer and reader).
+            f.put("cpu_us_per_job", floodCpu.processUs());
+            f.put("poll_thread_us_per_job", floodCpu.pollThreadUs());
             // The result's own timing (whole ms): accepted → answered inside Kiln, and the solve alone.
             f.put("kiln_total_ms_mean", paced[4]);
             f.put("solve_ms_mean", paced[5]);
@@ -132,10 +141,10 @@ final class TinyJobsRun {
                     latency[i] = (now - sent.get(i)) / 1e6;
                     got[0]++;
                     if (!"succeeded".equals(status(r))) notSucceeded[0]++;
-                    JsonNode res = parse(r);
-                    backends.merge(res.path("backend").asText("none"), 1, Integer::sum);
-                    inKiln[0] += res.path("timing").path("totalMs").asDouble();
-                    solving[0] += res.path("timing").path("solveMs").asDouble();
+                    ResultFields res = ResultFields.of(r.value());
+                    backends.merge(res.backend(), 1, Integer::sum);
+                    inKiln[0] += res.totalMs();
+                    solving[0] += res.solveMs();
                 }
             }
         });
@@ -166,14 +175,6 @@ final class TinyJobsRun {
         double seconds = (last - start / 1e6) / 1e3;
         return new double[] {jobs / seconds, sorted[(int) Math.ceil(0.5 * jobs) - 1], sorted[(int) Math.ceil(0.99 * jobs) - 1],
                 notSucceeded[0], inKiln[0] / jobs, solving[0] / jobs};
-    }
-
-    private static JsonNode parse(ConsumerRecord<byte[], byte[]> r) {
-        try {
-            return JSON.readTree(r.value());
-        } catch (java.io.IOException e) {
-            return JSON.createObjectNode();
-        }
     }
 
     private static String status(ConsumerRecord<byte[], byte[]> r) {
