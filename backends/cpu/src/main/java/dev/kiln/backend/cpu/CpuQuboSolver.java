@@ -39,6 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * flips, or for the whole budget under a time limit (one read per worker); it too is a pure
  * function of (seed, read) when bounded by flips, and reports flips/n as its sweeps.
  *
+ * <p>On denser unweighted Max-Cut under a time limit ({@link #refinesElite}) the reads anneal for
+ * the first half of the budget only; then every worker runs a Breakout Local Search from the best
+ * annealed state until the budget ends (time-bounded runs are not thread-count independent anyway).
+ *
  * <p>Every read also checks the target after every sweep (the energy is tracked incrementally,
  * so the check is free), so a run stops the sweep it first holds a state at the target instead
  * of finishing the anneal.
@@ -79,7 +83,8 @@ public final class CpuQuboSolver {
         Map<String, Object> answer = answer(q, o, run);
         boolean breakout = searchesByBreakout(q);
         Map<String, Object> params = Map.of("sweeps", o.sweeps() > 0 ? o.sweeps() : polishesWithTabu(q) ? TABU_ANNEAL_SWEEPS : DEFAULT_SWEEPS,
-                "threads", threads, "tabuPolish", polishesWithTabu(q), "breakoutLocalSearch", breakout);
+                "threads", threads, "tabuPolish", polishesWithTabu(q), "breakoutLocalSearch", breakout,
+                "eliteBreakout", refinesElite(q, o));
         JobError error = switch (run.stoppedBy()) {
             case "cancelled" -> new JobError(ErrorCode.CANCELLED, "cancelled after " + run.reads() + " reads; answer holds the best found");
             case "deadline" -> new JobError(ErrorCode.DEADLINE_EXCEEDED, "deadline passed after " + run.reads() + " reads; answer holds the best found");
@@ -111,8 +116,10 @@ public final class CpuQuboSolver {
 
     /** Runs reads on {@link #threads} threads; see the class comment for the stopping rules. */
     public QuboRun run(QuboProblem q, QuboOptions o, long seed, Cancellation cancellation, ProgressSink progress) {
+        boolean elite = refinesElite(q, o);
+        long annealMs = elite ? (long) (o.timeLimitMs() * ELITE_ANNEAL_FRACTION) : o.timeLimitMs();
         int sweeps = o.sweeps() > 0 ? o.sweeps() : polishesWithTabu(q) ? TABU_ANNEAL_SWEEPS
-                : searchesByBreakout(q) ? 0 : o.timeLimitMs() > 0 ? sweepsFitting(q, o.timeLimitMs()) : DEFAULT_SWEEPS;
+                : searchesByBreakout(q) ? 0 : o.timeLimitMs() > 0 ? sweepsFitting(q, Math.max(1, annealMs)) : DEFAULT_SWEEPS;
         long maxReads = o.replicas() > 0 ? o.replicas()
                 : o.timeLimitMs() > 0 ? Long.MAX_VALUE : (long) DEFAULT_READS_PER_CORE * threads;
         double targetEnergy = !o.hasTarget() ? Double.NEGATIVE_INFINITY
@@ -120,6 +127,7 @@ public final class CpuQuboSolver {
         double[] betas = searchesByBreakout(q) ? new double[0] : scheduleFor(q).betas(sweeps);
         long start = System.nanoTime();
         long stopAt = o.timeLimitMs() > 0 ? start + o.timeLimitMs() * 1_000_000L : Long.MAX_VALUE;
+        long eliteAt = elite ? start + annealMs * 1_000_000L : Long.MAX_VALUE;
 
         Shared shared = new Shared(q.n(), start);
         AtomicLong nextRead = new AtomicLong();
@@ -130,14 +138,23 @@ public final class CpuQuboSolver {
         Runnable worker = () -> {
             SimulatedAnnealer sa = breakout ? null : new SimulatedAnnealer(q);
             TabuSearch tabu = breakout ? null : new TabuSearch(q);
-            BreakoutLocalSearch bls = breakout ? new BreakoutLocalSearch(q) : null;
-            byte[] randomStart = breakout ? new byte[q.n()] : null;
+            BreakoutLocalSearch bls = breakout || elite ? new BreakoutLocalSearch(q) : null;
+            byte[] randomStart = breakout || elite ? new byte[q.n()] : null;
             Xorshift128Plus startRng = new Xorshift128Plus();
             long stale = tabuStale(q);
             while (!stop.get()) {
                 long r = nextRead.getAndIncrement();
                 if (r >= maxReads) break;
                 long readSeed = Xorshift128Plus.splitmix(seed * 0x9E3779B97F4A7C15L + r);
+                if (elite && System.nanoTime() >= eliteAt && shared.copyBest(randomStart)) {
+                    // The annealing phase is over: a Breakout Local Search from the best state so
+                    // far, for the rest of the budget (see refinesElite).
+                    long flips = bls.search(randomStart, readSeed ^ TABU_SEED_SALT, Long.MAX_VALUE, guard(stop, stopAt, cancellation, shared, targetEnergy, true));
+                    double energy = bls.bestEnergy();
+                    shared.offer(energy, bls.best(), r, (int) Math.min(Integer.MAX_VALUE, flips / q.n()));
+                    finishRead(energy, targetEnergy, stopAt, cancellation, shared, stop, progress);
+                    continue;
+                }
                 if (breakout) {
                     // BLS §3.1: each search starts from a uniformly random assignment.
                     startRng.seed(readSeed);
@@ -244,6 +261,32 @@ public final class CpuQuboSolver {
         for (double v : b) if (v != b[0]) return false;
         return BreakoutLocalSearch.fits(q);
     }
+
+    /**
+     * Whether a time-limited run anneals for the first {@link #ELITE_ANNEAL_FRACTION} of its budget
+     * only, and then every worker runs a Breakout Local Search ({@link BreakoutLocalSearch}) from the
+     * best annealed state for the rest: for unweighted Max-Cut (as {@link #searchesByBreakout}) that
+     * is not sparse enough for BLS alone, under a time limit and no read count (so read-bounded runs
+     * stay thread-count independent). Annealing finds the right region and BLS's descent and
+     * perturbations, over bucketed gains, search it far more cheaply than more anneals; seeding an
+     * iterated local search from an elite state is the usual hybrid (e.g. Benlic &amp; Hao 2013 §3.1
+     * start BLS from a given solution; Lü, Glover &amp; Hao 2010 restart tabu from elite solutions).
+     * Measured here (throwaway harness: one thread, 0.3 s of thread CPU time per run, 6–10 seeds,
+     * mean cut, annealing alone vs anneal half then BLS; docs/ARCHITECTURE.md issue 6): G43 6658.7
+     * vs 6659.9, G3 11620.9 vs 11621.5, G2 11616.3 vs 11618.0, G22 13353.7 vs 13357.3; on the ±1
+     * toroidal G11/G12 it lost (563.3 vs 562.0, 555.3 vs 555.0), hence unit weights only.
+     */
+    public static boolean refinesElite(QuboProblem q, QuboOptions o) {
+        if (o.timeLimitMs() <= 0 || o.replicas() > 0 || o.sweeps() > 0) return false;
+        if (q.origin() != QuboProblem.Origin.MAXCUT || searchesByBreakout(q)) return false;
+        double[] b = q.coupling();
+        if (b.length == 0 || b[0] <= 0) return false;
+        for (double v : b) if (v != b[0]) return false;
+        return BreakoutLocalSearch.fits(q);
+    }
+
+    /** Share of the time limit spent annealing when {@link #refinesElite}: set on G1, G43 (0.3 / 0.5 / 0.7 tried, see docs). */
+    static final double ELITE_ANNEAL_FRACTION = 0.5;
 
     /** Mean degree bound of {@link #searchesByBreakout}: between G14/G15's 11.7 (BLS wins) and G22/G43's 20 (annealing wins). */
     static final int BREAKOUT_MAX_MEAN_DEGREE = 16;
@@ -384,6 +427,13 @@ public final class CpuQuboSolver {
         synchronized void stop(String why, AtomicBoolean stop) {
             if (stoppedBy == null) stoppedBy = why;
             stop.set(true);
+        }
+
+        /** Copies the best state into {@code into}; false while no read has finished. */
+        synchronized boolean copyBest(byte[] into) {
+            if (bestRead < 0) return false;
+            System.arraycopy(best, 0, into, 0, best.length);
+            return true;
         }
 
         synchronized long reads() { return reads; }
