@@ -39,9 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * flips, or for the whole budget under a time limit (one read per worker); it too is a pure
  * function of (seed, read) when bounded by flips, and reports flips/n as its sweeps.
  *
- * <p>On denser unweighted Max-Cut under a time limit ({@link #refinesElite}) the reads anneal for
- * the first half of the budget only; then every worker runs a Breakout Local Search from the best
- * annealed state until the budget ends (time-bounded runs are not thread-count independent anyway).
+ * <p>On denser unweighted Max-Cut under a time limit ({@link #refinesElite}) all workers anneal for
+ * the first half of the budget; then worker 0 runs a Breakout Local Search from the best state
+ * until the budget ends (restarting from the best when the annealing workers overtake it) while
+ * the others go on annealing (time-bounded runs are not thread-count independent anyway).
  *
  * <p>Every read also checks the target after every sweep (the energy is tracked incrementally,
  * so the check is free), so a run stops the sweep it first holds a state at the target instead
@@ -135,7 +136,7 @@ public final class CpuQuboSolver {
         int workers = (int) Math.min(threads, maxReads);
         boolean breakout = searchesByBreakout(q);
         long flipsPerRead = breakout ? breakoutFlipsPerRead(q, o) : 0;
-        Runnable worker = () -> {
+        java.util.function.IntConsumer worker = index -> {
             SimulatedAnnealer sa = breakout ? null : new SimulatedAnnealer(q);
             TabuSearch tabu = breakout ? null : new TabuSearch(q);
             BreakoutLocalSearch bls = breakout || elite ? new BreakoutLocalSearch(q) : null;
@@ -146,10 +147,19 @@ public final class CpuQuboSolver {
                 long r = nextRead.getAndIncrement();
                 if (r >= maxReads) break;
                 long readSeed = Xorshift128Plus.splitmix(seed * 0x9E3779B97F4A7C15L + r);
-                if (elite && System.nanoTime() >= eliteAt && shared.copyBest(randomStart)) {
-                    // The annealing phase is over: a Breakout Local Search from the best state so
-                    // far, for the rest of the budget (see refinesElite).
-                    long flips = bls.search(randomStart, readSeed ^ TABU_SEED_SALT, Long.MAX_VALUE, guard(stop, stopAt, cancellation, shared, targetEnergy, true));
+                if (elite && index == 0 && System.nanoTime() >= eliteAt && shared.copyBest(randomStart)) {
+                    // The annealing phase is over: worker 0 runs a Breakout Local Search from the best
+                    // state so far (see refinesElite), and starts over from the best whenever an
+                    // annealing worker has overtaken it.
+                    TabuSearch.Guard base = guard(stop, stopAt, cancellation, shared, targetEnergy, true);
+                    TabuSearch.Guard untilOvertaken = new TabuSearch.Guard() {
+                        @Override
+                        public boolean proceed() { return base.proceed() && !(shared.bestEnergy() < bls.bestEnergy()); }
+
+                        @Override
+                        public boolean improved(double best) { return base.improved(best); }
+                    };
+                    long flips = bls.search(randomStart, readSeed ^ TABU_SEED_SALT, Long.MAX_VALUE, untilOvertaken);
                     double energy = bls.bestEnergy();
                     shared.offer(energy, bls.best(), r, (int) Math.min(Integer.MAX_VALUE, flips / q.n()));
                     finishRead(energy, targetEnergy, stopAt, cancellation, shared, stop, progress);
@@ -187,10 +197,13 @@ public final class CpuQuboSolver {
             }
         };
         if (workers == 1) {
-            worker.run();
+            worker.accept(0);
         } else {
             List<Thread> ts = new ArrayList<>();
-            for (int t = 0; t < workers; t++) ts.add(Thread.ofPlatform().name("kiln-qubo-" + t).daemon().start(worker));
+            for (int t = 0; t < workers; t++) {
+                int index = t;
+                ts.add(Thread.ofPlatform().name("kiln-qubo-" + t).daemon().start(() -> worker.accept(index)));
+            }
             for (Thread t : ts) {
                 try {
                     t.join();
@@ -263,18 +276,22 @@ public final class CpuQuboSolver {
     }
 
     /**
-     * Whether a time-limited run anneals for the first {@link #ELITE_ANNEAL_FRACTION} of its budget
-     * only, and then every worker runs a Breakout Local Search ({@link BreakoutLocalSearch}) from the
-     * best annealed state for the rest: for unweighted Max-Cut (as {@link #searchesByBreakout}) that
-     * is not sparse enough for BLS alone, under a time limit and no read count (so read-bounded runs
-     * stay thread-count independent). Annealing finds the right region and BLS's descent and
-     * perturbations, over bucketed gains, search it far more cheaply than more anneals; seeding an
-     * iterated local search from an elite state is the usual hybrid (e.g. Benlic &amp; Hao 2013 §3.1
-     * start BLS from a given solution; Lü, Glover &amp; Hao 2010 restart tabu from elite solutions).
-     * Measured here (throwaway harness: one thread, 0.3 s of thread CPU time per run, 6–10 seeds,
-     * mean cut, annealing alone vs anneal half then BLS; docs/ARCHITECTURE.md issue 6): G43 6658.7
-     * vs 6659.9, G3 11620.9 vs 11621.5, G2 11616.3 vs 11618.0, G22 13353.7 vs 13357.3; on the ±1
-     * toroidal G11/G12 it lost (563.3 vs 562.0, 555.3 vs 555.0), hence unit weights only.
+     * Whether a time-limited run switches one worker, after the first {@link #ELITE_ANNEAL_FRACTION}
+     * of the budget, from annealing to a Breakout Local Search ({@link BreakoutLocalSearch}) from the
+     * best state found so far (restarted from the best whenever the annealing workers overtake it):
+     * for unweighted Max-Cut (as {@link #searchesByBreakout}) that is not sparse enough for BLS alone,
+     * under a time limit with neither a read count nor sweeps given (so read-bounded runs stay
+     * thread-count independent). Annealing finds the region of the good cuts; BLS's descent and
+     * perturbations over bucketed gains then search around the best of them, where independent
+     * anneals only sample it again. Starting an iterated local search from the best solution of a
+     * population is the usual hybrid (BLS itself runs from a given solution, Benlic &amp; Hao 2013
+     * §3.1; Lü, Glover &amp; Hao 2010 §3 apply tabu search to elite offspring). Measured here
+     * (docs/ARCHITECTURE.md issue 6): a throwaway harness, one thread, 0.3 s of thread CPU time per
+     * run, mean cut over 6–10 seeds, annealing alone vs anneal half then BLS: G43 6658.7 vs 6659.9,
+     * G3 11620.9 vs 11621.5, G2 11616.3 vs 11618.0, G22 13353.7 vs 13357.3, G1 11624.0 vs 11623.5;
+     * on the ±1 toroidal G11/G12 it lost (563.3 vs 562.0, 555.3 vs 555.0), hence unit weights only.
+     * Keeping the other worker annealing (instead of both running BLS) and restarting from an
+     * overtaking best were measured with the real solver, 1 s, 2 threads.
      */
     public static boolean refinesElite(QuboProblem q, QuboOptions o) {
         if (o.timeLimitMs() <= 0 || o.replicas() > 0 || o.sweeps() > 0) return false;
@@ -285,7 +302,11 @@ public final class CpuQuboSolver {
         return BreakoutLocalSearch.fits(q);
     }
 
-    /** Share of the time limit spent annealing when {@link #refinesElite}: set on G1, G43 (0.3 / 0.5 / 0.7 tried, see docs). */
+    /**
+     * Share of the time limit all workers anneal before one switches to BLS ({@link #refinesElite}):
+     * measured here (harness above, 8 seeds) 0.3 / 0.5 / 0.7 gave G43 6659.4 / 6660.0 / 6660.0 and
+     * G1 11619.7 / 11623.5 / 11623.5; 0.5 leaves BLS the most time of the two that tied.
+     */
     static final double ELITE_ANNEAL_FRACTION = 0.5;
 
     /** Mean degree bound of {@link #searchesByBreakout}: between G14/G15's 11.7 (BLS wins) and G22/G43's 20 (annealing wins). */
