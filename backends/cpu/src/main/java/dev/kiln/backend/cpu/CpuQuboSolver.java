@@ -283,9 +283,10 @@ public final class CpuQuboSolver {
      * under a time limit with neither a read count nor sweeps given (so read-bounded runs stay
      * thread-count independent). Annealing finds the region of the good cuts; BLS's descent and
      * perturbations over bucketed gains then search around the best of them, where independent
-     * anneals only sample it again. Starting an iterated local search from the best solution of a
-     * population is the usual hybrid (BLS itself runs from a given solution, Benlic &amp; Hao 2013
-     * §3.1; Lü, Glover &amp; Hao 2010 §3 apply tabu search to elite offspring). Measured here
+     * anneals only sample it again. Improving the best members of a population by a local search
+     * is the usual hybrid (Lü, Glover &amp; Hao 2010, the source of {@link TabuSearch}, improve each
+     * offspring of their UBQP population by tabu search; BLS is a local search from any start, its
+     * §3.1 draws one at random). Measured here
      * (docs/ARCHITECTURE.md issue 6): a throwaway harness, one thread, 0.3 s of thread CPU time per
      * run, mean cut over 6–10 seeds, annealing alone vs anneal half then BLS: G43 6658.7 vs 6659.9,
      * G3 11620.9 vs 11621.5, G2 11616.3 vs 11618.0, G22 13353.7 vs 13357.3, G1 11624.0 vs 11623.5;
@@ -304,8 +305,9 @@ public final class CpuQuboSolver {
 
     /**
      * Share of the time limit all workers anneal before one switches to BLS ({@link #refinesElite}):
-     * measured here (harness above, 8 seeds) 0.3 / 0.5 / 0.7 gave G43 6659.4 / 6660.0 / 6660.0 and
-     * G1 11619.7 / 11623.5 / 11623.5; 0.5 leaves BLS the most time of the two that tied.
+     * measured here (harness above, mean cut, 8 seeds on G43, 6 on G1) 0.3 / 0.5 / 0.7 gave G43
+     * 6659.4 / 6660.0 / 6660.0 and G1 11619.7 / 11623.5 / 11623.5; 0.5 leaves BLS the more time of
+     * the two that tied.
      */
     static final double ELITE_ANNEAL_FRACTION = 0.5;
 
@@ -334,8 +336,9 @@ public final class CpuQuboSolver {
         SimulatedAnnealer sa = new SimulatedAnnealer(q);
         double[] betas = scheduleFor(q).betas(16);
         sa.anneal(0x5EED, betas, (s, e) -> true); // once to warm up the JIT, then timed
-        // The fastest of three timings: on a shared machine one timing can include a descheduling
-        // that makes a sweep look 10x dearer and cuts the reads short.
+        // The fastest of three timings: on a shared machine a single timing can include a
+        // descheduling, make a sweep look dearer than it is and cut every read of the run short
+        // (seen here as G1 runs ending at 11595 and 11618 under load 12-15; docs, issue 6).
         long fastest = Long.MAX_VALUE;
         for (int k = 1; k <= 3; k++) {
             long t0 = System.nanoTime();
