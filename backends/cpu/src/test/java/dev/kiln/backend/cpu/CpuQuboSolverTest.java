@@ -20,6 +20,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,6 +86,34 @@ class CpuQuboSolverTest {
         assertEquals("target", out.answer().get("stoppedBy"));
         assertEquals(true, out.answer().get("targetReached"));
         assertEquals(0.0, out.answer().get("gapPct"));
+    }
+
+    @Test
+    void eliteBreakoutOnlyForTimeLimitedDenseUnweightedMaxCut() {
+        QuboOptions timed = QuboOptions.defaults().withBudget(1000, Double.NaN);
+        QuboProblem dense = BreakoutLocalSearchTest.randomGraph(60, 0.5, 1, false, 11).toQubo();
+        assertTrue(CpuQuboSolver.refinesElite(dense, timed), "mean degree 30, unit weights, time limit");
+        assertFalse(CpuQuboSolver.refinesElite(dense, reads(4, 100)), "read-bounded runs stay thread-count independent");
+        assertFalse(CpuQuboSolver.refinesElite(dense, reads(4, 100).withBudget(1000, Double.NaN)), "a read count is given");
+        assertFalse(CpuQuboSolver.refinesElite(BreakoutLocalSearchTest.randomGraph(60, 0.5, 1, true, 11).toQubo(), timed), "±1 weights");
+        assertFalse(CpuQuboSolver.refinesElite(BreakoutLocalSearchTest.randomGraph(60, 0.1, 1, false, 11).toQubo(), timed),
+                "sparse: Breakout Local Search alone");
+        assertFalse(CpuQuboSolver.refinesElite(ReferenceJobs.randomQubo(60, 0.5, 11), timed), "a QUBO, not a Max-Cut");
+    }
+
+    @Test
+    void aTimeLimitedDenseMaxCutRunEndsInItsBreakoutPhaseWithAConsistentOptimalAnswer() {
+        // 20 vertices, mean degree ~10 of 19 possible: brute force is 2^20 assignments.
+        MaxCutGraph g = BreakoutLocalSearchTest.randomGraph(20, 0.9, 1, false, 5);
+        QuboProblem q = g.toQubo();
+        QuboOptions o = QuboOptions.defaults().withBudget(200, Double.NaN);
+        assertTrue(CpuQuboSolver.refinesElite(q, o));
+        SolveOutcome out = assertTimeoutPreemptively(HANG_GUARD, () -> new CpuQuboSolver(2).solve(job(q, o, 3), ProgressSink.NONE, Cancellation.NONE));
+        assertEquals("time", out.answer().get("stoppedBy"));
+        assertEquals(true, out.parameters().get("eliteBreakout"));
+        byte[] x = (byte[]) out.answer().get("assignment");
+        assertEquals(ReferenceJobs.bruteForceMinimum(q), q.energy(x), 1e-9);
+        assertEquals(q.energy(x), (double) out.answer().get("energy"), 1e-9, "reported energy is the assignment's");
     }
 
     @Test

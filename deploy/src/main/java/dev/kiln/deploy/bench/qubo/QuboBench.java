@@ -79,6 +79,7 @@ public final class QuboBench implements Bench {
             r.put("reads", k.reads());
             r.put("tabu_polish", CpuQuboSolver.polishesWithTabu(inst.qubo()));
             r.put("breakout", CpuQuboSolver.searchesByBreakout(inst.qubo()));
+            r.put("elite_breakout", CpuQuboSolver.refinesElite(inst.qubo(), QuboOptions.defaults().withBudget(budgetMs, Double.NaN)));
             r.put("peer_found", inst.objective(peer.bestEnergy()));
             r.put("peer_gap_pct", inst.gapPct(peer.bestEnergy()));
             r.put("peer_ms_to_found", peerMsToFound);
