@@ -91,14 +91,40 @@ public final class DiagonalMatrix {
         return Arrays.copyOf(found, count);
     }
 
-    /** A in DIA storage, or null when A is not a few-diagonal matrix ({@link #MAX_DIAGONALS}, {@link #MAX_FILL}). */
+    /**
+     * The rule's smallest matrix, in non-zeros: below it A sits in cache, where the product is not
+     * bound by bytes and SELL's one load stream per chunk beat DIA's one per diagonal (interleaved
+     * probe, medians of 2 000 rounds, load 5: DIA 0.94× SELL on Poisson 2D 64², 0.90× on 3-D 20³,
+     * 0.69× on gr_30_30; 1.27× on 2D 200², 1.7–2.1× from 128³ and 1024² up). The same bound as
+     * {@link CpuKernels#PARALLEL_MIN_NNZ}.
+     */
+    public static final long MIN_NNZ = CpuKernels.PARALLEL_MIN_NNZ;
+    /**
+     * Edge rows (those whose diagonals leave the matrix, the span of the offsets) at most this
+     * share of the rows: they run scalar and bounds-checked. crystm01 (27 diagonals, 9.7 % edge rows,
+     * 105 339 non-zeros) ran its DIA product at 0.81× SELL's; Poisson 3-D 64³ (3.1 %) at 1.7×.
+     */
+    public static final double MAX_EDGE_FRACTION = 0.05;
+
+    /**
+     * A in DIA storage when the format rule gives it DIA — at least {@link #MIN_NNZ} non-zeros on at
+     * most {@link #MAX_DIAGONALS} diagonals, padding at most {@link #MAX_FILL}, edge rows at most
+     * {@link #MAX_EDGE_FRACTION} — else null.
+     */
     public static DiagonalMatrix of(CsrMatrix a) {
-        return of(a, MAX_DIAGONALS, MAX_FILL);
+        if (a.nnz() < MIN_NNZ) return null;
+        int[] offsets = diagonalOffsets(a, MAX_DIAGONALS, MAX_FILL);
+        if (offsets == null || offsets[offsets.length - 1] - offsets[0] > MAX_EDGE_FRACTION * a.rows()) return null;
+        return convert(a, offsets);
     }
 
+    /** A in DIA storage whatever its size and edge rows, or null past the diagonal and fill bounds (tests, warm-up). */
     static DiagonalMatrix of(CsrMatrix a, int maxDiagonals, double maxFill) {
         int[] offsets = diagonalOffsets(a, maxDiagonals, maxFill);
-        if (offsets == null) return null;
+        return offsets == null ? null : convert(a, offsets);
+    }
+
+    private static DiagonalMatrix convert(CsrMatrix a, int[] offsets) {
         int n = a.rows();
         long slots = (long) offsets.length * n;
         if (slots > Integer.MAX_VALUE - 8) return null;

@@ -189,7 +189,7 @@ final class KernelWarmUp {
         // diagonal-only matrix (no edge rows)
         for (CsrMatrix a : List.of(dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(c, 16),
                 dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(c + 3, 16), banded(16 * c, 1))) {
-            DiagonalMatrix d = DiagonalMatrix.of(a);
+            DiagonalMatrix d = DiagonalMatrix.of(a, DiagonalMatrix.MAX_DIAGONALS, DiagonalMatrix.MAX_FILL);  // small: below the rule's size
             if (d == null) throw new IllegalStateException("warm-up shape " + a + " has no DIA form");
             DiagonalMatrixFp32 d32 = d.toFp32();
             for (int parts : partCounts) {

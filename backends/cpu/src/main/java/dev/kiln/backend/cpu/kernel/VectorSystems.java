@@ -16,7 +16,8 @@ final class VectorSystems {
         WorkerPool pool = WorkerPool.shared();
         int c = VectorWidth.doubleLanes();
         if (format == SpmvFormat.AUTO || format == SpmvFormat.DIA) {
-            DiagonalMatrix dia = key == null ? ConversionCache.shared().getDiagonal(a) : ConversionCache.shared().getDiagonal(a, key);
+            DiagonalMatrix dia = format == SpmvFormat.DIA ? forcedDiagonal(a)
+                    : key == null ? ConversionCache.shared().getDiagonal(a) : ConversionCache.shared().getDiagonal(a, key);
             if (dia != null) {
                 DiagonalOperator op = new DiagonalOperator(dia, pool, parts);
                 return new PreparedSystem(op, new VectorKrylovKernels(pool, op.partition()));
@@ -35,6 +36,15 @@ final class VectorSystems {
         return new PreparedSystem(op, new VectorKrylovKernels(pool, op.partition()));
     }
 
+    /** DIA asked for by name (tests, benchmarks): whatever A's size and edge rows, uncached; null past the diagonal and fill bounds. */
+    private static DiagonalMatrix forcedDiagonal(CsrMatrix a) {
+        return DiagonalMatrix.of(a, DiagonalMatrix.MAX_DIAGONALS, DiagonalMatrix.MAX_FILL);
+    }
+
+    private static DiagonalMatrixFp32 toFp32(DiagonalMatrix d) {
+        return d == null ? null : d.toFp32();
+    }
+
     private static String notDiagonal(CsrMatrix a) {
         return "DIA format asked for, but the " + a.rows() + "×" + a.cols() + " matrix has more than "
                 + DiagonalMatrix.MAX_DIAGONALS + " diagonals or they would pad its " + a.nnz()
@@ -50,7 +60,7 @@ final class VectorSystems {
         WorkerPool pool = WorkerPool.shared();
         int c = VectorWidth.doubleLanes();
         if (format == SpmvFormat.AUTO || format == SpmvFormat.DIA) {
-            DiagonalMatrixFp32 dia = ConversionCache.shared().getDiagonalFp32(a);
+            DiagonalMatrixFp32 dia = format == SpmvFormat.DIA ? toFp32(forcedDiagonal(a)) : ConversionCache.shared().getDiagonalFp32(a);
             if (dia != null) {
                 DiagonalOperatorFp32 op = new DiagonalOperatorFp32(dia, pool, parts);
                 return new PreparedSystemFp32(op, new VectorKrylovKernelsFp32(pool, op.partition()));
