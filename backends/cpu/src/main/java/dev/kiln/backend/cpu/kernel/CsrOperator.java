@@ -1,6 +1,5 @@
 package dev.kiln.backend.cpu.kernel;
 
-import dev.kiln.solvers.kernel.SparseOperator;
 import dev.kiln.solvers.matrix.CsrMatrix;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
@@ -22,67 +21,30 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One instance per solve; not thread-safe.
  */
-public final class CsrOperator implements SparseOperator, WorkerPool.Task {
+public final class CsrOperator extends PartitionedOperator {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
     /** Mean row length from which rows are reduced with SIMD: two SIMD widths, below which a partial vector plus a reduction costs more. */
     static final int VECTOR_ROW = 2 * LANES;
-    private static final int PAD = 8;
-    private static final int APPLY = 0, APPLY_DOT = 1, RESIDUAL = 2;
 
     private final CsrMatrix a;
-    private final WorkerPool pool;
-    private final RowPartition partition;
     private final boolean vectorRows;
-    private final double[] partial;
-    private int op;
-    private double[] x, y, b;
 
     public CsrOperator(CsrMatrix a, WorkerPool pool, int parts) {
+        super(pool, parts <= 1 ? RowPartition.single(a.rows()) : RowPartition.balanced(a.rows(), a.rowPtr(), 1, parts));
         this.a = a;
-        this.pool = pool;
-        this.partition = parts <= 1 ? RowPartition.single(a.rows()) : RowPartition.balanced(a.rows(), a.rowPtr(), 1, parts);
         this.vectorRows = a.rows() > 0 && a.nnz() >= (long) VECTOR_ROW * a.rows();
-        this.partial = new double[partition.parts() * PAD];
     }
-
-    public RowPartition partition() { return partition; }
 
     @Override public int rows() { return a.rows(); }
     @Override public long nnz() { return a.nnz(); }
     @Override public String format() { return vectorRows ? "csr-simd" : "csr"; }
 
-    private void step() {
-        if (partition.parts() == 1) run(0);
-        else pool.run(this);
-    }
-
-    @Override
-    public void apply(double[] x, double[] y) {
-        op = APPLY; this.x = x; this.y = y;
-        step();
-    }
-
-    @Override
-    public double applyDot(double[] x, double[] y) {
-        op = APPLY_DOT; this.x = x; this.y = y;
-        step();
-        double s = 0;
-        for (int p = 0; p < partition.parts(); p++) s += partial[p * PAD];
-        return s;
-    }
-
-    @Override
-    public void residual(double[] x, double[] b, double[] r) {
-        op = RESIDUAL; this.x = x; this.b = b; this.y = r;
-        step();
-    }
-
     @Override
     public void run(int part) {
         int[] rp = a.rowPtr(), ci = a.colIdx();
         double[] v = a.values();
-        int from = partition.start(part), to = partition.end(part);
+        int from = partition().start(part), to = partition().end(part);
         double d = 0;
         if (vectorRows) {
             if (op == RESIDUAL) residualSimdRows(rp, ci, v, x, b, y, from, to);
@@ -91,7 +53,7 @@ public final class CsrOperator implements SparseOperator, WorkerPool.Task {
             if (op == RESIDUAL) residualScalarRows(rp, ci, v, x, b, y, from, to);
             else d = productScalarRows(rp, ci, v, x, y, from, to);
         }
-        partial[part * PAD] = d;
+        partDot(part, d);
     }
 
     /** Σ_k val[k]·x[ci[k]] over one row: SIMD over all but the last 1..C entries, which are scalar. */

@@ -1,6 +1,5 @@
 package dev.kiln.backend.cpu.kernel;
 
-import dev.kiln.solvers.kernel.SparseOperator;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,28 +18,16 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One instance per solve (carries the step's arguments in fields); not thread-safe.
  */
-public final class DiagonalOperator implements SparseOperator, WorkerPool.Task {
+public final class DiagonalOperator extends PartitionedOperator {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
-    private static final int PAD = 8;
-    private static final int APPLY = 0, APPLY_DOT = 1, RESIDUAL = 2;
 
     private final DiagonalMatrix m;
-    private final WorkerPool pool;
-    private final RowPartition partition;
-    private final double[] partial;
-    private int op;
-    private double[] x, y, b;
 
     public DiagonalOperator(DiagonalMatrix m, WorkerPool pool, int parts) {
+        super(pool, parts <= 1 ? RowPartition.single(m.rows) : RowPartition.even(m.rows, LANES, parts));
         this.m = m;
-        this.pool = pool;
-        this.partition = parts <= 1 ? RowPartition.single(m.rows) : RowPartition.even(m.rows, LANES, parts);
-        this.partial = new double[partition.parts() * PAD];
     }
-
-    /** The row partition (SIMD-aligned), for vector kernels that should follow it. */
-    public RowPartition partition() { return partition; }
 
     public DiagonalMatrix matrix() { return m; }
 
@@ -48,43 +35,17 @@ public final class DiagonalOperator implements SparseOperator, WorkerPool.Task {
     @Override public long nnz() { return m.nnz; }
     @Override public String format() { return "dia-" + m.offsets.length; }
 
-    private void step() {
-        if (partition.parts() == 1) run(0);
-        else pool.run(this);
-    }
-
-    @Override
-    public void apply(double[] x, double[] y) {
-        op = APPLY; this.x = x; this.y = y;
-        step();
-    }
-
-    @Override
-    public double applyDot(double[] x, double[] y) {
-        op = APPLY_DOT; this.x = x; this.y = y;
-        step();
-        double s = 0;
-        for (int p = 0; p < partition.parts(); p++) s += partial[p * PAD];
-        return s;
-    }
-
-    @Override
-    public void residual(double[] x, double[] b, double[] r) {
-        op = RESIDUAL; this.x = x; this.b = b; this.y = r;
-        step();
-    }
-
     @Override
     public void run(int part) {
         DiagonalMatrix a = m;
-        int s = partition.start(part), e = partition.end(part);
+        int s = partition().start(part), e = partition().end(part);
         int from = Math.min(Math.max(a.interiorStart, s), e);   // [s, from) and [to, e) are edge rows
         int to = Math.min(Math.max(a.interiorEnd, from), e);
         boolean residual = op == RESIDUAL;
         double d = edge(a, x, y, b, residual, s, from) + edge(a, x, y, b, residual, to, e);
         if (residual) residualInterior(a.values, a.offsets, a.rows, x, b, y, from, to);
         else d += productInterior(a.values, a.offsets, a.rows, x, y, from, to);
-        partial[part * PAD] = d;
+        partDot(part, d);
     }
 
     /** y = A·x over interior rows [from, to); returns xᵀy over them. */

@@ -1,6 +1,5 @@
 package dev.kiln.backend.cpu.kernel;
 
-import dev.kiln.solvers.kernel.SparseOperatorFp32;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -16,61 +15,32 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One instance per solve; not thread-safe.
  */
-public final class DiagonalOperatorFp32 implements SparseOperatorFp32, WorkerPool.Task {
+public final class DiagonalOperatorFp32 extends PartitionedOperatorFp32 {
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     /** As many fp32 lanes as DS has fp64 lanes (half its bits). */
     static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
     static final int LANES = DS.length();
-    private static final int PAD = 8;
 
     private final DiagonalMatrixFp32 m;
-    private final WorkerPool pool;
-    private final RowPartition partition;
-    private final double[] partial;
-    private float[] x, y;
 
     public DiagonalOperatorFp32(DiagonalMatrixFp32 m, WorkerPool pool, int parts) {
+        super(pool, parts <= 1 ? RowPartition.single(m.layout.rows) : RowPartition.even(m.layout.rows, LANES, parts));
         this.m = m;
-        this.pool = pool;
-        this.partition = parts <= 1 ? RowPartition.single(m.layout.rows) : RowPartition.even(m.layout.rows, LANES, parts);
-        this.partial = new double[partition.parts() * PAD];
     }
-
-    public RowPartition partition() { return partition; }
 
     @Override public int rows() { return m.layout.rows; }
     @Override public long nnz() { return m.layout.nnz; }
     @Override public String format() { return "dia-" + m.layout.offsets.length + "-fp32"; }
 
-    private void step() {
-        if (partition.parts() == 1) run(0);
-        else pool.run(this);
-    }
-
-    @Override
-    public void apply(float[] x, float[] y) {
-        this.x = x; this.y = y;
-        step();
-    }
-
-    @Override
-    public double applyDot(float[] x, float[] y) {
-        this.x = x; this.y = y;
-        step();
-        double s = 0;
-        for (int p = 0; p < partition.parts(); p++) s += partial[p * PAD];
-        return s;
-    }
-
     @Override
     public void run(int part) {
         DiagonalMatrix a = m.layout;
-        int s = partition.start(part), e = partition.end(part);
+        int s = partition().start(part), e = partition().end(part);
         int from = Math.min(Math.max(a.interiorStart, s), e);
         int to = Math.min(Math.max(a.interiorEnd, from), e);
         double d = edge(m, x, y, s, from) + edge(m, x, y, to, e);
         d += productInterior(m.values, a.offsets, a.rows, x, y, from, to);
-        partial[part * PAD] = d;
+        partDot(part, d);
     }
 
     /** y = A·x over interior rows [from, to); returns xᵀ(A·x) over them in fp64. */

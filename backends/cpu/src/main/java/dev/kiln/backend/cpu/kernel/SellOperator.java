@@ -1,6 +1,5 @@
 package dev.kiln.backend.cpu.kernel;
 
-import dev.kiln.solvers.kernel.SparseOperator;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -29,31 +28,27 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One instance per solve (carries the step's arguments in fields); not thread-safe.
  */
-public final class SellOperator implements SparseOperator, WorkerPool.Task {
+public final class SellOperator extends PartitionedOperator {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
-    private static final int PAD = 8;
-    private static final int APPLY = 0, APPLY_DOT = 1, RESIDUAL = 2;
 
     private final SellMatrix m;
-    private final WorkerPool pool;
-    private final RowPartition partition;
     private final int fullChunks;          // chunks with C real rows; a last partial one is the tail
     private final int tailPart;            // the part holding the tail chunk, or −1
-    private final double[] partial;
     private final double[] scratch;
-    private int op;
-    private double[] x, y, b;
 
     public SellOperator(SellMatrix m, WorkerPool pool, int parts) {
-        if (m.c != LANES) throw new IllegalArgumentException("chunk size " + m.c + " must equal the SIMD width " + LANES);
+        super(pool, split(m, parts));
         this.m = m;
-        this.pool = pool;
-        this.partition = parts <= 1 ? RowPartition.single(m.rows) : RowPartition.balanced(m.rows, m.chunkPtr, m.c, parts);
         this.fullChunks = m.rows / m.c;
-        this.tailPart = tailPart(partition, m.rows, m.c);
-        this.partial = new double[partition.parts() * PAD];
-        this.scratch = new double[partition.parts() * 2 * LANES];  // 2·LANES apart: no shared cache line
+        this.tailPart = tailPart(partition(), m.rows, m.c);
+        this.scratch = new double[partition().parts() * 2 * LANES];  // 2·LANES apart: no shared cache line
+    }
+
+    /** A's rows over {@code parts} parts balanced by stored entries, chunk-aligned; A's chunks must be the SIMD width. */
+    static RowPartition split(SellMatrix m, int parts) {
+        if (m.c != LANES) throw new IllegalArgumentException("chunk size " + m.c + " must equal the SIMD width " + LANES);
+        return parts <= 1 ? RowPartition.single(m.rows) : RowPartition.balanced(m.rows, m.chunkPtr, m.c, parts);
     }
 
     /** The part whose rows include the partial last chunk, or −1 when n is a multiple of c. */
@@ -63,47 +58,18 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
         return -1;
     }
 
-    /** The row partition (chunk-aligned), for vector kernels that should follow it. */
-    public RowPartition partition() { return partition; }
-
     public SellMatrix matrix() { return m; }
 
     @Override public int rows() { return m.rows; }
     @Override public long nnz() { return m.nnz; }
     @Override public String format() { return "sell-" + m.c + "-" + m.sigma; }
 
-    private void step() {
-        if (partition.parts() == 1) run(0);
-        else pool.run(this);
-    }
-
-    @Override
-    public void apply(double[] x, double[] y) {
-        op = APPLY; this.x = x; this.y = y;
-        step();
-    }
-
-    @Override
-    public double applyDot(double[] x, double[] y) {
-        op = APPLY_DOT; this.x = x; this.y = y;
-        step();
-        double s = 0;
-        for (int p = 0; p < partition.parts(); p++) s += partial[p * PAD];
-        return s;
-    }
-
-    @Override
-    public void residual(double[] x, double[] b, double[] r) {
-        op = RESIDUAL; this.x = x; this.b = b; this.y = r;
-        step();
-    }
-
     @Override
     public void run(int part) {
         SellMatrix a = m;
         int c = a.c;
-        int from = (partition.start(part) + c - 1) / c;    // boundaries are chunk-aligned except n
-        int to = (partition.end(part) + c - 1) / c;
+        int from = (partition().start(part) + c - 1) / c;    // boundaries are chunk-aligned except n
+        int to = (partition().end(part) + c - 1) / c;
         int full = Math.min(to, fullChunks);
         int so = part * 2 * LANES;
         double d = 0;
@@ -115,7 +81,7 @@ public final class SellOperator implements SparseOperator, WorkerPool.Task {
             else d = productSorted(a.values, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, y, from, full, scratch, so);
         }
         if (part == tailPart) d += tail(a, x, y, b, op, fullChunks);
-        partial[part * PAD] = d;
+        partDot(part, d);
     }
 
     // ---- rows in natural order: y is stored a chunk (C rows) at a time ----

@@ -1,6 +1,5 @@
 package dev.kiln.backend.cpu.kernel;
 
-import dev.kiln.solvers.kernel.SparseOperatorFp32;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -16,74 +15,44 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One instance per solve; not thread-safe.
  */
-public final class SellOperatorFp32 implements SparseOperatorFp32, WorkerPool.Task {
+public final class SellOperatorFp32 extends PartitionedOperatorFp32 {
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     /** As many fp32 lanes as DS has fp64 lanes (half its bits). */
     static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
     static final int LANES = DS.length();
-    private static final int PAD = 8;
 
     private final SellMatrixFp32 m;
-    private final WorkerPool pool;
-    private final RowPartition partition;
     private final int fullChunks;
     private final int tailPart;
-    private final double[] partial;
     private final double[] scratch;
-    private float[] x, y;
 
     public SellOperatorFp32(SellMatrixFp32 m, WorkerPool pool, int parts) {
+        super(pool, SellOperator.split(m.layout, parts));
         SellMatrix s = m.layout;
-        if (s.c != LANES) throw new IllegalArgumentException("chunk size " + s.c + " must equal the SIMD width " + LANES);
         this.m = m;
-        this.pool = pool;
-        this.partition = parts <= 1 ? RowPartition.single(s.rows) : RowPartition.balanced(s.rows, s.chunkPtr, s.c, parts);
         this.fullChunks = s.rows / s.c;
-        this.tailPart = SellOperator.tailPart(partition, s.rows, s.c);
-        this.partial = new double[partition.parts() * PAD];
-        this.scratch = new double[partition.parts() * 2 * LANES];
+        this.tailPart = SellOperator.tailPart(partition(), s.rows, s.c);
+        this.scratch = new double[partition().parts() * 2 * LANES];
     }
-
-    public RowPartition partition() { return partition; }
 
     @Override public int rows() { return m.layout.rows; }
     @Override public long nnz() { return m.layout.nnz; }
     @Override public String format() { return "sell-" + m.layout.c + "-" + m.layout.sigma + "-fp32"; }
-
-    private void step() {
-        if (partition.parts() == 1) run(0);
-        else pool.run(this);
-    }
-
-    @Override
-    public void apply(float[] x, float[] y) {
-        this.x = x; this.y = y;
-        step();
-    }
-
-    @Override
-    public double applyDot(float[] x, float[] y) {
-        this.x = x; this.y = y;
-        step();
-        double s = 0;
-        for (int p = 0; p < partition.parts(); p++) s += partial[p * PAD];
-        return s;
-    }
 
     @Override
     public void run(int part) {
         SellMatrix a = m.layout;
         float[] val = m.values;
         int c = a.c;
-        int from = (partition.start(part) + c - 1) / c;
-        int to = (partition.end(part) + c - 1) / c;
+        int from = (partition().start(part) + c - 1) / c;
+        int to = (partition().end(part) + c - 1) / c;
         int full = Math.min(to, fullChunks);
         int so = part * 2 * LANES;
         double d = 0;
         if (a.perm == null) d = productNatural(val, a.cols, a.chunkPtr, a.chunkLen, x, y, from, full);
         else d = productSorted(val, a.cols, a.chunkPtr, a.chunkLen, a.perm, x, y, from, full, scratch, so);
         if (part == tailPart) d += tail(m, x, y, fullChunks);
-        partial[part * PAD] = d;
+        partDot(part, d);
     }
 
     /** y = A·x over full chunks [from, to); returns xᵀ(A·x) over their rows in fp64. */
