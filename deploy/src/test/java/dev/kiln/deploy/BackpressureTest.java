@@ -3,8 +3,6 @@ package dev.kiln.deploy;
 import dev.kiln.kafka.KafkaHeaders;
 import dev.kiln.kafka.KilnTopics;
 import dev.kiln.runtime.config.KilnConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -12,13 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -58,18 +53,7 @@ class BackpressureTest {
                 }
                 p.flush();
             }
-            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.reader(kiln.bootstrapServers(), KilnTopics.RESULTS)) {
-                Set<String> seen = new HashSet<>();
-                List<ConsumerRecord<byte[], byte[]>> all = KafkaClients.readUntil(c, rs -> {
-                    seen.clear();
-                    for (ConsumerRecord<byte[], byte[]> r : rs) seen.add(KafkaClients.json(r.value()).path("id").asText());
-                    return seen.containsAll(ids);
-                }, Duration.ofMinutes(2));
-                for (ConsumerRecord<byte[], byte[]> r : all) {
-                    assertEquals("succeeded", KafkaClients.json(r.value()).path("status").asText(), new String(r.value(), StandardCharsets.UTF_8));
-                }
-                assertEquals(ids, seen);
-            }
+            KafkaClients.assertEveryJobSucceeded(kiln.bootstrapServers(), ids);
             String metrics = kiln.runtime().metrics().scrape();
             double refused = 0;
             for (String line : metrics.split("\n")) {

@@ -5,8 +5,6 @@ import dev.kiln.kafka.KilnTopics;
 import dev.kiln.runtime.config.KilnConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -18,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,17 +69,8 @@ class InFlightWindowTest {
                 }
                 p.flush();
             }
-            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.reader(kiln.bootstrapServers(), KilnTopics.RESULTS)) {
-                Set<String> seen = new HashSet<>();
-                List<ConsumerRecord<byte[], byte[]>> all = KafkaClients.readUntil(c, rs -> {
-                    seen.clear();
-                    for (ConsumerRecord<byte[], byte[]> r : rs) seen.add(KafkaClients.json(r.value()).path("id").asText());
-                    return seen.containsAll(ids);
-                }, Duration.ofMinutes(2));
-                for (ConsumerRecord<byte[], byte[]> r : all) {
-                    assertEquals("succeeded", KafkaClients.json(r.value()).path("status").asText(), new String(r.value(), StandardCharsets.UTF_8));
-                }
-                assertEquals(ids, seen);
+            try {
+                KafkaClients.assertEveryJobSucceeded(kiln.bootstrapServers(), ids);
             } finally {
                 watching.set(false);
                 watcher.join();

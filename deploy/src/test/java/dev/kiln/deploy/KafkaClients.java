@@ -69,6 +69,26 @@ final class KafkaClients {
         return all;
     }
 
+    /**
+     * Reads {@code kiln.results} from the start until every id in {@code ids} has a result (or two
+     * minutes passed) and asserts each result is {@code succeeded} and no other id answered.
+     */
+    static void assertEveryJobSucceeded(String bootstrap, java.util.Set<String> ids) {
+        try (KafkaConsumer<byte[], byte[]> c = reader(bootstrap, dev.kiln.kafka.KilnTopics.RESULTS)) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            List<ConsumerRecord<byte[], byte[]>> all = readUntil(c, rs -> {
+                seen.clear();
+                for (ConsumerRecord<byte[], byte[]> r : rs) seen.add(json(r.value()).path("id").asText());
+                return seen.containsAll(ids);
+            }, Duration.ofMinutes(2));
+            for (ConsumerRecord<byte[], byte[]> r : all) {
+                org.junit.jupiter.api.Assertions.assertEquals("succeeded", json(r.value()).path("status").asText(),
+                        new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(ids, seen);
+        }
+    }
+
     static JsonNode json(byte[] b) {
         try {
             return JSON.readTree(b);

@@ -12,26 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static dev.kiln.backend.cpu.QuboSearchFixtures.UNBOUNDED;
+import static dev.kiln.backend.cpu.QuboSearchFixtures.randomStart;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BreakoutLocalSearchTest {
-    private static final TabuSearch.Guard UNBOUNDED = new TabuSearch.Guard() {
-        @Override
-        public boolean proceed() { return true; }
-
-        @Override
-        public boolean improved(double bestEnergy) { return true; }
-    };
-
-    private static byte[] randomStart(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        byte[] x = new byte[n];
-        for (int i = 0; i < n; i++) x[i] = (byte) r.nextInt(2);
-        return x;
-    }
 
     /** A random graph on n vertices, each pair an edge with probability p, every edge of weight w (or ±w at random). */
     static MaxCutGraph randomGraph(int n, double p, double w, boolean mixedSigns, long seed) {
