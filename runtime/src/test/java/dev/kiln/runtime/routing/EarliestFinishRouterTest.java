@@ -110,6 +110,69 @@ class EarliestFinishRouterTest {
         assertEquals(explored, r.explorations());
     }
 
+    /**
+     * Thompson sampling draws the fitted time, not a run's: two backends 10 % apart with 20 %
+     * run-to-run noise, every outcome learned, the budget never binding (rate 1). Drawing from
+     * the predictive distribution (noise included) kept flipping decisions for ever: 106 of the
+     * last 500 here (measured with that draw; it flips P(N(0, 2·0.2²) &gt; ln 1.1) ≈ 37 % of the
+     * jobs small enough to explore on), and 11 % of the bench's decisions explored; drawn from
+     * the fit's posterior, the flips die out as the samples pile up.
+     */
+    @Test
+    void explorationFadesAsTheModelsUncertaintyShrinks() {
+        CostModel m = new CostModel();
+        Random noise = new Random(3);
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 1.0, 0, 9);
+        int early = 0;
+        int late = 0;
+        int n = 2_000;
+        for (int i = 0; i < n; i++) {
+            long w = (long) Math.exp(Math.log(5_000) + noise.nextDouble() * Math.log(4)); // 5·10³ … 2·10⁴
+            Features f = features(w);
+            RoutingDecision d = r.route(job(Objective.LATENCY),
+                    List.of(new Router.Candidate("a", 0, 0, 1, f), new Router.Candidate("b", 0, 0, 1, f)));
+            double ms = (d.chosen().equals("a") ? 10 : 11) * w / 1e4 * Math.exp(0.2 * noise.nextGaussian());
+            r.observe(d, JobKind.LINEAR, ms, Double.NaN, -1, true);
+            r.completed(d, null);
+            if (d.explored() && i >= 6 && i < 206) early++; // after each backend's first three (untried) runs
+            if (d.explored() && i >= n - 500) late++;
+        }
+        assertTrue(early > 0, "uncertain fits are explored (" + early + " of the first 200)");
+        assertTrue(late <= 15, "well-known fits are hardly explored: " + late + " of the last 500 (predictive draws: 106)");
+        assertTrue(late * 200.0 / 500 < early, "exploration fades: " + early + "/200 early, " + late + "/500 late");
+    }
+
+    /**
+     * A busy backend's booked work counts at what its recent runs really took: "fast" is
+     * predicted at 10 ms but its last runs took 3× their bookings (its cores shared, say).
+     * With one job on it, the uncorrected wait (booking + own prediction ≈ 2 × 10 ms) beats
+     * "slow" at 30; the corrected (3 × booking + own) does not.
+     */
+    @Test
+    void aBusyBackendsBookedWorkIsScaledByHowItsRecentRunsCompared() {
+        CostModel m = new CostModel();
+        teach(m, "fast", 10, Double.NaN, 5);
+        teach(m, "slow", 30, Double.NaN, 5);
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 0, 1);
+        Job j = job(Objective.LATENCY);
+        assertEquals(1.0, r.bookingFactor("fast"), 0);
+        for (int i = 0; i < BookingCorrection.MIN_RUNS; i++) {
+            RoutingDecision d = r.route(j, List.of(cand("fast", 0, 0)));
+            r.observe(d, JobKind.LINEAR, 3 * d.reservedMs(), Double.NaN, -1, true);
+            r.completed(d, null);
+        }
+        assertEquals(3.0, r.bookingFactor("fast"), 1e-9);
+        RoutingDecision running = r.route(j, List.of(cand("fast", 0, 0)));
+        double pf = running.predictedMs();
+        assertTrue(2 * pf < 30 && 4 * pf > 30, "premise: uncorrected fast first, corrected slow first (fast predicted " + pf + ")");
+        RoutingDecision d = r.route(j, List.of(cand("fast", 0, 1), cand("slow", 0, 0)));
+        assertEquals("slow", d.chosen());
+        assertFalse(d.explored());
+        r.completed(running, null);
+        r.completed(d, null);
+        assertEquals("fast", r.route(j, List.of(cand("fast", 0, 0), cand("slow", 0, 0))).chosen(), "idle: no wait to correct");
+    }
+
     @Test
     void energyObjectivePicksTheLowestPredictedEnergyEvenWhenSlower() {
         CostModel m = new CostModel();
