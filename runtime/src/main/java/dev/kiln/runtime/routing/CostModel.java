@@ -135,7 +135,7 @@ public final class CostModel {
         ModelState s = m.state();
         if (!JobKind.LINEAR.wireName().equals(s.kind())) return s;
         return new ModelState(s.backend(), s.kind(), s.time(), s.energy(), s.compared(), s.sumAbsLogError(), s.affine(),
-                iterations.state(s.backend()), s.recent());
+                iterations.state(s.backend()));
     }
 
     /** A tombstone or an update read from kiln.state for a key this model owns. */

@@ -14,11 +14,9 @@ package dev.kiln.runtime.routing;
  * @param affine         the launch-cost + linear fit of time, or {@code null} (states written before it existed)
  * @param iterations     linear jobs: this backend's fits of ln(iterations) by family ("" for jobs without one),
  *                       or {@code null}
- * @param recent         the last runs learned, for the fit's local correction ({@link RecentRuns}), or
- *                       {@code null} (states written before it existed: it refills from new runs)
  */
 public record ModelState(String backend, String kind, Fit time, Fit energy, long compared, double sumAbsLogError,
-                         Affine affine, java.util.Map<String, Fit> iterations, Runs recent) {
+                         Affine affine, java.util.Map<String, Fit> iterations) {
     /**
      * One {@link LogLinearModel}: parameters, P row-major, noise, sample count, seen range of
      * ln(1 + work).
@@ -31,7 +29,4 @@ public record ModelState(String backend, String kind, Fit time, Fit energy, long
      */
     public record Affine(double[] a, double[] b, double sigma2, long samples, double minMs, long scored,
                          double logLinearError, double affineError) { }
-
-    /** {@link RecentRuns}, oldest first: work, bytes to move and ln(ms) of each run, arrays of equal length. */
-    public record Runs(double[] work, double[] bytes, double[] lnMs) { }
 }

@@ -35,7 +35,6 @@ public final class ModelStateCodec {
         check("time", s.time());
         if (s.energy() != null) check("energy", s.energy());
         if (s.affine() != null) check(s.affine());
-        if (s.recent() != null) check(s.recent());
         if (s.iterations() != null) {
             for (var e : s.iterations().entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) throw new IllegalArgumentException("cost model state: iterations has an empty entry");
@@ -54,18 +53,6 @@ public final class ModelStateCodec {
         if (!(f.sigma2() > 0) || !Double.isFinite(f.sigma2())) throw new IllegalArgumentException("cost model state: " + field + ".sigma2 must be > 0");
         if (f.samples() < 1) throw new IllegalArgumentException("cost model state: " + field + ".samples must be ≥ 1");
         if (!(f.minLogWork() <= f.maxLogWork())) throw new IllegalArgumentException("cost model state: " + field + ".minLogWork must be ≤ maxLogWork");
-    }
-
-    private static void check(ModelState.Runs r) {
-        if (r.work() == null || r.bytes() == null || r.lnMs() == null || r.work().length != r.bytes().length || r.work().length != r.lnMs().length) {
-            throw new IllegalArgumentException("cost model state: recent.work, recent.bytes and recent.lnMs must be arrays of one length");
-        }
-        for (int i = 0; i < r.work().length; i++) {
-            if (!(r.work()[i] >= 0) || !(r.bytes()[i] >= 0) || !Double.isFinite(r.work()[i]) || !Double.isFinite(r.bytes()[i])
-                    || !Double.isFinite(r.lnMs()[i])) {
-                throw new IllegalArgumentException("cost model state: recent run " + i + " must have finite work ≥ 0, bytes ≥ 0 and lnMs");
-            }
-        }
     }
 
     private static void check(ModelState.Affine f) {

@@ -29,7 +29,6 @@ public final class PerformanceModel {
     private double logLinearError;
     private double affineError;
     private long scored;
-    private final RecentRuns runs = new RecentRuns();
     private final LogLinearModel energy = LogLinearModel.proportional();
     private final ArrayList<Comparison> recent = new ArrayList<>();
     private long compared;
@@ -112,10 +111,6 @@ public final class PerformanceModel {
             double lmEdge = lnFitted(affineLeads, Math.expm1(time.minLogWork), bytes);
             lm = Math.min(lmEdge, Math.max(lm, lmEdge - (time.minLogWork - x[1])));
         }
-        if (time.samples >= LogLinearModel.MIN_SAMPLES) {
-            // Where the one curve misses the backend's recent runs of about this size, their median miss.
-            lm += runs.correction(work, (w, b) -> lnFitted(affineLeads, w, b));
-        }
         double e = energy.samples == 0 ? Double.NaN : Math.exp(energy.mean(x));
         return new Prediction(Math.exp(lm), lm, sd, meanSd, time.samples, time.trusted(x), e);
     }
@@ -149,7 +144,6 @@ public final class PerformanceModel {
         }
         time.observe(x, ms);
         affine.observe(xa, ms);
-        runs.add(work, bytes, ms);
         if (joules > 0 && Double.isFinite(joules)) energy.observe(x, joules);
     }
 
@@ -170,7 +164,7 @@ public final class PerformanceModel {
     synchronized ModelState state() {
         return new ModelState(backend, kind, fit(time), energy.samples == 0 ? null : fit(energy), compared, sumAbsLogError,
                 affine.samples == 0 ? null : new ModelState.Affine(affine.a.clone(), affine.b.clone(), affine.sigma2,
-                        affine.samples, affine.minMs, scored, logLinearError, affineError), null, runs.state());
+                        affine.samples, affine.minMs, scored, logLinearError, affineError), null);
     }
 
     synchronized void restore(ModelState s) {
@@ -178,7 +172,6 @@ public final class PerformanceModel {
         if (s.energy() != null) load(energy, s.energy());
         compared = s.compared();
         sumAbsLogError = s.sumAbsLogError();
-        if (s.recent() != null) runs.restore(s.recent());
         ModelState.Affine a = s.affine();
         if (a != null) { // absent in states written before the affine fit existed: it relearns
             System.arraycopy(a.a(), 0, affine.a, 0, AffineModel.DIM * AffineModel.DIM);

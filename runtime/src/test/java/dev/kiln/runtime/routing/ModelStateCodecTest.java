@@ -45,20 +45,6 @@ class ModelStateCodecTest {
     }
 
     @Test
-    void recentRunsOfUnequalLengthsAreRefusedAndAStateWithoutThemStillLoads() {
-        String fit = "\"time\":{\"theta\":[1,2,0],\"p\":[1,0,0,0,1,0,0,0,1],\"sigma2\":1,\"samples\":3,\"minLogWork\":1,\"maxLogWork\":2}";
-        String bad = "{\"backend\":\"cpu\",\"kind\":\"linear\"," + fit + ",\"compared\":0,\"sumAbsLogError\":0,"
-                + "\"recent\":{\"work\":[1,2],\"bytes\":[0],\"lnMs\":[0,1]}}";
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelStateCodec.decode(bad.getBytes(StandardCharsets.UTF_8)));
-        assertTrue(e.getMessage().contains("recent"), e.getMessage());
-        String old = "{\"backend\":\"cpu\",\"kind\":\"linear\"," + fit + ",\"compared\":0,\"sumAbsLogError\":0}";
-        CostModel m = new CostModel();
-        m.restore(ModelStateCodec.decode(old.getBytes(StandardCharsets.UTF_8)));
-        assertEquals(3, m.samples("cpu", JobKind.LINEAR));
-    }
-
-    @Test
     void theLearnedIterationCountsTravelWithTheLinearModel() {
         CostModel a = new CostModel();
         for (long n = 64; n <= 4_096; n *= 2) {

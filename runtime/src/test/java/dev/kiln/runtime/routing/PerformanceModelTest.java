@@ -82,28 +82,6 @@ class PerformanceModelTest {
         }
     }
 
-    /**
-     * A cache cliff: 1 ms per 10⁶ units of work while the job's working set fits in cache,
-     * 2.5× that beyond 10⁷ (the bench's large 3-D jobs on its host). No power law nor launch +
-     * linear follows a step; the fit alone (measured with the correction off) predicted 45 ms
-     * at 2.5·10⁷ where 62.5 is right, 120 at 6·10⁷ for 150, and 1.27 ms at 10⁶ for 1; the recent
-     * runs of about each size correct it to within 10 %.
-     */
-    @Test
-    void aCacheCliffThatNoCurveFollowsIsCorrectedByTheRecentRunsOfAboutThatSize() {
-        java.util.function.DoubleUnaryOperator t = w -> (w < 1e7 ? 1 : 2.5) * w / 1e6;
-        PerformanceModel m = new PerformanceModel("host", "linear");
-        Random rnd = new Random(4);
-        for (int i = 0; i < 150; i++) {
-            double w = Math.exp(Math.log(1e4) + rnd.nextDouble() * Math.log(1e4)); // 10⁴ … 10⁸, log-uniform as the bench
-            m.observe(w, 0, t.applyAsDouble(w) * Math.exp(0.05 * rnd.nextGaussian()), Double.NaN, Prediction.UNKNOWN);
-        }
-        for (double w : new double[] {1e5, 1e6, 2.5e7, 6e7}) {
-            double truth = t.applyAsDouble(w);
-            assertEquals(truth, m.predict(w, 0).ms(), 0.1 * truth, "at work " + w);
-        }
-    }
-
     @Test
     void aSteepFitOverANarrowRangeIsNotExtrapolatedSteeply() {
         PerformanceModel m = new PerformanceModel("narrow", "linear");
