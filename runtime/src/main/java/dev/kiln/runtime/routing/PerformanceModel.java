@@ -71,18 +71,14 @@ public final class PerformanceModel {
         double[] x = vector(work, bytes);
         double lm;
         double sd;
-        double meanSd;
         boolean affineLeads = affineLeads();
         if (affineLeads) {
             double[] xa = AffineModel.vector(work, bytes);
             lm = Math.log(affine.mean(xa));
-            double v = affine.logVariance(xa);
-            sd = Math.sqrt(v);
-            meanSd = Math.sqrt(Math.max(0, v - affine.sigma2));
+            sd = Math.sqrt(affine.logVariance(xa));
         } else {
             lm = time.mean(x);
             sd = Math.sqrt(time.variance(x));
-            meanSd = Math.sqrt(time.sigma2 * time.leverage(x));
         }
         if (x[1] > time.maxLogWork) {
             // Beyond the largest work seen a fit is not trusted to keep its slope: from its value
@@ -112,7 +108,7 @@ public final class PerformanceModel {
             lm = Math.min(lmEdge, Math.max(lm, lmEdge - (time.minLogWork - x[1])));
         }
         double e = energy.samples == 0 ? Double.NaN : Math.exp(energy.mean(x));
-        return new Prediction(Math.exp(lm), lm, sd, meanSd, time.samples, time.trusted(x), e);
+        return new Prediction(Math.exp(lm), lm, sd, time.samples, time.trusted(x), e);
     }
 
     /** ln of the leading fit's time at (work, bytes), without range rules. */

@@ -7,16 +7,13 @@ package dev.kiln.runtime.routing;
  *                     the backend has never run a job of this kind
  * @param logMean      ln of the predicted ms
  * @param logSd        predictive standard deviation of ln(ms): noise plus parameter uncertainty
- * @param meanLogSd    standard deviation of the fitted ln(ms) alone (parameter uncertainty, no
- *                     run-to-run noise): what more samples shrink, and what Thompson sampling draws from
  * @param samples      observations the model has learned from
  * @param trusted      enough samples, and the job's size inside the range seen
  * @param energyJoules predicted energy; NaN when the backend never reported energy for this kind
  */
-public record Prediction(double ms, double logMean, double logSd, double meanLogSd, long samples, boolean trusted,
-                         double energyJoules) {
+public record Prediction(double ms, double logMean, double logSd, long samples, boolean trusted, double energyJoules) {
     /** No model yet. */
-    public static final Prediction UNKNOWN = new Prediction(Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, false, Double.NaN);
+    public static final Prediction UNKNOWN = new Prediction(Double.NaN, Double.NaN, Double.NaN, 0, false, Double.NaN);
 
     public boolean known() { return samples > 0; }
 }

@@ -111,35 +111,33 @@ class EarliestFinishRouterTest {
     }
 
     /**
-     * Thompson sampling draws the fitted time, not a run's: two backends 10 % apart with 20 %
-     * run-to-run noise, every outcome learned, the budget never binding (rate 1). Drawing from
-     * the predictive distribution (noise included) kept flipping decisions for ever: 106 of the
-     * last 500 here (measured with that draw; it flips P(N(0, 2·0.2²) &gt; ln 1.1) ≈ 37 % of the
-     * jobs small enough to explore on), and 11 % of the bench's decisions explored; drawn from
-     * the fit's posterior, the flips die out as the samples pile up.
+     * Sampled explorations land only on jobs no larger than the mean greedy choice: two backends
+     * the model is unsure of (four noisy samples each, nothing learned after), jobs of 10³ and
+     * 10⁵ units of work alternating, the budget never binding (rate 1). A draw on a large job
+     * costs what the drawn backend really takes, and a prediction can be off by a factor (one
+     * such draw cost 124 ms where 10 were predicted in the bench).
      */
     @Test
-    void explorationFadesAsTheModelsUncertaintyShrinks() {
+    void sampledExplorationsLandOnlyOnJobsNoLargerThanTheMeanGreedyChoice() {
         CostModel m = new CostModel();
-        Random noise = new Random(3);
+        Random noise = new Random(5);
+        for (int i = 0; i < 4; i++) {
+            m.observe("a", JobKind.LINEAR, features(1_000L << (2 * i)), 10 * Math.exp(noise.nextGaussian()), Double.NaN);
+            m.observe("b", JobKind.LINEAR, features(1_000L << (2 * i)), 11 * Math.exp(noise.nextGaussian()), Double.NaN);
+        }
         EarliestFinishRouter r = new EarliestFinishRouter(m, 1.0, 0, 9);
-        int early = 0;
-        int late = 0;
-        int n = 2_000;
-        for (int i = 0; i < n; i++) {
-            long w = (long) Math.exp(Math.log(5_000) + noise.nextDouble() * Math.log(4)); // 5·10³ … 2·10⁴
-            Features f = features(w);
+        int small = 0;
+        for (int i = 0; i < 1_000; i++) {
+            Features f = features(i % 2 == 0 ? 1_000 : 100_000);
             RoutingDecision d = r.route(job(Objective.LATENCY),
                     List.of(new Router.Candidate("a", 0, 0, 1, f), new Router.Candidate("b", 0, 0, 1, f)));
-            double ms = (d.chosen().equals("a") ? 10 : 11) * w / 1e4 * Math.exp(0.2 * noise.nextGaussian());
-            r.observe(d, JobKind.LINEAR, ms, Double.NaN, -1, true);
             r.completed(d, null);
-            if (d.explored() && i >= 6 && i < 206) early++; // after each backend's first three (untried) runs
-            if (d.explored() && i >= n - 500) late++;
+            if (d.explored()) {
+                assertEquals(1_000, f.nnz(), "explored on a large job, decision " + i);
+                small++;
+            }
         }
-        assertTrue(early > 0, "uncertain fits are explored (" + early + " of the first 200)");
-        assertTrue(late <= 15, "well-known fits are hardly explored: " + late + " of the last 500 (predictive draws: 106)");
-        assertTrue(late * 200.0 / 500 < early, "exploration fades: " + early + "/200 early, " + late + "/500 late");
+        assertTrue(small > 10, "the small jobs are explored on (" + small + ")");
     }
 
     /**
