@@ -110,6 +110,67 @@ class EarliestFinishRouterTest {
         assertEquals(explored, r.explorations());
     }
 
+    /**
+     * Sampled explorations land only on jobs no larger than the mean greedy choice: two backends
+     * the model is unsure of (four noisy samples each, nothing learned after), jobs of 10³ and
+     * 10⁵ units of work alternating, the budget never binding (rate 1). A draw on a large job
+     * costs what the drawn backend really takes, and a prediction can be off by a factor (one
+     * such draw cost 124 ms where 10 were predicted in the bench).
+     */
+    @Test
+    void sampledExplorationsLandOnlyOnJobsNoLargerThanTheMeanGreedyChoice() {
+        CostModel m = new CostModel();
+        Random noise = new Random(5);
+        for (int i = 0; i < 4; i++) {
+            m.observe("a", JobKind.LINEAR, features(1_000L << (2 * i)), 10 * Math.exp(noise.nextGaussian()), Double.NaN);
+            m.observe("b", JobKind.LINEAR, features(1_000L << (2 * i)), 11 * Math.exp(noise.nextGaussian()), Double.NaN);
+        }
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 1.0, 0, 9);
+        int small = 0;
+        for (int i = 0; i < 1_000; i++) {
+            Features f = features(i % 2 == 0 ? 1_000 : 100_000);
+            RoutingDecision d = r.route(job(Objective.LATENCY),
+                    List.of(new Router.Candidate("a", 0, 0, 1, f), new Router.Candidate("b", 0, 0, 1, f)));
+            r.completed(d, null);
+            if (d.explored()) {
+                assertEquals(1_000, f.nnz(), "explored on a large job, decision " + i);
+                small++;
+            }
+        }
+        assertTrue(small > 10, "the small jobs are explored on (" + small + ")");
+    }
+
+    /**
+     * A busy backend's booked work counts at what its recent runs really took: "fast" is
+     * predicted at 10 ms but its last runs took 3× their bookings (its cores shared, say).
+     * With one job on it, the uncorrected wait (booking + own prediction ≈ 2 × 10 ms) beats
+     * "slow" at 30; the corrected (3 × booking + own) does not.
+     */
+    @Test
+    void aBusyBackendsBookedWorkIsScaledByHowItsRecentRunsCompared() {
+        CostModel m = new CostModel();
+        teach(m, "fast", 10, Double.NaN, 5);
+        teach(m, "slow", 30, Double.NaN, 5);
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 0, 1);
+        Job j = job(Objective.LATENCY);
+        assertEquals(1.0, r.bookingFactor("fast"), 0);
+        for (int i = 0; i < BookingCorrection.MIN_RUNS; i++) {
+            RoutingDecision d = r.route(j, List.of(cand("fast", 0, 0)));
+            r.observe(d, JobKind.LINEAR, 3 * d.reservedMs(), Double.NaN, -1, true);
+            r.completed(d, null);
+        }
+        assertEquals(3.0, r.bookingFactor("fast"), 1e-9);
+        RoutingDecision running = r.route(j, List.of(cand("fast", 0, 0)));
+        double pf = running.predictedMs();
+        assertTrue(2 * pf < 30 && 4 * pf > 30, "premise: uncorrected fast first, corrected slow first (fast predicted " + pf + ")");
+        RoutingDecision d = r.route(j, List.of(cand("fast", 0, 1), cand("slow", 0, 0)));
+        assertEquals("slow", d.chosen());
+        assertFalse(d.explored());
+        r.completed(running, null);
+        r.completed(d, null);
+        assertEquals("fast", r.route(j, List.of(cand("fast", 0, 0), cand("slow", 0, 0))).chosen(), "idle: no wait to correct");
+    }
+
     @Test
     void energyObjectivePicksTheLowestPredictedEnergyEvenWhenSlower() {
         CostModel m = new CostModel();

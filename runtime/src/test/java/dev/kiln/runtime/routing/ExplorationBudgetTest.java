@@ -38,6 +38,22 @@ class ExplorationBudgetTest {
     }
 
     @Test
+    void sampledExplorationsHappenOnlyOnJobsNoLargerThanTheMeanGreedyChoice() {
+        ExplorationBudget b = new ExplorationBudget(0.05, 10);
+        assertFalse(b.smallEnough(1), "no greedy choice yet: no mean to compare with");
+        for (int i = 0; i < 3; i++) b.greedy(10);
+        b.greedy(100); // mean (3·10 + 100) / 4 = 32.5
+        assertTrue(b.smallEnough(32.5));
+        assertFalse(b.smallEnough(32.6));
+        b.greedy(Double.NaN); // not counted
+        assertTrue(b.smallEnough(32.5));
+        // Equal sizes: their sum may round below n × size; a job at the mean is still small enough.
+        ExplorationBudget e = new ExplorationBudget(0.05, 10);
+        for (int i = 0; i < 1_000; i++) e.greedy(0.1);
+        assertTrue(e.smallEnough(0.1));
+    }
+
+    @Test
     void badSettingsAreRejectedNamingTheSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ExplorationBudget(1.5, 1));
         assertTrue(e.getMessage().startsWith("kiln.routing.explore-rate"), e.getMessage());
