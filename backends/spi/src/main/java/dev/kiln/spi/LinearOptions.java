@@ -18,5 +18,21 @@ public record LinearOptions(LinearMethod method, String preconditioner, double o
         return new LinearOptions(LinearMethod.AUTO, "auto", Double.NaN, 1e-8, 10_000, Precision.FP64, false);
     }
 
+    /** ω when nothing chose one: 1, PETSc's default for PCSOR ({@code -pc_sor_omega}), i.e. Gauss–Seidel. */
+    public static final double DEFAULT_OMEGA = 1.0;
+
     public boolean omegaAuto() { return Double.isNaN(omega); }
+
+    /** The job's ω, or {@link #DEFAULT_OMEGA} while it is still {@code "auto"} (the runtime's tuner fills it for a family). */
+    public double omegaOrDefault() { return omegaAuto() ? DEFAULT_OMEGA : omega; }
+
+    /**
+     * Whether a stationary method (sor, ssor) on any backend takes these options: it is its own
+     * preconditioner, so only {@code none} and {@code auto} apply.
+     */
+    public Support stationarySupport() {
+        if (preconditioner.equals("auto") || preconditioner.equals("none")) return Support.YES;
+        return Support.no(ErrorCode.UNSUPPORTED, "options.preconditioner: " + preconditioner + " does not apply to "
+                + method.wireName() + " (a stationary method is its own preconditioner; use none or auto)");
+    }
 }

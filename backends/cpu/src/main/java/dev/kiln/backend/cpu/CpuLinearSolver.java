@@ -58,7 +58,7 @@ final class CpuLinearSolver {
         if (o.precision() != Precision.FP64) return CpuMixedPrecisionSolver.supports(o);
         return switch (o.method()) {
             case AUTO, CG, PCG, BICGSTAB, GMRES -> preconditionerSupport(o, p);
-            case SOR, SSOR -> CpuStationarySolver.supports(o);
+            case SOR, SSOR -> o.stationarySupport();
         };
     }
 

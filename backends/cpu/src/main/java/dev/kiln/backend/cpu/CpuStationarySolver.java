@@ -14,7 +14,6 @@ import dev.kiln.spi.LinearMethod;
 import dev.kiln.spi.LinearOptions;
 import dev.kiln.spi.ProgressSink;
 import dev.kiln.spi.SolveOutcome;
-import dev.kiln.spi.Support;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,25 +23,13 @@ import java.util.Map;
  * {@code pcg} with {@code preconditioner: ssor}. {@link CpuLinearSolver} delegates here.
  *
  * <p>ω: the job's {@code omega}; when it is still {@code "auto"} here (the runtime's tuner fills
- * it for jobs with a {@code family}), {@link #DEFAULT_OMEGA}. Stateless and thread-safe.
+ * it for jobs with a {@code family}), {@link LinearOptions#DEFAULT_OMEGA}. Stateless and thread-safe.
  */
 final class CpuStationarySolver {
-    /** ω when nothing chose one: 1, PETSc's default for PCSOR (-pc_sor_omega), i.e. Gauss–Seidel. */
-    static final double DEFAULT_OMEGA = 1.0;
-
     private CpuStationarySolver() {}
 
-    static Support supports(LinearOptions o) {
-        String pre = o.preconditioner();
-        if (!pre.equals("auto") && !pre.equals("none")) {
-            return Support.no(ErrorCode.UNSUPPORTED, "options.preconditioner: " + pre + " does not apply to "
-                    + o.method().wireName() + " (a stationary method is its own preconditioner; use none or auto)");
-        }
-        return Support.YES;
-    }
-
     static double omega(LinearOptions o) {
-        return o.omegaAuto() ? DEFAULT_OMEGA : o.omega();
+        return o.omegaOrDefault();
     }
 
     /** The SSOR preconditioner with the job's ω; throws {@link InvalidProblemException} for a non-positive diagonal. */

@@ -63,12 +63,12 @@ final class OpenClLinearSolver {
                 String pre = o.preconditioner();
                 if (!pre.equals("auto") && !pre.equals("none") && !pre.equals("jacobi")) {
                     return Support.no(ErrorCode.UNSUPPORTED, "options.preconditioner: " + pre
-                            + " is not implemented on the opencl backend (none, jacobi and auto are; ssor, ic0 and chebyshev "
-                            + "run on the cpu backend)");
+                            + " runs on the cpu backend, not on opencl (opencl's CG takes none, jacobi and auto; ssor, ic0 and "
+                            + "chebyshev preconditioners are cpu-only by design, see docs/ARCHITECTURE.md issue 5)");
                 }
             }
             case SOR, SSOR -> {
-                Support s = OpenClStationarySolver.supports(o);
+                Support s = o.stationarySupport();
                 if (!s.supported()) return s;
             }
             case AUTO -> {
@@ -79,7 +79,7 @@ final class OpenClLinearSolver {
             }
             default -> {
                 return Support.no(ErrorCode.UNSUPPORTED, "options.method: " + o.method().wireName()
-                        + " is not implemented on the opencl backend (cg, pcg, sor, ssor and auto are)");
+                        + " runs on the cpu backend, not on opencl (opencl runs cg, pcg, sor, ssor and auto)");
             }
         }
         boolean fp64 = fp64(o);

@@ -13,7 +13,6 @@ import dev.kiln.spi.LinearMethod;
 import dev.kiln.spi.LinearOptions;
 import dev.kiln.spi.ProgressSink;
 import dev.kiln.spi.SolveOutcome;
-import dev.kiln.spi.Support;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,24 +31,12 @@ import java.util.Map;
  * <p>Stateless apart from the device's thread-safe caches.
  */
 final class OpenClStationarySolver {
-    /** ω when nothing chose one: 1, as the CPU backend (PETSc's PCSOR default, i.e. Gauss–Seidel). */
-    static final double DEFAULT_OMEGA = 1.0;
-
     private final ClDevice device;
     private final OpenClConfig config;
 
     OpenClStationarySolver(ClDevice device, OpenClConfig config) {
         this.device = device;
         this.config = config;
-    }
-
-    static Support supports(LinearOptions o) {
-        String pre = o.preconditioner();
-        if (!pre.equals("auto") && !pre.equals("none")) {
-            return Support.no(ErrorCode.UNSUPPORTED, "options.preconditioner: " + pre + " does not apply to "
-                    + o.method().wireName() + " (a stationary method is its own preconditioner; use none or auto)");
-        }
-        return Support.YES;
     }
 
     /** Device bytes beside the matrix: b, x and the residual partial sums. */
@@ -62,7 +49,7 @@ final class OpenClStationarySolver {
         LinearOptions o = job.options().linear();
         CsrMatrix a = p.a();
         String method = o.method().wireName();
-        double omega = o.omegaAuto() ? DEFAULT_OMEGA : o.omega();
+        double omega = o.omegaOrDefault();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("omega", omega);
         try {
