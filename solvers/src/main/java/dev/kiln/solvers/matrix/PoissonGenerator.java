@@ -37,6 +37,23 @@ public final class PoissonGenerator {
 
     private PoissonGenerator() {}
 
+    // ---- 1D ---------------------------------------------------------------------------------
+
+    /**
+     * The 1-D Laplacian with Neumann ends (rows sum to 0): singular, its null space the constants,
+     * so A·x = b has a solution only when bᵀ·1 = 0 — the test case for inconsistency detection.
+     */
+    public static CsrMatrix neumann1d(int n) {
+        CooAssembler c = new CooAssembler(n, n);
+        for (int i = 0; i < n; i++) {
+            double d = 0;
+            if (i > 0) { c.add(i, i - 1, -1); d++; }
+            if (i < n - 1) { c.add(i, i + 1, -1); d++; }
+            c.add(i, i, d);
+        }
+        return c.build();
+    }
+
     // ---- 2D ---------------------------------------------------------------------------------
 
     /** The 5-point Laplacian (4 on the diagonal, −1 off it) on an nx×ny interior grid. */

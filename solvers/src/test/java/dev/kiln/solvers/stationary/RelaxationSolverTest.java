@@ -65,21 +65,9 @@ class RelaxationSolverTest {
         assertEquals(0, RelaxationSolver.solve(a, b, x, RelaxationSolver.Sweep.SOR, 1.4, 1e-10, 10_000, null).iterations());
     }
 
-    /** The 1D Neumann Laplacian (rows sum to 0): singular, null space = constants. */
-    static CsrMatrix neumann1d(int n) {
-        CooAssembler c = new CooAssembler(n, n);
-        for (int i = 0; i < n; i++) {
-            double d = 0;
-            if (i > 0) { c.add(i, i - 1, -1); d++; }
-            if (i < n - 1) { c.add(i, i + 1, -1); d++; }
-            c.add(i, i, d);
-        }
-        return c.build();
-    }
-
     @Test
     void anInconsistentSingularSystemEndsWithACertificateInsteadOfBurningTheBudget() {
-        CsrMatrix a = neumann1d(20);
+        CsrMatrix a = PoissonGenerator.neumann1d(20);
         double[] b = new double[20];
         b[0] = 1; // bᵀ·1 = 1 ≠ 0: b is not orthogonal to the null space, so no solution exists
         StationaryReport r = RelaxationSolver.solve(a, b, null, RelaxationSolver.Sweep.SOR, 1.2, 1e-8, 1_000_000, null);
@@ -90,7 +78,7 @@ class RelaxationSolverTest {
 
     @Test
     void aConsistentSingularSystemStillConverges() {
-        CsrMatrix a = neumann1d(20);
+        CsrMatrix a = PoissonGenerator.neumann1d(20);
         double[] b = new double[20];
         b[0] = 1;
         b[19] = -1; // orthogonal to the constants: solvable
@@ -101,7 +89,7 @@ class RelaxationSolverTest {
     @Test
     void aSlowButConvergentSystemIsNotMistakenForAnInconsistentOne() {
         // Nearly singular (shift 1e-6 on the Neumann Laplacian): converges, very slowly at ω = 1.
-        CsrMatrix base = neumann1d(30);
+        CsrMatrix base = PoissonGenerator.neumann1d(30);
         CooAssembler c = new CooAssembler(30, 30);
         for (int i = 0; i < 30; i++) {
             for (int k = base.rowPtr()[i]; k < base.rowPtr()[i + 1]; k++) {

@@ -124,24 +124,12 @@ class OpenClRelaxationTest {
         }
     }
 
-    /** The 1D Neumann Laplacian (rows sum to 0): singular, null space = constants (as RelaxationSolverTest). */
-    static CsrMatrix neumann1d(int n) {
-        CooAssembler c = new CooAssembler(n, n);
-        for (int i = 0; i < n; i++) {
-            double d = 0;
-            if (i > 0) { c.add(i, i - 1, -1); d++; }
-            if (i < n - 1) { c.add(i, i + 1, -1); d++; }
-            c.add(i, i, d);
-        }
-        return c.build();
-    }
-
     @Test
     void anInconsistentSystemEndsInconsistentWithACertificateAsOnTheCpu() throws Exception {
         assumeTrue(cl.device().info.fp64(), "the certificate needs fp64 kernels");
         double[] b = new double[20];
         b[0] = 1; // bᵀ·1 ≠ 0: no solution
-        Job job = job(neumann1d(20), b, LinearMethod.SOR, "auto", 1.2, 1e-8, 1_000_000);
+        Job job = job(PoissonGenerator.neumann1d(20), b, LinearMethod.SOR, "auto", 1.2, 1e-8, 1_000_000);
         SolveOutcome dev = cl.solve(job, ProgressSink.NONE, Cancellation.NONE);
         SolveOutcome cpu = CPU.solve(job, ProgressSink.NONE, Cancellation.NONE);
         assertEquals(ErrorCode.INCONSISTENT, cpu.error().code());
@@ -157,7 +145,7 @@ class OpenClRelaxationTest {
         double[] b = new double[20];
         b[0] = 1;
         b[19] = -1; // orthogonal to the constants: solvable
-        SolveOutcome dev = cl.solve(job(neumann1d(20), b, LinearMethod.SOR, "auto", 1.2, 1e-8, 1_000_000), ProgressSink.NONE,
+        SolveOutcome dev = cl.solve(job(PoissonGenerator.neumann1d(20), b, LinearMethod.SOR, "auto", 1.2, 1e-8, 1_000_000), ProgressSink.NONE,
                 Cancellation.NONE);
         assertTrue(dev.converged(), dev.error() + " residual " + dev.residualNorm());
     }
