@@ -135,13 +135,14 @@ public final class SpmvBench implements Bench {
         SparseOperatorFp32 op = sys.operator();
         double t = best(() -> op.apply(xf, yf), seconds);
         // each row within fp32 rounding of the fp64 product: values rounded (2⁻²⁴ relative each, x is exact
-        // in fp32 here), sums in fp64, the result stored in fp32: |y32 − y64| ≤ 2⁻²³·Σ|a_ij x_j| + 2⁻²⁴·|y64|
+        // in fp32 here), DIA's products rounded to fp32 too (another 2⁻²⁴, DiagonalOperatorFp32), sums in
+        // fp64, the result stored in fp32: |y32 − y64| ≤ (2⁻²³ + 2⁻⁴⁷)·Σ|a_ij x_j| + 2⁻²⁴·|y64|
         int[] rp = a.rowPtr(), ci = a.colIdx();
         double[] v = a.values();
         for (int i = 0; i < yf.length; i++) {
             double abs = 0;
             for (int k = rp[i]; k < rp[i + 1]; k++) abs += Math.abs(v[k] * x[ci[k]]);
-            if (Math.abs(yf[i] - y64[i]) > 0x1p-23 * abs + 0x1p-24 * Math.abs(y64[i])) {
+            if (Math.abs(yf[i] - y64[i]) > (0x1p-23 + 0x1p-47) * abs + 0x1p-24 * Math.abs(y64[i])) {
                 throw new IllegalStateException(name + ": fp32 SpMV row " + i + " is " + yf[i] + ", fp64 " + y64[i]);
             }
         }
