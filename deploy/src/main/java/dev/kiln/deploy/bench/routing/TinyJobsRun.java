@@ -51,21 +51,26 @@ import java.util.concurrent.locks.LockSupport;
 final class TinyJobsRun {
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
-     * Jobs run before measuring ({@code --tiny-warm-up}), so the JIT has compiled the per-job path:
-     * C2 takes a method after some 5 000–15 000 calls (HotSpot's Tier4InvocationThreshold and
-     * Tier4CompileThreshold), i.e. jobs. With 500, the compiler threads took 173 µs of CPU per job
-     * of the 20 000-job flood that followed, a third of the process's (measured here: per-thread
-     * CPU from /proc over the flood of {@code ./kiln bench routing --case tiny}), a start-up cost
-     * that a long-running service pays once.
+     * Warm-up ({@code --tiny-warm-up N} fixes the count instead): passes of this many jobs until
+     * the JIT has compiled the per-job path. C2 takes a method after some 5 000–15 000 calls
+     * (HotSpot's Tier4InvocationThreshold and Tier4CompileThreshold), i.e. jobs; with a fixed 500
+     * the compiler threads took 173 µs of CPU per job of the 20 000-job flood that followed, a third
+     * of the process's (measured here: per-thread CPU from /proc over the flood of {@code ./kiln
+     * bench routing --case tiny}) — a start-up cost a long-running service pays once, not per job.
      */
-    static final int WARM_UP = 20_000;
+    static final int WARM_UP_PASS = 5_000;
+    /** Warm once a pass's compile time is at most this share of its wall time. */
+    static final double WARM_JIT_SHARE = 0.10;
+    /** At most this many warm-up jobs (20 000 with --quick), warm or not. */
+    static final int WARM_UP_MAX = 60_000;
 
     private TinyJobsRun() { }
 
     static void run(BenchArgs args, BenchReport report) throws Exception {
         int jobs = args.getInt("tiny-jobs", args.quick() ? 2_000 : 20_000);
         int rate = args.getInt("tiny-rate", 5_000);
-        int warmUp = args.getInt("tiny-warm-up", WARM_UP);
+        int fixedWarmUp = args.getInt("tiny-warm-up", 0);
+        int warmUpMax = args.quick() ? 20_000 : WARM_UP_MAX;
         Path data = Files.createTempDirectory("kiln-bench-tiny");
         KilnConfig config = KilnConfig.of(Map.of(
                 KilnConfig.KAFKA_PORT.name(), "0",
@@ -76,8 +81,22 @@ final class TinyJobsRun {
         try (KilnService kiln = KilnService.start(config);
              KafkaProducer<byte[], byte[]> producer = producer(kiln.bootstrapServers());
              KafkaConsumer<byte[], byte[]> results = results(kiln.bootstrapServers())) {
-            report.progress("tiny: warming up with " + warmUp + " jobs");
-            pass("warm", warmUp, 0, producer, results, new java.util.TreeMap<>());
+            int warmUp = 0;
+            if (fixedWarmUp > 0) {
+                report.progress("tiny: warming up with " + fixedWarmUp + " jobs");
+                pass("warm", fixedWarmUp, 0, producer, results, new java.util.TreeMap<>());
+                warmUp = fixedWarmUp;
+            } else {
+                while (warmUp < warmUpMax) {
+                    long jit0 = jitMs();
+                    long t0 = System.nanoTime();
+                    pass("warm" + warmUp, WARM_UP_PASS, 0, producer, results, new java.util.TreeMap<>());
+                    warmUp += WARM_UP_PASS;
+                    double share = (jitMs() - jit0) / ((System.nanoTime() - t0) / 1e6);
+                    report.progress(String.format(java.util.Locale.ROOT, "tiny: warm-up, %d jobs, JIT compile time %.0f %% of the last pass", warmUp, 100 * share));
+                    if (share <= WARM_JIT_SHARE) break;
+                }
+            }
             double heapStart = heapAfterGc(memory);
             io.micrometer.core.instrument.Timer overhead = kiln.runtime().metrics().registry().find("kiln.routing.overhead").timer();
             long decisions0 = overhead == null ? 0 : overhead.count();
