@@ -25,10 +25,11 @@ public final class KilnConfig {
     public static final ConfigKey PROGRESS_INTERVAL_MS = new ConfigKey("kiln.progress.interval-ms", "200",
             "Least time between two progress events of one job, in ms.");
     /**
-     * 10 ms: a tiny job's two progress records (first and last sample) cost about 90 µs of CPU
-     * between Kiln and the broker (measured here: CPU per job of {@code ./kiln bench routing --case
-     * tiny} with and without them, docs/ARCHITECTURE.md, issue 8), so a job that gets them has run
-     * at least 100 times that; a job shorter than this is over before a person could watch it.
+     * 10 ms: a tiny job's two progress records (first and last sample) cost about 15–20 µs of CPU
+     * between Kiln's worker, its producer and the broker (measured here: medians of alternating
+     * runs of {@code ./kiln bench routing --case tiny} with and without them, docs/ARCHITECTURE.md,
+     * issue 8), so a job that still gets them has run some 500 times that; a job shorter than this
+     * is over before a person could watch it.
      */
     public static final ConfigKey PROGRESS_FIRST_AFTER_MS = new ConfigKey("kiln.progress.first-after-ms", "10",
             "A job's first progress event goes out once it has run this long, in ms; a job that ends sooner has none "

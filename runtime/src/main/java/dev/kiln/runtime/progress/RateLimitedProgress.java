@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  * once the job has run {@code firstAfterMs}, then at most one per interval, plus the last, so a
  * solver may report every iteration at no cost. A job that ends within {@code firstAfterMs}
  * publishes nothing: progress is for jobs someone could watch, and per-job records for jobs of
- * microseconds were half of the records Kiln produced (docs/ARCHITECTURE.md, issue 8).
+ * microseconds were two of the three records Kiln produced per job (docs/ARCHITECTURE.md, issue 8).
  * Used by one solving thread at a time.
  */
 public final class RateLimitedProgress implements ProgressSink {
