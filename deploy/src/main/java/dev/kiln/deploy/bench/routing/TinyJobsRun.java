@@ -112,7 +112,11 @@ final class TinyJobsRun {
             report.progress("tiny: flood CPU µs/job by thread (Java threads alive at the end; GC, JIT and finished threads not listed): " + cpu.topThreads(jobs, 12));
             report.progress("tiny: flood broker requests and records per job: " + requests.perJob(jobs));
             report.progress("tiny: " + jobs + " jobs paced at " + rate + "/s");
+            CpuClock pacedCpu = CpuClock.start();
+            BrokerRequests pacedRequests = BrokerRequests.start();
             double[] paced = pass("paced", jobs, rate, producer, results, backends);
+            report.progress("tiny: paced CPU µs/job by thread: " + pacedCpu.topThreads(jobs, 12));
+            report.progress("tiny: paced broker requests and records per job: " + pacedRequests.perJob(jobs));
             double heapEnd = heapAfterGc(memory);
             // The router's own time per decision, from its timer, over the two timed passes.
             double overheadUs = overhead == null || overhead.count() == decisions0 ? Double.NaN
