@@ -73,6 +73,7 @@ public final class KilnRuntime implements AutoCloseable {
     private final KilnMetrics metrics = new KilnMetrics();
     private final ScheduledExecutorService timer;
     private final long progressIntervalMs;
+    private final long progressFirstAfterMs;
     private volatile boolean closed;
 
     public KilnRuntime(KilnConfig config, BackendRegistry backends, Router router) {
@@ -84,6 +85,7 @@ public final class KilnRuntime implements AutoCloseable {
         this.decoder = new JobDecoder(new WireLimits(config.getInt(KilnConfig.MAX_MESSAGE_BYTES),
                 config.getInt(KilnConfig.MAX_UNKNOWNS), config.getLong(KilnConfig.MAX_NONZEROS), 32), matrices);
         this.progressIntervalMs = config.getLong(KilnConfig.PROGRESS_INTERVAL_MS);
+        this.progressFirstAfterMs = config.getLong(KilnConfig.PROGRESS_FIRST_AFTER_MS);
         this.tuner = new TunerChain(new MethodTuner(), new OmegaTuner(), new KrylovRecycler(RecyclingConfig.from(config))); // issue 4: method, ω, recycling
         int capacity = config.getInt(KilnConfig.QUEUE_CAPACITY);
         int workers = config.getInt(KilnConfig.WORKERS);
@@ -249,7 +251,7 @@ public final class KilnRuntime implements AutoCloseable {
         long start = System.nanoTime();
         rec.startedNanos(start);
         BackendHandle h = backends.get(decision.chosen()).orElseThrow();
-        RateLimitedProgress sink = new RateLimitedProgress(progress, rec.id(), h.id(), progressIntervalMs);
+        RateLimitedProgress sink = new RateLimitedProgress(progress, rec.id(), h.id(), progressIntervalMs, progressFirstAfterMs);
         Job job = rec.job();
         try {
             Job tuned = tuner.tune(job, h.backend()); // issue 4: learned method and ω in, outcome back out

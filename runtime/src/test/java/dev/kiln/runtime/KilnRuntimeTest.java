@@ -548,7 +548,7 @@ class KilnRuntimeTest {
             p.report(3, 0.125);
             return FakeBackend.converged(job);
         });
-        start(fake);
+        start(Map.of("kiln.progress.first-after-ms", "0"), fake);
         List<ProgressEvent> events = new CopyOnWriteArrayList<>();
         List<ProgressEvent> others = new CopyOnWriteArrayList<>();
         runtime.progress().subscribe("prog-1", events::add);
@@ -573,7 +573,7 @@ class KilnRuntimeTest {
             p.report(4, 0.01);
             return FakeBackend.converged(job);
         });
-        start(fake);
+        start(Map.of("kiln.progress.first-after-ms", "0"), fake);
         List<ProgressEvent> events = new CopyOnWriteArrayList<>();
         runtime.progress().subscribe("prog-2", events::add);
 
@@ -588,7 +588,7 @@ class KilnRuntimeTest {
             for (int i = 1; i <= 5; i++) p.report(i, 1.0 / i);
             return FakeBackend.converged(job);
         });
-        start(Map.of("kiln.progress.interval-ms", "0"), fake);
+        start(Map.of("kiln.progress.interval-ms", "0", "kiln.progress.first-after-ms", "0"), fake);
         List<ProgressEvent> events = new CopyOnWriteArrayList<>();
         runtime.progress().subscribe("prog-3", events::add);
 
@@ -603,12 +603,50 @@ class KilnRuntimeTest {
             p.report(1, 0.5);
             return FakeBackend.converged(job);
         });
-        start(fake);
+        start(Map.of("kiln.progress.first-after-ms", "0"), fake);
         List<String> ids = new CopyOnWriteArrayList<>();
         runtime.progress().subscribeAll(e -> ids.add(e.jobId()));
         await(submit(job("all-1")));
         await(submit(job("all-2")));
         assertEquals(List.of("all-1", "all-2"), ids);
+    }
+
+    @Test
+    void aJobOverBeforeTheFirstProgressIsDueHasNoneButItsResult() throws Exception {
+        FakeBackend fake = new FakeBackend("fake").on("quick-1", (job, p, c) -> {
+            for (int i = 1; i <= 5; i++) p.report(i, 1.0 / i);
+            return FakeBackend.converged(job);
+        });
+        start(Map.of("kiln.progress.first-after-ms", "60000"), fake);
+        List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+        runtime.progress().subscribeAll(events::add);
+
+        JobResult r = await(submit(job("quick-1")));
+
+        assertEquals(JobStatus.SUCCEEDED, r.status());
+        assertTrue(events.isEmpty(), "no progress for a job that ended within first-after-ms: " + events);
+    }
+
+    @Test
+    void aJobStillRunningWhenTheFirstProgressIsDuePublishesItAndItsLastSample() throws Exception {
+        FakeBackend fake = new FakeBackend("fake").on("slow-1", (job, p, c) -> {
+            p.report(1, 0.5); // before first-after-ms: not published
+            try {
+                Thread.sleep(30);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            p.report(2, 0.25); // after it: published
+            p.report(3, 0.125); // within the interval: held, then flushed at the end
+            return FakeBackend.converged(job);
+        });
+        start(Map.of("kiln.progress.first-after-ms", "20", "kiln.progress.interval-ms", "3600000"), fake);
+        List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+        runtime.progress().subscribe("slow-1", events::add);
+
+        await(submit(job("slow-1")));
+
+        assertEquals(List.of(2, 3), events.stream().map(ProgressEvent::iteration).toList());
     }
 
     // ---- shutdown ----------------------------------------------------------------------------

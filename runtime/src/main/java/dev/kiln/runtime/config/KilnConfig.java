@@ -24,6 +24,16 @@ public final class KilnConfig {
             "How long a finished job stays queryable, in ms.");
     public static final ConfigKey PROGRESS_INTERVAL_MS = new ConfigKey("kiln.progress.interval-ms", "200",
             "Least time between two progress events of one job, in ms.");
+    /**
+     * 10 ms: a tiny job's two progress records (first and last sample) cost about 15–20 µs of CPU
+     * between Kiln's worker, its producer and the broker (measured here: medians of alternating
+     * runs of {@code ./kiln bench routing --case tiny} with and without them, docs/ARCHITECTURE.md,
+     * issue 8), so a job that still gets them has run some 500 times that; a job shorter than this
+     * is over before a person could watch it.
+     */
+    public static final ConfigKey PROGRESS_FIRST_AFTER_MS = new ConfigKey("kiln.progress.first-after-ms", "10",
+            "A job's first progress event goes out once it has run this long, in ms; a job that ends sooner has none "
+                    + "(its result carries its iterations and residual). 0: from the first sample.");
     public static final ConfigKey MAX_MESSAGE_BYTES = new ConfigKey("kiln.limits.max-message-bytes", "67108864",
             "Largest job document accepted, in bytes (HTTP body and Kafka record).");
     public static final ConfigKey MAX_UNKNOWNS = new ConfigKey("kiln.limits.max-unknowns", "10000000",
@@ -111,7 +121,7 @@ public final class KilnConfig {
             "Folder of backend plug-ins: each *.jar (or sub-folder of jars) is loaded in its own class loader.");
 
     public static final List<ConfigKey> KEYS = List.of(PLUGINS_DIR, QUEUE_CAPACITY, WORKERS, STORE_MAX_FINISHED, STORE_TTL_MS,
-            PROGRESS_INTERVAL_MS, MAX_MESSAGE_BYTES, MAX_UNKNOWNS, MAX_NONZEROS, MATRIX_STORE_NNZ, HTTP_PORT, HTTP_HOST,
+            PROGRESS_INTERVAL_MS, PROGRESS_FIRST_AFTER_MS, MAX_MESSAGE_BYTES, MAX_UNKNOWNS, MAX_NONZEROS, MATRIX_STORE_NNZ, HTTP_PORT, HTTP_HOST,
             KAFKA_BOOTSTRAP, KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_IN_FLIGHT, SHUTDOWN_GRACE_MS,
             ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_PERSIST_INTERVAL_MS,
             HTTP_AUTH, HTTP_API_KEYS, HTTP_API_KEYS_FILE, HTTP_RATE_LIMIT, HTTP_RATE_BURST, HTTP_TLS_KEYSTORE,

@@ -53,6 +53,12 @@ public final class EarliestFinishRouter implements Router {
     private final WorkLedger ledger = new WorkLedger();
     private final BookingCorrection correction = new BookingCorrection();
     private volatile MeterRegistry registry;
+    /**
+     * Prediction-error summaries by backend × kind, registered once: Micrometer's builder and
+     * register per job cost a look-up through the registry's meter map on every finished job.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.EnumMap<JobKind, DistributionSummary>> errors =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Counter exploredCounter;
     private volatile Counter greedyCounter;
     private volatile Timer overhead;
@@ -193,13 +199,24 @@ public final class EarliestFinishRouter implements Router {
         correction.record(decision.chosen(), solveMs, decision.reservedMs());
         Prediction before = model.observe(decision.chosen(), kind, decision.family(), decision.features(), iterations, solveMs, joules);
         MeterRegistry r = registry;
-        if (r != null && before.known()) {
-            DistributionSummary.builder("kiln.routing.prediction.error")
-                    .description("|ln(actual / predicted)| of solve time: 0.1 is about 10 % off")
-                    .tags("backend", decision.chosen(), "kind", kind.wireName())
-                    .register(r)
-                    .record(Math.abs(Math.log(solveMs / before.ms())));
-        }
+        if (r != null && before.known()) predictionError(r, decision.chosen(), kind).record(Math.abs(Math.log(solveMs / before.ms())));
+    }
+
+    private DistributionSummary predictionError(MeterRegistry r, String backend, JobKind kind) {
+        java.util.EnumMap<JobKind, DistributionSummary> byKind = errors.get(backend);
+        DistributionSummary s = byKind == null ? null : byKind.get(kind);
+        if (s != null) return s;
+        s = DistributionSummary.builder("kiln.routing.prediction.error")
+                .description("|ln(actual / predicted)| of solve time: 0.1 is about 10 % off")
+                .tags("backend", backend, "kind", kind.wireName())
+                .register(r); // idempotent: a racing thread gets the same meter
+        DistributionSummary meter = s;
+        errors.compute(backend, (b, m) -> {
+            java.util.EnumMap<JobKind, DistributionSummary> copy = m == null ? new java.util.EnumMap<>(JobKind.class) : new java.util.EnumMap<>(m);
+            copy.put(kind, meter);
+            return copy; // copy on write: readers never see an EnumMap being changed
+        });
+        return s;
     }
 
     @Override
@@ -217,6 +234,7 @@ public final class EarliestFinishRouter implements Router {
                         b -> b.decisions() == 0 ? 0 : (double) b.explored() / b.decisions())
                 .description("Share of routing decisions that explored").register(r);
         overhead = Timer.builder("kiln.routing.overhead").description("Time the router takes per decision").register(r);
+        errors.clear(); // meters of an earlier registry
         registry = r;
     }
 

@@ -50,14 +50,27 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class TinyJobsRun {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Jobs run before measuring, so the JIT and the cost model have seen the path. */
-    static final int WARM_UP = 500;
+    /**
+     * Warm-up ({@code --tiny-warm-up N} fixes the count instead): passes of this many jobs until
+     * the JIT has compiled the per-job path. C2 takes a method after some 5 000–15 000 calls
+     * (HotSpot's Tier4InvocationThreshold and Tier4CompileThreshold), i.e. jobs; with a fixed 500
+     * the compiler threads took 173 µs of CPU per job of the 20 000-job flood that followed, a third
+     * of the process's (measured here: per-thread CPU from /proc over the flood of {@code ./kiln
+     * bench routing --case tiny}) — a start-up cost a long-running service pays once, not per job.
+     */
+    static final int WARM_UP_PASS = 5_000;
+    /** Warm once a pass's compile time is at most this share of its wall time. */
+    static final double WARM_JIT_SHARE = 0.10;
+    /** At most this many warm-up jobs (20 000 with --quick), warm or not. */
+    static final int WARM_UP_MAX = 60_000;
 
     private TinyJobsRun() { }
 
     static void run(BenchArgs args, BenchReport report) throws Exception {
         int jobs = args.getInt("tiny-jobs", args.quick() ? 2_000 : 20_000);
         int rate = args.getInt("tiny-rate", 5_000);
+        int fixedWarmUp = args.getInt("tiny-warm-up", 0);
+        int warmUpMax = args.quick() ? 20_000 : WARM_UP_MAX;
         Path data = Files.createTempDirectory("kiln-bench-tiny");
         KilnConfig config = KilnConfig.of(Map.of(
                 KilnConfig.KAFKA_PORT.name(), "0",
@@ -68,8 +81,22 @@ final class TinyJobsRun {
         try (KilnService kiln = KilnService.start(config);
              KafkaProducer<byte[], byte[]> producer = producer(kiln.bootstrapServers());
              KafkaConsumer<byte[], byte[]> results = results(kiln.bootstrapServers())) {
-            report.progress("tiny: warming up with " + WARM_UP + " jobs");
-            pass("warm", WARM_UP, 0, producer, results, new java.util.TreeMap<>());
+            int warmUp = 0;
+            if (fixedWarmUp > 0) {
+                report.progress("tiny: warming up with " + fixedWarmUp + " jobs");
+                pass("warm", fixedWarmUp, 0, producer, results, new java.util.TreeMap<>());
+                warmUp = fixedWarmUp;
+            } else {
+                while (warmUp < warmUpMax) {
+                    long jit0 = jitMs();
+                    long t0 = System.nanoTime();
+                    pass("warm" + warmUp, WARM_UP_PASS, 0, producer, results, new java.util.TreeMap<>());
+                    warmUp += WARM_UP_PASS;
+                    double share = (jitMs() - jit0) / ((System.nanoTime() - t0) / 1e6);
+                    report.progress(String.format(java.util.Locale.ROOT, "tiny: warm-up, %d jobs, JIT compile time %.0f %% of the last pass", warmUp, 100 * share));
+                    if (share <= WARM_JIT_SHARE) break;
+                }
+            }
             double heapStart = heapAfterGc(memory);
             io.micrometer.core.instrument.Timer overhead = kiln.runtime().metrics().registry().find("kiln.routing.overhead").timer();
             long decisions0 = overhead == null ? 0 : overhead.count();
@@ -78,18 +105,25 @@ final class TinyJobsRun {
             Map<String, Integer> backends = new java.util.TreeMap<>();
             CpuClock cpu = CpuClock.start();
             BrokerRequests requests = BrokerRequests.start();
+            long jitMs0 = jitMs();
             double[] flood = pass("flood", jobs, 0, producer, results, backends);
             CpuClock.PerJob floodCpu = cpu.perJob(jobs);
+            long floodJitMs = jitMs() - jitMs0;
             report.progress("tiny: flood CPU µs/job by thread (Java threads alive at the end; GC, JIT and finished threads not listed): " + cpu.topThreads(jobs, 12));
             report.progress("tiny: flood broker requests and records per job: " + requests.perJob(jobs));
             report.progress("tiny: " + jobs + " jobs paced at " + rate + "/s");
+            CpuClock pacedCpu = CpuClock.start();
+            BrokerRequests pacedRequests = BrokerRequests.start();
             double[] paced = pass("paced", jobs, rate, producer, results, backends);
+            report.progress("tiny: paced CPU µs/job by thread: " + pacedCpu.topThreads(jobs, 12));
+            report.progress("tiny: paced broker requests and records per job: " + pacedRequests.perJob(jobs));
             double heapEnd = heapAfterGc(memory);
             // The router's own time per decision, from its timer, over the two timed passes.
             double overheadUs = overhead == null || overhead.count() == decisions0 ? Double.NaN
                     : (overhead.totalTime(TimeUnit.NANOSECONDS) - overheadNs0) / 1e3 / (overhead.count() - decisions0);
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("jobs", jobs);
+            f.put("warm_up_jobs", warmUp);
             f.put("throughput_jobs_s", flood[0]);
             f.put("offered_jobs_s", rate);
             f.put("achieved_jobs_s", paced[0]);
@@ -100,6 +134,8 @@ final class TinyJobsRun {
             // (the process = Kiln, the embedded broker and this bench's producer and reader).
             f.put("cpu_us_per_job", floodCpu.processUs());
             f.put("poll_thread_us_per_job", floodCpu.pollThreadUs());
+            // The JIT's compile time during the flood: how much of cpu_us_per_job was still warm-up.
+            f.put("flood_jit_ms", floodJitMs);
             // The result's own timing (whole ms): accepted → answered inside Kiln, and the solve alone.
             f.put("kiln_total_ms_mean", paced[4]);
             f.put("solve_ms_mean", paced[5]);
@@ -186,6 +222,12 @@ final class TinyJobsRun {
         } catch (java.io.IOException e) {
             return "unreadable";
         }
+    }
+
+    /** The JIT compilers' accumulated time, ms (-1 when the JVM does not say). */
+    private static long jitMs() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     private static double heapAfterGc(MemoryMXBean memory) {
