@@ -151,7 +151,7 @@ final class KernelWarmUp {
     static final int SET_UP_ROUNDS = 200;
 
     /**
-     * Runs the IC(0) set-up — A's factorisation, the nearly-exact test, the level ordering,
+     * Runs the IC(0) set-up — A's factorisation (and one that needs a shift, {@link #breaksDown}), the nearly-exact test, the level ordering,
      * renumbering A and the factor, P·A·Pᵀ's DIA scan and SELL conversion —
      * {@link #SET_UP_ROUNDS} times on a 40×30 grid and on an irregular matrix of about the same
      * size ({@link #irregularSpd}), in turn, so a first job's one-off set-up runs compiled code.
@@ -167,9 +167,11 @@ final class KernelWarmUp {
      */
     static void setUpRounds() {
         List<CsrMatrix> shapes = List.of(dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(40, 30), irregularSpd(1200, 6, 1));
+        CsrMatrix breaksDown = breaksDown();
         int parts = WorkerPool.shared().parts();
         int c = SellOperator.LANES;
         for (int r = 0; r < SET_UP_ROUNDS; r++) {
+            dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(breaksDown);   // the Manteuffel retry
             for (CsrMatrix a : shapes) {
                 LevelScheduledIc0 natural = LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
                         LevelScheduledIc0.Ordering.NATURAL);
@@ -179,6 +181,21 @@ final class KernelWarmUp {
                 SellMatrix.of(f.permuted(), c, c * CpuKernels.SIGMA_CHUNKS);
             }
         }
+    }
+
+    /**
+     * 6×6 SPD (λ_min ≈ 0.53) whose plain IC(0) meets a negative pivot, so the factorisation's
+     * breakdown branch and Manteuffel retry are in its profile (bcsstk13, bcsstk21, bcsstk25 and
+     * msc04515 need the shift; found by a search over small integer matrices).
+     */
+    static CsrMatrix breaksDown() {
+        double[][] d = {{5, 0, 0, 0, 0, 0}, {0, 5, 0, 1, 1, 0}, {0, 0, 5, -3, -3, 0},
+                {0, 1, -3, 5, 0, -3}, {0, 1, -3, 0, 5, 3}, {0, 0, 0, -3, 3, 5}};
+        int[] rows = new int[36], cols = new int[36];
+        double[] vals = new double[36];
+        int k = 0;
+        for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) if (d[i][j] != 0) { rows[k] = i; cols[k] = j; vals[k++] = d[i][j]; }
+        return CooAssembler.fromCoo(6, 6, Arrays.copyOf(rows, k), Arrays.copyOf(cols, k), Arrays.copyOf(vals, k));
     }
 
     /**

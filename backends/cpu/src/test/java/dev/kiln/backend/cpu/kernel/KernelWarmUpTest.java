@@ -50,6 +50,8 @@ class KernelWarmUpTest {
         assertTrue(unsorted, "every renumbered row stays ascending");
         assertTrue(SellMatrix.of(levels.permuted(), SellOperator.LANES, SellOperator.LANES * CpuKernels.SIGMA_CHUNKS).sorted());
         assertEquals(null, DiagonalMatrix.of(levels.permuted(), DiagonalMatrix.MAX_DIAGONALS, DiagonalMatrix.MAX_FILL));
+        assertTrue(dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(KernelWarmUp.breaksDown()).shift() > 0,
+                "the breakdown shape factorised without a shift");
         // and the grid really does not share columns (why the irregular shape is there)
         assertFalse(sharesColumns(dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(
                 dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(40, 30)).factor()));
