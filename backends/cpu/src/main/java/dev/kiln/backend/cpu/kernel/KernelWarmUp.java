@@ -151,8 +151,9 @@ final class KernelWarmUp {
     static final int SET_UP_ROUNDS = 200;
 
     /**
-     * Runs the IC(0) set-up — A's factorisation (and one that needs a shift, {@link #breaksDown}), the nearly-exact test, the level ordering,
-     * renumbering A and the factor, P·A·Pᵀ's DIA scan and SELL conversion —
+     * Runs the one-off set-up of a job on a new matrix — its fingerprint, the IC(0) factorisation
+     * (and one that needs a shift, {@link #breaksDown}), the nearly-exact test, the level
+     * ordering, renumbering A and the factor, P·A·Pᵀ's DIA scan and SELL conversion —
      * {@link #SET_UP_ROUNDS} times on a 40×30 grid and on an irregular matrix of about the same
      * size ({@link #irregularSpd}), in turn, so a first job's one-off set-up runs compiled code.
      * Both, because C2 compiles a branch its profile never saw taken as a trap: on the grid alone
@@ -172,6 +173,11 @@ final class KernelWarmUp {
         int c = SellOperator.LANES;
         for (int r = 0; r < SET_UP_ROUNDS; r++) {
             dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(breaksDown);   // the Manteuffel retry
+            // a fresh object (fingerprints are cached per object): SHA-256 runs interpreted until
+            // compiled, and a first job's fingerprint of crystm01 (1.3 MB) took 120–290 ms cold
+            // against 1.5 ms warm (measured here: throwaway harness, fresh JVM, load ≈ 11)
+            CsrMatrix grid = shapes.get(0);
+            CsrMatrix.of(grid.rows(), grid.cols(), grid.rowPtr(), grid.colIdx(), grid.values()).fingerprint();
             for (CsrMatrix a : shapes) {
                 LevelScheduledIc0 natural = LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
                         LevelScheduledIc0.Ordering.NATURAL);
