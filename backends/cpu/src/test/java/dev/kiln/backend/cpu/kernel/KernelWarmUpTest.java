@@ -31,7 +31,7 @@ class KernelWarmUpTest {
 
     @Test
     void theIrregularSetUpShapeTakesTheBranchesTheGridNeverTakes() {
-        CsrMatrix a = KernelWarmUp.irregularSpd(1200, 6, 1);
+        CsrMatrix a = KernelWarmUp.irregularSpd(600, 6, 1);
         assertTrue(a.isSymmetric(0.0));
         // IC(0) sparse dots find shared columns: some l_ik has a term Σ l_ij·l_kj (the grid's never do)
         dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.Factor f =
