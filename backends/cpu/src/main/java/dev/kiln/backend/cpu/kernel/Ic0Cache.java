@@ -19,7 +19,8 @@ import java.util.Map;
  * crystm01, gr_30_30 and nos3 but 0.81–0.84× on bcsstk08, bcsstk25 and msc04515 (whose banded
  * natural order it scatters), and neither rows per level nor entries per row separated the two
  * groups (docs/ARCHITECTURE.md, issue 3). A round costs one iteration, so the probe costs
- * about {@code 2·PROBE_ROUNDS + 2} iterations once per matrix. Least recently used first out, bounded by the bytes the
+ * about {@code 2·PROBE_ROUNDS + 2} iterations once per matrix, so it is skipped when the factor
+ * is nearly exact ({@link #NEARLY_EXACT}: PCG would end in a few iterations). Least recently used first out, bounded by the bytes the
  * factors hold. A factorisation that fails (not SPD) is not cached: it throws each time.
  * Thread-safe; factorises outside the lock.
  */
@@ -65,7 +66,11 @@ public final class Ic0Cache {
      * (./kiln bench cg --quick, set-up timed in: gr_30_30 3.1 ms probed against 0.9 natural,
      * crystm01 14.5 against 4.6, 1138_bus 8.3 against 2.1; bcsstk21 was the exception, 72 against
      * 106 ms). Past it the solves dominate (Poisson 512²: 3.4 s probed, 1.4 s of it set-up,
-     * against 7.4 s natural). The same bound as {@link CpuKernels#PARALLEL_MIN_NNZ}.
+     * against 7.4 s natural). The same bound as {@link CpuKernels#PARALLEL_MIN_NNZ}. crystm01, in
+     * that list, has 105 339 non-zeros (its file's 55 107 are one triangle), so it stayed above
+     * the bound and was probed; the {@link #NEARLY_EXACT} test now exempts it. Just above the
+     * bound the probe does pay when PCG runs long: Poisson 2D 150² (111 900 non-zeros, 117
+     * iterations) cold solve probed 0.73× the unprobed one (medians of 4 alternating, load 9–14).
      */
     static final long PROBE_MIN_NNZ = CpuKernels.PARALLEL_MIN_NNZ;
 
@@ -79,7 +84,7 @@ public final class Ic0Cache {
     public static LevelScheduledIc0 probed(CsrMatrix a, int parts) {
         LevelScheduledIc0 natural = LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
                 LevelScheduledIc0.Ordering.NATURAL);
-        if (a.nnz() < PROBE_MIN_NNZ) return natural;
+        if (a.nnz() < PROBE_MIN_NNZ || contraction(natural, parts) < NEARLY_EXACT) return natural;
         // the natural factor renumbered: A is factorised once
         LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural, a, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS);
         long tl = Long.MAX_VALUE, tn = Long.MAX_VALUE;
@@ -90,6 +95,45 @@ public final class Ic0Cache {
             if (r > 0) { tl = Math.min(tl, l); tn = Math.min(tn, nat); }
         }
         return tl < tn ? levels : natural;
+    }
+
+    /**
+     * Below this {@link #contraction} the factor is so close to A that PCG ends in a handful of
+     * iterations, fewer than the probe costs (≈ {@code 2·PROBE_ROUNDS + 2} iterations' products
+     * and solves, plus renumbering and converting P·A·Pᵀ), so the natural order is kept unprobed.
+     * Measured here (throwaway harness: IC(0) of each matrix, v seeded as below, iterations of
+     * IC(0)-PCG to 1e-8 from b = 1): crystm01 8.9e-5 (2 iterations; probed, its cold solve took
+     * 1.6× the unprobed one: 49 against 30 ms, medians of 4 alternating, load 9–14); every other
+     * matrix at hand 0.12 or more — gr_30_30 0.12 (21), nos3 0.18 (49), Poisson 2D 50²–512² 0.18–0.20
+     * (42–344), 1138_bus 0.56 (153), msc04515 0.85 (1 286), bcsstk21 1.0 (363), bcsstk13 2.7 (444),
+     * bcsstk08 6.1 (34), bcsstk25 7.2 (4 270). 0.01 sits two decades from either side.
+     */
+    static final double NEARLY_EXACT = 0.01;
+
+    /** Seed of {@link #contraction}'s vector: fixed, so a matrix's choice does not vary between runs. */
+    private static final long CONTRACTION_SEED = 20261129L;
+
+    /**
+     * ‖(I − A·M⁻¹)·v‖/‖v‖ for M = L·Lᵀ from {@code natural} and a fixed pseudo-random v in
+     * [−½, ½)ⁿ: one preconditioned Richardson step's contraction, how far M is from A (0 when
+     * exact). One product and one apply, on the conversion of A the solve uses anyway.
+     */
+    static double contraction(LevelScheduledIc0 natural, int parts) {
+        int n = natural.rows();
+        PreparedSystem sys = CpuKernels.prepare(natural, parts);
+        LevelScheduledIc0Solve m = natural.newSolve(WorkerPool.shared());
+        double[] v = new double[n], z = new double[n], az = new double[n];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(CONTRACTION_SEED);
+        for (int i = 0; i < n; i++) v[i] = rnd.nextDouble() - 0.5;
+        m.apply(v, z);
+        sys.operator().apply(z, az);
+        double num = 0, den = 0;
+        for (int i = 0; i < n; i++) {
+            double d = v[i] - az[i];
+            num += d * d;
+            den += v[i] * v[i];
+        }
+        return Math.sqrt(num / den);
     }
 
     /** A timed PCG iteration's matrix work for one ordering: q = A'·p, then z = M⁻¹·r. */

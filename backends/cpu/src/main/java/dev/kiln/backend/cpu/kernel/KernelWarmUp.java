@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * would trap. Variants: each operation on each layout (natural and sorted SELL rows, scalar and
  * SIMD CSR rows), with and without a partial last chunk or SIMD remainder, on one part and on the
  * pool's parts; the rounds stop once C2's code runs them all (see {@link #QUIET_ROUNDS}). Then
- * the IC(0) set-up runs {@link #SET_UP_ROUNDS} times on a small grid (one-off code per matrix,
- * which a first job would otherwise run interpreted).
+ * the IC(0) set-up runs {@link #SET_UP_ROUNDS} times on a small grid and a small irregular matrix
+ * (one-off code per matrix, which a first job would otherwise run interpreted).
  *
  * <p>Cost, measured on this 2-core machine: 2.9–3.8 s wall, about 0.9 s of this thread's CPU and
  * 2.3–2.7 s of the process's in all, C2 included (docs/ARCHITECTURE.md, "CPU kernels"). While it runs, a job's
@@ -151,20 +151,86 @@ final class KernelWarmUp {
     static final int SET_UP_ROUNDS = 200;
 
     /**
-     * Runs the IC(0) set-up — A's factorisation, the level ordering, renumbering A and the factor,
-     * P·A·Pᵀ's SELL conversion — {@link #SET_UP_ROUNDS} times on a 40×30 grid, so a first job's
-     * one-off set-up runs compiled code. Allocates (it builds matrices), hence outside the rounds
-     * whose allocation says the kernels are compiled.
+     * Runs the one-off set-up of a job on a new matrix — its fingerprint, the IC(0) factorisation
+     * (and one that needs a shift, {@link #breaksDown}), the nearly-exact test, the level
+     * ordering, renumbering A and the factor, P·A·Pᵀ's DIA scan and SELL conversion —
+     * {@link #SET_UP_ROUNDS} times on a 40×30 grid and on an irregular 600-row matrix
+     * ({@link #irregularSpd}), in turn, so a first job's one-off set-up runs compiled code. Cost,
+     * once compiled: 170–215 ms of CPU for the 200 rounds, against 64–130 ms on the grid alone
+     * (measured here: throwaway harness timing this method after the warm-up, load 14).
+     * Both, because C2 compiles a branch its profile never saw taken as a trap: on the grid alone
+     * the factorisation's sparse dots never found a shared column (the 5-point stencil's rows
+     * share none), its renumbered rows never needed a sort and no row was long, so the first
+     * finite-element matrix deoptimised {@code IncompleteCholeskyPreconditioner.factor},
+     * {@code LevelScheduledIc0.permute}, {@code SellMatrix.of} and the DIA scan back to the
+     * interpreter (seen with -Xlog:deoptimization=debug in a throwaway harness running
+     * crystm01, gr_30_30, bcsstk21, 1138_bus and bcsstk08 after Poisson 2D 512²: crystm01's
+     * factorisation took 23 ms cold against 2 ms a second time). Allocates (it builds matrices),
+     * hence outside the rounds whose allocation says the kernels are compiled.
      */
     static void setUpRounds() {
-        CsrMatrix grid = dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(40, 30);
+        List<CsrMatrix> shapes = List.of(dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(40, 30), irregularSpd(600, 6, 1));
+        CsrMatrix breaksDown = breaksDown();
         int parts = WorkerPool.shared().parts();
         int c = SellOperator.LANES;
         for (int r = 0; r < SET_UP_ROUNDS; r++) {
-            LevelScheduledIc0 f = LevelScheduledIc0.of(grid, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
-                    LevelScheduledIc0.Ordering.LEVELS);
-            SellMatrix.of(f.permuted(), c, c * CpuKernels.SIGMA_CHUNKS);
+            dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(breaksDown);   // the Manteuffel retry
+            // a fresh object (fingerprints are cached per object): SHA-256 runs interpreted until
+            // compiled, and a first job's fingerprint of crystm01 (1.3 MB) took 120–290 ms cold
+            // against 1.5 ms warm (measured here: throwaway harness, fresh JVM, load ≈ 11)
+            CsrMatrix grid = shapes.get(0);
+            CsrMatrix.of(grid.rows(), grid.cols(), grid.rowPtr(), grid.colIdx(), grid.values()).fingerprint();
+            for (CsrMatrix a : shapes) {
+                LevelScheduledIc0 natural = LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
+                        LevelScheduledIc0.Ordering.NATURAL);
+                Ic0Cache.contraction(natural, parts);
+                LevelScheduledIc0 f = LevelScheduledIc0.inLevelOrder(natural, a, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS);
+                DiagonalMatrix.of(f.permuted(), DiagonalMatrix.MAX_DIAGONALS, DiagonalMatrix.MAX_FILL);
+                SellMatrix.of(f.permuted(), c, c * CpuKernels.SIGMA_CHUNKS);
+            }
         }
+    }
+
+    /**
+     * 6×6 SPD (λ_min ≈ 0.53) whose plain IC(0) meets a negative pivot, so the factorisation's
+     * breakdown branch and Manteuffel retry are in its profile (bcsstk13, bcsstk21, bcsstk25 and
+     * msc04515 need the shift; found by a search over small integer matrices).
+     */
+    static CsrMatrix breaksDown() {
+        double[][] d = {{5, 0, 0, 0, 0, 0}, {0, 5, 0, 1, 1, 0}, {0, 0, 5, -3, -3, 0},
+                {0, 1, -3, 5, 0, -3}, {0, 1, -3, 0, 5, 3}, {0, 0, 0, -3, 3, 5}};
+        int[] rows = new int[36], cols = new int[36];
+        double[] vals = new double[36];
+        int k = 0;
+        for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) if (d[i][j] != 0) { rows[k] = i; cols[k] = j; vals[k++] = d[i][j]; }
+        return CooAssembler.fromCoo(6, 6, Arrays.copyOf(rows, k), Arrays.copyOf(cols, k), Arrays.copyOf(vals, k));
+    }
+
+    /**
+     * n×n symmetric, diagonally dominant (so SPD, and IC(0) needs no shift), each row coupled to
+     * {@code perRow} random others: rows of varied length that share columns, as finite-element
+     * matrices do, and levels of varied size. Seeded: the same matrix every run.
+     */
+    static CsrMatrix irregularSpd(int n, int perRow, long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        int cap = 2 * n * perRow + n;
+        int[] rows = new int[cap], cols = new int[cap];
+        double[] vals = new double[cap];
+        double[] dominance = new double[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < perRow; t++) {
+                int j = rnd.nextInt(n);
+                if (j == i) continue;
+                double v = -0.5 - rnd.nextDouble();
+                rows[k] = i; cols[k] = j; vals[k++] = v;
+                rows[k] = j; cols[k] = i; vals[k++] = v;
+                dominance[i] -= v;
+                dominance[j] -= v;
+            }
+        }
+        for (int i = 0; i < n; i++) { rows[k] = i; cols[k] = i; vals[k++] = dominance[i] + 1; }
+        return CooAssembler.fromCoo(n, n, Arrays.copyOf(rows, k), Arrays.copyOf(cols, k), Arrays.copyOf(vals, k));
     }
 
     /** One call of every kernel variant. */

@@ -11,6 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -26,6 +27,46 @@ class KernelWarmUpTest {
         List<Runnable> calls = KernelWarmUp.calls();   // throws if a shape lost its row order
         assertFalse(calls.isEmpty());
         for (Runnable c : calls) c.run();
+    }
+
+    @Test
+    void theIrregularSetUpShapeTakesTheBranchesTheGridNeverTakes() {
+        CsrMatrix a = KernelWarmUp.irregularSpd(600, 6, 1);
+        assertTrue(a.isSymmetric(0.0));
+        // IC(0) sparse dots find shared columns: some l_ik has a term Σ l_ij·l_kj (the grid's never do)
+        dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.Factor f =
+                dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(a).factor();
+        assertEquals(0.0, dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(a).shift());
+        assertTrue(sharesColumns(f), "no two rows of L share a column below the diagonal");
+        // its level order leaves some renumbered rows unsorted (permute's sort path), SELL sorts it,
+        // and it has no DIA form (the scan's give-up path)
+        LevelScheduledIc0 levels = LevelScheduledIc0.of(a, 1);
+        int[] inv = new int[a.rows()];
+        for (int k = 0; k < a.rows(); k++) inv[levels.perm[k]] = k;
+        boolean unsorted = false;
+        for (int i = 0; i < a.rows() && !unsorted; i++) {
+            for (int q = a.rowPtr()[i] + 1; q < a.rowPtr()[i + 1]; q++) unsorted |= inv[a.colIdx()[q]] < inv[a.colIdx()[q - 1]];
+        }
+        assertTrue(unsorted, "every renumbered row stays ascending");
+        assertTrue(SellMatrix.of(levels.permuted(), SellOperator.LANES, SellOperator.LANES * CpuKernels.SIGMA_CHUNKS).sorted());
+        assertEquals(null, DiagonalMatrix.of(levels.permuted(), DiagonalMatrix.MAX_DIAGONALS, DiagonalMatrix.MAX_FILL));
+        assertTrue(dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(KernelWarmUp.breaksDown()).shift() > 0,
+                "the breakdown shape factorised without a shift");
+        // and the grid really does not share columns (why the irregular shape is there)
+        assertFalse(sharesColumns(dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(
+                dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(40, 30)).factor()));
+    }
+
+    /** Some pair of rows i > k of L (k a column of row i) with a common column j < k. */
+    private static boolean sharesColumns(dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.Factor f) {
+        int[] rp = f.rowPtr(), ci = f.colIdx();
+        for (int i = 0; i < f.n(); i++) {
+            for (int q = rp[i]; q < rp[i + 1] - 1; q++) {
+                int k = ci[q];
+                for (int a = rp[i]; a < q; a++) for (int b = rp[k]; b < rp[k + 1] - 1; b++) if (ci[a] == ci[b]) return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -233,6 +233,39 @@ class LevelScheduledIc0Test {
     }
 
     @Test
+    void aNearlyExactFactorKeepsTheNaturalOrderWithoutProbingAndAnInexactOneIsProbed() {
+        // both past the probe's size bound; with σ = 1000 the Laplacian is so diagonally dominant
+        // that IC(0) is almost exact (PCG needs a few iterations), without it IC(0) is not
+        CsrMatrix easy = PoissonGenerator.poisson2d(150, 150, 1000.0), hard = PoissonGenerator.poisson2d(150, 150);
+        assertTrue(easy.nnz() >= Ic0Cache.PROBE_MIN_NNZ && hard.nnz() >= Ic0Cache.PROBE_MIN_NNZ);
+        int parts = WorkerPool.shared().parts();     // a solve on the shared pool needs its part count
+        LevelScheduledIc0 easyNatural = LevelScheduledIc0.of(easy, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
+                LevelScheduledIc0.Ordering.NATURAL);
+        LevelScheduledIc0 hardNatural = LevelScheduledIc0.of(hard, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
+                LevelScheduledIc0.Ordering.NATURAL);
+        double easyRho = Ic0Cache.contraction(easyNatural, parts), hardRho = Ic0Cache.contraction(hardNatural, parts);
+        assertTrue(easyRho < Ic0Cache.NEARLY_EXACT, "σ = 1000: " + easyRho);
+        assertTrue(hardRho > Ic0Cache.NEARLY_EXACT, "σ = 0: " + hardRho);
+        // the contraction is 0 for an exact factor (a diagonal matrix) and does not depend on the run
+        CsrMatrix diagonal = PoissonGenerator.poisson2d(1, 1);
+        assertEquals(0.0, Ic0Cache.contraction(LevelScheduledIc0.of(diagonal, 1, 1, LevelScheduledIc0.Ordering.NATURAL), 1), 1e-15);
+        assertEquals(hardRho, Ic0Cache.contraction(hardNatural, parts));
+
+        // skipping the probe converts nothing new (the probe converts P·A·Pᵀ); probing does
+        CpuKernels.prepare(easy);
+        CpuKernels.prepare(hard);
+        int before = ConversionCache.shared().size();
+        assertEquals(LevelScheduledIc0.Ordering.NATURAL, Ic0Cache.probed(easy, parts).ordering());
+        assertEquals(before, ConversionCache.shared().size(), "the nearly exact factor was probed");
+        Ic0Cache.probed(hard, parts);
+        assertTrue(ConversionCache.shared().size() > before, "the inexact factor was not probed");
+        double[] b = new double[easy.rows()];
+        Arrays.fill(b, 1.0);
+        SolveReport r = ConjugateGradient.solve(easy, b, null, IncompleteCholeskyPreconditioner.of(easy), 1e-8, 100, null);
+        assertTrue(r.iterations() <= 5, "σ = 1000 IC(0)-PCG took " + r.iterations() + " iterations");
+    }
+
+    @Test
     void applyAllocatesNothingAndTheScheduleIsCachedPerMatrix() {
         CsrMatrix a = PoissonGenerator.poisson2d(400, 400);
         assertSame(Ic0Cache.shared().get(a, 2), Ic0Cache.shared().get(a, 2));
