@@ -51,24 +51,8 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
     /** L and 1/diag(L), for a backend that runs the triangular solves its own way. */
     public Factor factor() { return new Factor(n, rowPtr, colIdx, values, inverseDiagonalOfL); }
 
-    /**
-     * Mean entries per row of L (diagonal included) from which {@link #factorScattered} is used
-     * instead of {@link #factorMerged}. Measured here (throwaway harness timing both on the same
-     * pattern, 41 rounds, medians, load 1.4; the factors are bit-identical): scattered over merged
-     * crystm01 (11.3 per row) 1.73×, bcsstk08 (6.5) 2.68×, nos3 (8.8) 1.51×, bcsstk13 (21.4) 4.11×,
-     * msc04515 (11.3) 1.85×, bcsstk25 (8.7) 1.87×; gr_30_30 (4.8) 1.03×; 1138_bus (2.3) 0.82×,
-     * bcsstk21 (4.2) 0.81×, Poisson 2D 512² (3.0) 0.82× — merging short rows is cheaper than
-     * touching the scatter array.
-     */
-    static final double SCATTER_MIN_ROW_LENGTH = 6;
-
     /** Factorises A (square, symmetric: only the lower triangle is read). */
     public static IncompleteCholeskyPreconditioner of(CsrMatrix a) {
-        return of(a, null);
-    }
-
-    /** As {@link #of(CsrMatrix)}; {@code scatter} forces one factorisation (tests), null lets the row length choose. */
-    static IncompleteCholeskyPreconditioner of(CsrMatrix a, Boolean scatter) {
         if (!a.isSquare()) throw new InvalidProblemException("matrix", "IC(0) needs a square matrix, was " + a.rows() + "x" + a.cols());
         int n = a.rows();
         int[] arp = a.rowPtr(), aci = a.colIdx();
@@ -99,22 +83,16 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
         }
         double shift = 0;
         double[] l = new double[base.length];
-        boolean scattered = scatter != null ? scatter : rp[n] >= SCATTER_MIN_ROW_LENGTH * n;
-        double[] w = scattered ? new double[n] : null;
         for (int attempt = 0; attempt <= MAX_SHIFTS; attempt++) {
-            boolean ok = scattered ? factorScattered(n, rp, ci, base, shift, l, w) : factorMerged(n, rp, ci, base, shift, l);
-            if (ok) return new IncompleteCholeskyPreconditioner(n, rp, ci, l, shift);
+            if (factor(n, rp, ci, base, shift, l)) return new IncompleteCholeskyPreconditioner(n, rp, ci, l, shift);
             shift = attempt == 0 ? FIRST_SHIFT : shift * 4;
         }
         throw new InvalidProblemException("matrix", "IC(0) broke down even with a diagonal shift of " + shift
                 + ": the matrix is probably not SPD");
     }
 
-    /**
-     * Left-looking IC(0) on the pattern, each sparse dot a merge of rows i and k; false on a
-     * non-positive pivot.
-     */
-    private static boolean factorMerged(int n, int[] rp, int[] ci, double[] a, double shift, double[] l) {
+    /** Left-looking IC(0) on the pattern; false on a non-positive pivot. */
+    private static boolean factor(int n, int[] rp, int[] ci, double[] a, double shift, double[] l) {
         for (int i = 0; i < n; i++) {
             int start = rp[i], diag = rp[i + 1] - 1;
             for (int q = start; q < diag; q++) {
@@ -132,35 +110,6 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
             }
             double d = a[diag] * (1 + shift);
             for (int q = start; q < diag; q++) d -= l[q] * l[q];
-            if (!(d > 0) || !Double.isFinite(d)) return false;
-            l[diag] = Math.sqrt(d);
-        }
-        return true;
-    }
-
-    /**
-     * The same factorisation with row i's finished entries scattered into {@code w} (w[j] = l_ij,
-     * 0 where row i has no entry yet): each sparse dot runs down row k alone, no comparisons,
-     * subtracting w[j]·l_kj in ascending j as the merge does — the zero terms leave s unchanged, so
-     * the factor is the merged one bit for bit. {@code w} is all zero on entry and on return.
-     */
-    private static boolean factorScattered(int n, int[] rp, int[] ci, double[] a, double shift, double[] l, double[] w) {
-        for (int i = 0; i < n; i++) {
-            int start = rp[i], diag = rp[i + 1] - 1;
-            for (int q = start; q < diag; q++) {
-                int kcol = ci[q];
-                double s = a[q];
-                int kdiag = rp[kcol + 1] - 1;
-                for (int pk = rp[kcol]; pk < kdiag; pk++) s -= w[ci[pk]] * l[pk];
-                double v = s / l[kdiag];
-                l[q] = v;
-                w[kcol] = v;
-            }
-            double d = a[diag] * (1 + shift);
-            for (int q = start; q < diag; q++) {
-                d -= l[q] * l[q];
-                w[ci[q]] = 0;
-            }
             if (!(d > 0) || !Double.isFinite(d)) return false;
             l[diag] = Math.sqrt(d);
         }
