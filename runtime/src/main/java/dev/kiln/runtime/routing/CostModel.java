@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * a job's solve time (and energy) from the {@link Features} its backend reports, learning
  * from every finished job. For linear jobs the iterations in the work come from an
  * {@link IterationModel} learned from the counts finished jobs report (the backend's own
- * estimate until it has some), and a finished job is learned at the iterations it took. Persisted in {@code kiln.state} under {@link #stateKey}; the
+ * estimate until it has some), and a finished job is learned at the iterations it took. A
+ * prediction is corrected by where the backend's fit was off for the job's family and size
+ * ({@link SizeBucketResiduals}). Persisted in {@code kiln.state} under {@link #stateKey}; the
  * models changed since the last {@link #drainChanges()} are what a publisher writes.
  * Thread-safe.
  */
@@ -24,7 +26,16 @@ public final class CostModel {
     public static final String STATE_PREFIX = "costmodel/";
 
     private final Map<String, PerformanceModel> models = new ConcurrentHashMap<>();
+    /**
+     * Per backend × kind × family, the same fits learned from that family's runs only (not
+     * persisted: relearned; jobs naming no family share one). Bounded: past
+     * {@link #MAX_FAMILY_MODELS} a new family is predicted by the backend's fit over every family.
+     */
+    private final Map<String, PerformanceModel> familyModels = new ConcurrentHashMap<>();
+    static final int MAX_FAMILY_MODELS = 4_096;
     private final IterationModel iterations = new IterationModel();
+    /** Per family and size, where each fit is off (not persisted: relearned). */
+    private final SizeBucketResiduals residuals = new SizeBucketResiduals();
     /** State keys changed since the last drain: true = changed, false = reset (tombstone). */
     private final Map<String, Boolean> changed = new ConcurrentHashMap<>();
 
@@ -39,9 +50,28 @@ public final class CostModel {
     /** Predicted time (and energy) of a job of {@code family} (may be null) on the backend. */
     public Prediction predict(String backend, JobKind kind, String family, Features f) {
         if (f == null) return Prediction.UNKNOWN;
-        PerformanceModel m = models.get(stateKey(backend, kind));
-        return m == null ? Prediction.UNKNOWN : m.predict(PerformanceModel.work(f, estimatedIterations(backend, kind, family, f)),
-                f.bytesToMove());
+        String key = stateKey(backend, kind);
+        PerformanceModel m = fitFor(key, family);
+        if (m == null) return Prediction.UNKNOWN;
+        Prediction p = m.predict(PerformanceModel.work(f, estimatedIterations(backend, kind, family, f)), f.bytesToMove());
+        if (!p.known()) return p;
+        double c = residuals.lnCorrection(SizeBucketResiduals.key(key, family), footprint(f), m::lnMs);
+        return c == 0 ? p : p.scaled(c);
+    }
+
+    /**
+     * The fit that predicts a job of the family: the family's own once it has
+     * {@link LogLinearModel#MIN_SAMPLES} runs, else the backend's fit over every family (null: none).
+     */
+    private PerformanceModel fitFor(String key, String family) {
+        PerformanceModel own = familyModels.get(SizeBucketResiduals.key(key, family));
+        if (own != null && own.samples() >= LogLinearModel.MIN_SAMPLES) return own;
+        return models.get(key);
+    }
+
+    /** What the size buckets of {@link SizeBucketResiduals} are over: n + nnz. */
+    private static long footprint(Features f) {
+        return Math.max(0, f.n()) + Math.max(0, f.nnz());
     }
 
     /** Iterations the job is expected to take: learned for linear jobs when there are counts, else the backend's estimate. */
@@ -84,7 +114,15 @@ public final class CostModel {
         boolean counted = kind == JobKind.LINEAR && iterations >= 1;
         if (counted) this.iterations.observe(backend, family, f, iterations);
         double it = counted ? iterations : f.estimatedIterations();
-        m.observe(PerformanceModel.work(f, it), f.bytesToMove(), solveMs, joules, before);
+        double work = PerformanceModel.work(f, it);
+        m.observe(work, f.bytesToMove(), solveMs, joules, before);
+        String familyKey = SizeBucketResiduals.key(key, family);
+        PerformanceModel own = familyModels.get(familyKey);
+        if (own == null && familyModels.size() < MAX_FAMILY_MODELS) {
+            own = familyModels.computeIfAbsent(familyKey, k -> new PerformanceModel(backend, kind.wireName()));
+        }
+        if (own != null) own.observe(work, f.bytesToMove(), solveMs, joules, before);
+        residuals.record(familyKey, footprint(f), work, f.bytesToMove(), solveMs);
         changed.put(key, Boolean.TRUE);
         return before;
     }
@@ -106,6 +144,8 @@ public final class CostModel {
             }
         }
         iterations.reset(backend);
+        familyModels.keySet().removeIf(k -> k.startsWith(prefix));
+        residuals.reset(prefix);
         return n;
     }
 
