@@ -27,12 +27,13 @@ public final class CostModel {
 
     private final Map<String, PerformanceModel> models = new ConcurrentHashMap<>();
     /**
-     * Per backend × kind × family, the same fits learned from that family's runs only (not
-     * persisted: relearned; jobs naming no family share one). Bounded: past
-     * {@link #MAX_FAMILY_MODELS} a new family is predicted by the backend's fit over every family.
+     * Per backend × kind × family, the same fits learned from that family's runs only, which
+     * predict the family once they have done so better than the backend-wide fit
+     * ({@link FamilyFit}). Not persisted: relearned (jobs naming no family share one). Bounded:
+     * past {@link #MAX_FAMILY_FITS} a new family is predicted by the backend-wide fit.
      */
-    private final Map<String, PerformanceModel> familyModels = new ConcurrentHashMap<>();
-    static final int MAX_FAMILY_MODELS = 4_096;
+    private final Map<String, FamilyFit> familyFits = new ConcurrentHashMap<>();
+    static final int MAX_FAMILY_FITS = 4_096;
     private final IterationModel iterations = new IterationModel();
     /** Per family and size, where each fit is off (not persisted: relearned). */
     private final SizeBucketResiduals residuals = new SizeBucketResiduals();
@@ -51,22 +52,20 @@ public final class CostModel {
     public Prediction predict(String backend, JobKind kind, String family, Features f) {
         if (f == null) return Prediction.UNKNOWN;
         String key = stateKey(backend, kind);
-        PerformanceModel m = fitFor(key, family);
-        if (m == null) return Prediction.UNKNOWN;
-        Prediction p = m.predict(PerformanceModel.work(f, estimatedIterations(backend, kind, family, f)), f.bytesToMove());
-        if (!p.known()) return p;
-        double c = residuals.lnCorrection(SizeBucketResiduals.key(key, family), footprint(f), m::lnMs);
-        return c == 0 ? p : p.scaled(c);
+        PerformanceModel backendWide = models.get(key);
+        if (backendWide == null) return Prediction.UNKNOWN;
+        String familyKey = SizeBucketResiduals.key(key, family);
+        FamilyFit own = familyFits.get(familyKey);
+        PerformanceModel m = own != null && own.leads() ? own.model : backendWide;
+        return corrected(m, familyKey, f, PerformanceModel.work(f, estimatedIterations(backend, kind, family, f)));
     }
 
-    /**
-     * The fit that predicts a job of the family: the family's own once it has
-     * {@link LogLinearModel#MIN_SAMPLES} runs, else the backend's fit over every family (null: none).
-     */
-    private PerformanceModel fitFor(String key, String family) {
-        PerformanceModel own = familyModels.get(SizeBucketResiduals.key(key, family));
-        if (own != null && own.samples() >= LogLinearModel.MIN_SAMPLES) return own;
-        return models.get(key);
+    /** m's prediction at the work, corrected by the family's size-bucket residuals against m. */
+    private Prediction corrected(PerformanceModel m, String familyKey, Features f, double work) {
+        Prediction p = m.predict(work, f.bytesToMove());
+        if (!p.known()) return p;
+        double c = residuals.lnCorrection(familyKey, footprint(f), m::lnMs);
+        return c == 0 ? p : p.scaled(c);
     }
 
     /** What the size buckets of {@link SizeBucketResiduals} are over: n + nnz. */
@@ -111,17 +110,21 @@ public final class CostModel {
         PerformanceModel m = models.computeIfAbsent(key, k -> new PerformanceModel(backend, kind.wireName()));
         // Scored at what the router could have known (the estimate); learned at what happened.
         Prediction before = predict(backend, kind, family, f);
+        String familyKey = SizeBucketResiduals.key(key, family);
+        FamilyFit own = familyFits.get(familyKey);
+        if (own == null && familyFits.size() < MAX_FAMILY_FITS) {
+            own = familyFits.computeIfAbsent(familyKey, k -> new FamilyFit(backend, kind.wireName()));
+        }
+        if (own != null && own.model.samples() >= LogLinearModel.MIN_SAMPLES) {
+            double estimated = PerformanceModel.work(f, estimatedIterations(backend, kind, family, f));
+            own.score(solveMs, corrected(own.model, familyKey, f, estimated), corrected(m, familyKey, f, estimated));
+        }
         boolean counted = kind == JobKind.LINEAR && iterations >= 1;
         if (counted) this.iterations.observe(backend, family, f, iterations);
         double it = counted ? iterations : f.estimatedIterations();
         double work = PerformanceModel.work(f, it);
+        if (own != null) own.model.observe(work, f.bytesToMove(), solveMs, joules, before);
         m.observe(work, f.bytesToMove(), solveMs, joules, before);
-        String familyKey = SizeBucketResiduals.key(key, family);
-        PerformanceModel own = familyModels.get(familyKey);
-        if (own == null && familyModels.size() < MAX_FAMILY_MODELS) {
-            own = familyModels.computeIfAbsent(familyKey, k -> new PerformanceModel(backend, kind.wireName()));
-        }
-        if (own != null) own.observe(work, f.bytesToMove(), solveMs, joules, before);
         residuals.record(familyKey, footprint(f), work, f.bytesToMove(), solveMs);
         changed.put(key, Boolean.TRUE);
         return before;
@@ -144,7 +147,7 @@ public final class CostModel {
             }
         }
         iterations.reset(backend);
-        familyModels.keySet().removeIf(k -> k.startsWith(prefix));
+        familyFits.keySet().removeIf(k -> k.startsWith(prefix));
         residuals.reset(prefix);
         return n;
     }

@@ -6,6 +6,7 @@ import dev.kiln.spi.Precision;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The cost model's per-family fits and {@link SizeBucketResiduals}' correction, against
@@ -39,8 +40,12 @@ class CostModelCorrectionTest {
         assertEquals(expected1500, m.predict("cpu", JobKind.QUBO, "b", f(1_500)).ms(), 1e-9 * expected1500);
         // n = 10 000 (footprint 50 000, bucket 15) is three buckets away: uncorrected.
         assertEquals(m.predict("cpu", JobKind.QUBO, "c", f(10_000)).ms(), m.predict("cpu", JobKind.QUBO, "b", f(10_000)).ms(), 0);
-        // A third run: b's own fit (three runs of 4·fit at one size) answers, its residuals ≈ 0.
+        // b's own fit can predict after its third run, and leads once it has been scored on three
+        // more and was the closer (exactly 4·fit against the backend-wide fit's shrunk correction).
         m.observe("cpu", JobKind.QUBO, "b", f(1_000), -1, 4 * fit, Double.NaN);
+        double shrunk = m.predict("cpu", JobKind.QUBO, "b", f(1_000)).ms();
+        assertTrue(shrunk < 0.9 * 4 * fit, "three runs: the backend-wide fit, corrected by 3/4 of the residual, still answers: " + shrunk);
+        for (int rep = 0; rep < 3; rep++) m.observe("cpu", JobKind.QUBO, "b", f(1_000), -1, 4 * fit, Double.NaN);
         assertEquals(4 * fit, m.predict("cpu", JobKind.QUBO, "b", f(1_000)).ms(), 0.02 * 4 * fit);
         assertEquals(1, m.reset("cpu"));
         assertEquals(0, m.samples("cpu", JobKind.QUBO));

@@ -292,24 +292,30 @@ class EarliestFinishRouterTest {
      * families, "p3" (every fourth job; 7-point rows, n^⅓ iterations) costing 3× per unit of
      * work what "p2" (5-point rows, √n iterations) costs, as a 3-D stencil against a 2-D one,
      * and a cache cliff: 3× per unit of work above a footprint (n + nnz) of {@link #CLIFF}.
-     * "launch" = base + 3 ms, "half" = 2 × base, 5 % log-normal noise; cold start, default
-     * exploration, each job's outcome learned. "half" gets the small jobs, so its fit never sees
-     * the cliff, and large p3 jobs went to it at 0.9× "launch"'s prediction where they take 2×
-     * (as seed 5 of the bench did). Measured here by switching the parts off in turn (regret
-     * after 100 jobs; greedy choices with a margin over 30 % that were the oracle's, jobs 300…599):
-     * neither 28.1 % (213 of 249), residuals alone 18.7 % (240 of 250; they hit their ×4 bound on
-     * the one-curve fit), family fits alone 29.5 % (225 of 246), both 0.5 % (251 of 252). Without
-     * the cliff: 0.9 %, 3.5 %, 0.1 %, 0.1 %.
+     * "launch" = base + 3 ms, "half" = 2 × base; 5 % log-normal noise and, as on the loaded
+     * machine, one run in ten slowed 1–4×; cold start, default exploration, each job's outcome
+     * learned. "half" gets the small jobs, so its fit never sees the cliff, and large p3 jobs
+     * went to it at 0.9× "launch"'s prediction where they take 2× (as seed 5 of the bench did).
+     * Regret after 100 jobs over seeds 1–8, measured here by switching the parts off in turn
+     * (a throwaway sweep of this world): backend-wide fits with size-bucket residuals mean 21.6 %,
+     * max 43.5 %; with per-family fits as well 3.1 %, max 5.6 %; without the cliff 2.0 and 0.7 %.
+     * Without either part one seed was 28 %.
      */
     @Test
     void picksTheOraclesChoiceWhereTheTimePerUnitOfWorkDependsOnTheFamily() {
+        for (long seed = 1; seed <= 8; seed++) {
+            double regret = familyWorldRegret(seed);
+            assertTrue(regret < 0.10, "seed " + seed + ": regret after 100 jobs " + regret);
+        }
+    }
+
+    /** One cold-started run of 600 jobs in the world above; the regret over jobs 100… (a fraction). */
+    static double familyWorldRegret(long seed) {
         CostModel m = new CostModel();
         EarliestFinishRouter r = new EarliestFinishRouter(m, 0.05, 10, 3);
-        Random rnd = new Random(17);
+        Random rnd = new Random(seed);
         double routedWarm = 0;
         double oracleWarm = 0;
-        int clear = 0;
-        int agreed = 0;
         for (int i = 0; i < 600; i++) {
             boolean p3 = i % 4 == 3;
             long n = Math.round(Math.exp(Math.log(64) + rnd.nextDouble() * Math.log((p3 ? 100_000 : 10_000) / 64.0)));
@@ -321,19 +327,14 @@ class EarliestFinishRouterTest {
             Job j = new Job("j" + i, JobKind.LINEAR, p3 ? "p3" : "p2", null, job(Objective.LATENCY).problem(), job(Objective.LATENCY).options());
             RoutingDecision d = r.route(j, List.of(new Router.Candidate("launch", 0, 0, 1, f), new Router.Candidate("half", 0, 0, 1, f)));
             int b = d.chosen().equals("launch") ? 0 : 1;
-            r.observe(d, JobKind.LINEAR, t[b] * Math.exp(0.05 * rnd.nextGaussian()), Double.NaN, iterations, true);
+            double slowed = rnd.nextDouble() < 0.1 ? 1 + 3 * rnd.nextDouble() : 1;
+            r.observe(d, JobKind.LINEAR, slowed * t[b] * Math.exp(0.05 * rnd.nextGaussian()), Double.NaN, iterations, true);
             r.completed(d, null);
             if (i < 100) continue;
             routedWarm += t[b];
             oracleWarm += Math.min(t[0], t[1]);
-            if (i >= 300 && Math.abs(Math.log(t[0] / t[1])) > 0.3 && !d.explored()) {
-                clear++;
-                if (t[b] <= Math.min(t[0], t[1])) agreed++;
-            }
         }
-        double regret = routedWarm / oracleWarm - 1;
-        assertTrue(regret < 0.10, "regret after 100 jobs " + regret);
-        assertTrue(agreed >= 0.99 * clear, agreed + " of " + clear + " greedy choices with a clear margin were the oracle's, jobs 300…599");
+        return routedWarm / oracleWarm - 1;
     }
 
     /** Footprint (n + nnz) above which the world's base solve costs 3× per unit of work. */
