@@ -111,7 +111,7 @@ class EarliestFinishRouterTest {
     }
 
     /**
-     * Sampled explorations land only on jobs no larger than the mean greedy choice: two backends
+     * Sampled explorations land only on jobs no larger than the (geometric) mean greedy choice: two backends
      * the model is unsure of (four noisy samples each, nothing learned after), jobs of 10³ and
      * 10⁵ units of work alternating, the budget never binding (rate 1). A draw on a large job
      * costs what the drawn backend really takes, and a prediction can be off by a factor (one
