@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * bytes and time. A prediction is corrected by the median of their residuals ln(actual) −
  * ln(fit) — against the fit as it is now, so a fit that has since learned the region is not
  * corrected twice — shrunk by m/(m + 1) for m residuals (one run moves it half way) and
- * bounded to ×/÷ {@link #BOUND_FACTOR}. A bucket without runs borrows the nearest one within
+ * bounded to ×/÷ {@link #BOUND_FACTOR}; only runs among the family's last {@link #AGE} on the
+ * backend count. A bucket without runs borrows the nearest one within
  * {@link #REACH} buckets (both sides pooled at equal distance): a fit learned below a size
  * is usually off the same way just above it.
  *
@@ -49,7 +50,25 @@ final class SizeBucketResiduals {
         double lnMs(double work, double bytes);
     }
 
-    private final Map<String, Ring[]> keys = new ConcurrentHashMap<>();
+    /**
+     * Runs of the backend × kind × family after which a run no longer corrects its bucket. A
+     * bucket the correction makes look slow gets no more runs, so without an age one slowed run
+     * would hold it there for good (measured here: the bench's cold first run of sim-half, 895 ms
+     * for a 2 ms job, kept its 2-D jobs of side 38–64 predicted at 3–7× what they take for the
+     * whole run, and they went to sim-launch: ./kiln bench routing --quick --case mixed
+     * --no-burst --seed 1, trace, regret 15.1 % against 1.9 % for the round-3 router). With the
+     * age a wrong upward correction costs at most one mistake per 64 runs of the family; a right
+     * one is relearned by that mistake.
+     */
+    static final int AGE = 64;
+
+    private final Map<String, Buckets> keys = new ConcurrentHashMap<>();
+
+    /** One key's buckets and the count of its runs (their age). */
+    private static final class Buckets {
+        final Ring[] rings = new Ring[BUCKETS];
+        long runs;
+    }
 
     static String key(String modelKey, String family) {
         return modelKey + "\u0000" + (family == null ? IterationModel.NO_FAMILY : family);
@@ -63,36 +82,42 @@ final class SizeBucketResiduals {
     /** Records one run (ms &gt; 0 and finite, else ignored). */
     void record(String key, long footprint, double work, double bytes, double ms) {
         if (!(ms > 0) || !Double.isFinite(ms)) return;
-        Ring[] rings = keys.get(key);
-        if (rings == null) {
+        Buckets k = keys.get(key);
+        if (k == null) {
             if (keys.size() >= MAX_KEYS) return;
-            rings = keys.computeIfAbsent(key, k -> new Ring[BUCKETS]);
+            k = keys.computeIfAbsent(key, x -> new Buckets());
         }
         int b = bucket(footprint);
         Ring r;
-        synchronized (rings) {
-            r = rings[b];
-            if (r == null) r = rings[b] = new Ring();
+        long run;
+        synchronized (k) {
+            r = k.rings[b];
+            if (r == null) r = k.rings[b] = new Ring();
+            run = k.runs++;
         }
-        r.add(work, bytes, Math.log(ms));
+        r.add(work, bytes, Math.log(ms), run);
     }
 
-    /** The ln-correction for a job of this footprint (0 when no run is near enough). */
+    /** The ln-correction for a job of this footprint (0 when no recent run is near enough). */
     double lnCorrection(String key, long footprint, Fit fit) {
-        Ring[] rings = keys.get(key);
-        if (rings == null) return 0;
+        Buckets k = keys.get(key);
+        if (k == null) return 0;
         int b = bucket(footprint);
         double[] residuals = new double[2 * WINDOW];
+        long oldest;
+        synchronized (k) {
+            oldest = k.runs - AGE;
+        }
         for (int d = 0; d <= REACH; d++) {
             int m = 0;
             for (int side = d == 0 ? 1 : -1; side <= 1; side += 2) {
                 int i = b + side * d;
                 if (i < 0 || i >= BUCKETS) continue;
                 Ring r;
-                synchronized (rings) {
-                    r = rings[i];
+                synchronized (k) {
+                    r = k.rings[i];
                 }
-                if (r != null) m = r.residuals(fit, residuals, m);
+                if (r != null) m = r.residuals(fit, residuals, m, oldest);
             }
             if (m > 0) {
                 Arrays.sort(residuals, 0, m);
@@ -113,20 +138,24 @@ final class SizeBucketResiduals {
         private final double[] work = new double[WINDOW];
         private final double[] bytes = new double[WINDOW];
         private final double[] lnMs = new double[WINDOW];
+        private final long[] run = new long[WINDOW];
         private int count;
         private int next;
 
-        synchronized void add(double w, double b, double l) {
+        synchronized void add(double w, double b, double l, long r) {
             work[next] = w;
             bytes[next] = b;
             lnMs[next] = l;
+            run[next] = r;
             next = (next + 1) % WINDOW;
             if (count < WINDOW) count++;
         }
 
-        /** Appends this ring's residuals against the fit to out from index m; returns the new count. */
-        synchronized int residuals(Fit fit, double[] out, int m) {
-            for (int i = 0; i < count; i++) out[m++] = lnMs[i] - fit.lnMs(work[i], bytes[i]);
+        /** Appends the residuals against the fit of this ring's runs since {@code oldest} to out from m; returns the new count. */
+        synchronized int residuals(Fit fit, double[] out, int m, long oldest) {
+            for (int i = 0; i < count; i++) {
+                if (run[i] >= oldest) out[m++] = lnMs[i] - fit.lnMs(work[i], bytes[i]);
+            }
             return m;
         }
     }

@@ -70,6 +70,19 @@ class SizeBucketResidualsTest {
     }
 
     @Test
+    void aRunOlderThanTheFamilysLastAgeRunsNoLongerCorrects() {
+        SizeBucketResiduals r = new SizeBucketResiduals();
+        r.record("k", 100, 10, 0, 8_950); // a cold first run, 895× the fit, in bucket 6
+        assertEquals(Math.log(SizeBucketResiduals.BOUND_FACTOR), r.lnCorrection("k", 100, IDENTITY), 1e-12,
+                "half of ln 895, bounded");
+        // The family's next runs land elsewhere (bucket 12): the bucket-6 run ages out after AGE runs in all.
+        for (int i = 0; i < SizeBucketResiduals.AGE - 1; i++) r.record("k", 5_000, 10, 0, 10);
+        assertEquals(Math.log(SizeBucketResiduals.BOUND_FACTOR), r.lnCorrection("k", 100, IDENTITY), 1e-12, "the 64th run");
+        r.record("k", 5_000, 10, 0, 10);
+        assertEquals(0, r.lnCorrection("k", 100, IDENTITY), 0, "65 runs of the family: the old run no longer counts");
+    }
+
+    @Test
     void aResetForgetsTheBackendsKeys() {
         SizeBucketResiduals r = new SizeBucketResiduals();
         r.record("costmodel/a/linear\u0000f", 100, 10, 0, 20);
