@@ -173,6 +173,7 @@ public final class RoutingBench implements Bench {
      */
     private static double[] sequential(String world, List<Backend> backends, List<String> docs, Oracle oracle,
                                        KilnConfig config, long seed, BenchReport report) throws Exception {
+        oracle.warmUp();
         EarliestFinishRouter router = learned(config, seed);
         List<String> ids = backends.stream().map(Backend::id).toList();
         Regret median = new Regret(docs.size());
