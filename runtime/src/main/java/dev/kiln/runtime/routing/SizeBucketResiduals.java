@@ -53,10 +53,10 @@ final class SizeBucketResiduals {
     /**
      * Runs of the backend × kind × family after which a run no longer corrects its bucket. A
      * bucket the correction makes look slow gets no more runs, so without an age one slowed run
-     * would hold it there for good (measured here: the bench's cold first run of sim-half, 895 ms
-     * for a 2 ms job, kept its 2-D jobs of side 38–64 predicted at 3–7× what they take for the
-     * whole run, and they went to sim-launch: ./kiln bench routing --quick --case mixed
-     * --no-burst --seed 1, trace, regret 15.1 % against 1.9 % for the round-3 router). With the
+     * would hold it there for good (measured here: while the bench began on a cold JVM, sim-half's
+     * first run, 895 ms for a 2 ms job, kept its 2-D jobs of side 38–64 predicted at 3–7× what
+     * they take for the whole run, and they went to sim-launch: ./kiln bench routing --quick
+     * --case mixed --no-burst --seed 1, trace, regret 15.1 % against 1.9 % for the round-3 router). With the
      * age a wrong upward correction costs at most one mistake per 64 runs of the family; a right
      * one is relearned by that mistake.
      */

@@ -22,9 +22,9 @@ import java.util.List;
  * same state. Measured all up front (the earlier order, {@code --oracle-first}), the table and
  * the routed run were minutes apart, and a shared machine's speed drifts over minutes: at load
  * 6–9 on the 2 cores, a 3-D job's table said sim-launch 73.5 ms / sim-half 120 ms where its
- * routed sim-half run took 18 ms, and the same job, seed and build scored 5.7 % and 65 %
- * (measured here: {@code -Dkiln.bench.trace=true ./kiln bench routing --quick --case mixed
- * --no-burst --seed 2 --jobs 400}, job 339; docs/ARCHITECTURE.md issue 8, round 4).
+ * routed sim-half run took 18 ms (measured here: {@code -Dkiln.bench.trace=true ./kiln bench
+ * routing --quick --case mixed --no-burst --seed 2 --jobs 400}, job 339), and one build scored
+ * 5.7 % and 65 % on the same seed (round 3; docs/ARCHITECTURE.md issue 8).
  */
 final class Oracle {
     /**
