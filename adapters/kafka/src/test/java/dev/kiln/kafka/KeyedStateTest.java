@@ -37,7 +37,9 @@ class KeyedStateTest {
         CostModel b = new CostModel();
         new CostModelKeyedState(b).apply("costmodel/cpu/linear", changes.get("costmodel/cpu/linear"));
         Features f = new Features(0, 12_345, 1, 0, Precision.FP64);
-        assertEquals(a.predict("cpu", JobKind.LINEAR, f), b.predict("cpu", JobKind.LINEAR, f));
+        // A family the original never ran: its backend-wide fit, which is what travels (per-family
+        // fits and size-bucket residuals are relearned).
+        assertEquals(a.predict("cpu", JobKind.LINEAR, "unseen", f), b.predict("cpu", JobKind.LINEAR, "unseen", f));
 
         a.reset("cpu");
         Map<String, byte[]> afterReset = kind.changes();

@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * a job's solve time (and energy) from the {@link Features} its backend reports, learning
  * from every finished job. For linear jobs the iterations in the work come from an
  * {@link IterationModel} learned from the counts finished jobs report (the backend's own
- * estimate until it has some), and a finished job is learned at the iterations it took. Persisted in {@code kiln.state} under {@link #stateKey}; the
+ * estimate until it has some), and a finished job is learned at the iterations it took. A
+ * prediction is corrected by where the backend's fit was off for the job's family and size
+ * ({@link SizeBucketResiduals}). Persisted in {@code kiln.state} under {@link #stateKey}; the
  * models changed since the last {@link #drainChanges()} are what a publisher writes.
  * Thread-safe.
  */
@@ -24,7 +26,17 @@ public final class CostModel {
     public static final String STATE_PREFIX = "costmodel/";
 
     private final Map<String, PerformanceModel> models = new ConcurrentHashMap<>();
+    /**
+     * Per backend × kind × family, the same fits learned from that family's runs only, which
+     * predict the family once they have done so better than the backend-wide fit
+     * ({@link FamilyFit}). Not persisted: relearned (jobs naming no family share one). Bounded:
+     * past {@link #MAX_FAMILY_FITS} a new family is predicted by the backend-wide fit.
+     */
+    private final Map<String, FamilyFit> familyFits = new ConcurrentHashMap<>();
+    static final int MAX_FAMILY_FITS = 4_096;
     private final IterationModel iterations = new IterationModel();
+    /** Per family and size, where each fit is off (not persisted: relearned). */
+    private final SizeBucketResiduals residuals = new SizeBucketResiduals();
     /** State keys changed since the last drain: true = changed, false = reset (tombstone). */
     private final Map<String, Boolean> changed = new ConcurrentHashMap<>();
 
@@ -39,9 +51,26 @@ public final class CostModel {
     /** Predicted time (and energy) of a job of {@code family} (may be null) on the backend. */
     public Prediction predict(String backend, JobKind kind, String family, Features f) {
         if (f == null) return Prediction.UNKNOWN;
-        PerformanceModel m = models.get(stateKey(backend, kind));
-        return m == null ? Prediction.UNKNOWN : m.predict(PerformanceModel.work(f, estimatedIterations(backend, kind, family, f)),
-                f.bytesToMove());
+        String key = stateKey(backend, kind);
+        PerformanceModel backendWide = models.get(key);
+        if (backendWide == null) return Prediction.UNKNOWN;
+        String familyKey = SizeBucketResiduals.key(key, family);
+        FamilyFit own = familyFits.get(familyKey);
+        PerformanceModel m = own != null && own.leads() ? own.model : backendWide;
+        return corrected(m, familyKey, f, PerformanceModel.work(f, estimatedIterations(backend, kind, family, f)));
+    }
+
+    /** m's prediction at the work, corrected by the family's size-bucket residuals against m. */
+    private Prediction corrected(PerformanceModel m, String familyKey, Features f, double work) {
+        Prediction p = m.predict(work, f.bytesToMove());
+        if (!p.known()) return p;
+        double c = residuals.lnCorrection(familyKey, footprint(f), m::lnMs);
+        return c == 0 ? p : p.scaled(c);
+    }
+
+    /** What the size buckets of {@link SizeBucketResiduals} are over: n + nnz. */
+    private static long footprint(Features f) {
+        return Math.max(0, f.n()) + Math.max(0, f.nnz());
     }
 
     /** Iterations the job is expected to take: learned for linear jobs when there are counts, else the backend's estimate. */
@@ -81,10 +110,22 @@ public final class CostModel {
         PerformanceModel m = models.computeIfAbsent(key, k -> new PerformanceModel(backend, kind.wireName()));
         // Scored at what the router could have known (the estimate); learned at what happened.
         Prediction before = predict(backend, kind, family, f);
+        String familyKey = SizeBucketResiduals.key(key, family);
+        FamilyFit own = familyFits.get(familyKey);
+        if (own == null && familyFits.size() < MAX_FAMILY_FITS) {
+            own = familyFits.computeIfAbsent(familyKey, k -> new FamilyFit(backend, kind.wireName()));
+        }
+        if (own != null && own.model.samples() >= LogLinearModel.MIN_SAMPLES) {
+            double estimated = PerformanceModel.work(f, estimatedIterations(backend, kind, family, f));
+            own.score(solveMs, corrected(own.model, familyKey, f, estimated), corrected(m, familyKey, f, estimated));
+        }
         boolean counted = kind == JobKind.LINEAR && iterations >= 1;
         if (counted) this.iterations.observe(backend, family, f, iterations);
         double it = counted ? iterations : f.estimatedIterations();
-        m.observe(PerformanceModel.work(f, it), f.bytesToMove(), solveMs, joules, before);
+        double work = PerformanceModel.work(f, it);
+        if (own != null) own.model.observe(work, f.bytesToMove(), solveMs, joules, before);
+        m.observe(work, f.bytesToMove(), solveMs, joules, before);
+        residuals.record(familyKey, footprint(f), work, f.bytesToMove(), solveMs);
         changed.put(key, Boolean.TRUE);
         return before;
     }
@@ -106,6 +147,8 @@ public final class CostModel {
             }
         }
         iterations.reset(backend);
+        familyFits.keySet().removeIf(k -> k.startsWith(prefix));
+        residuals.reset(prefix);
         return n;
     }
 

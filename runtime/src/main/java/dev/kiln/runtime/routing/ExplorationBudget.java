@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * a third of the run's regret; ./kiln bench routing --quick, trace), so sampled explorations
  * are also bounded in predicted time: their predicted extra time may reach at most
  * {@code rate} × the predicted time of all greedy choices, and happen only on jobs no larger than
- * the mean greedy choice ({@link #smallEnough}). Thread-safe; a race may let one
+ * the geometric mean of the greedy choices ({@link #smallEnough}). Thread-safe; a race may let one
  * extra exploration through, never an unbounded number.
  */
 final class ExplorationBudget {
@@ -22,6 +22,7 @@ final class ExplorationBudget {
     private final java.util.concurrent.atomic.DoubleAdder greedyMs = new java.util.concurrent.atomic.DoubleAdder();
     private final java.util.concurrent.atomic.DoubleAdder extraMs = new java.util.concurrent.atomic.DoubleAdder();
     private final AtomicLong greedyCount = new AtomicLong();
+    private final java.util.concurrent.atomic.DoubleAdder greedyLnMs = new java.util.concurrent.atomic.DoubleAdder();
 
     ExplorationBudget(double rate, long burst) {
         if (!(rate >= 0 && rate <= 1)) throw new IllegalArgumentException("kiln.routing.explore-rate must be in [0, 1], was " + rate);
@@ -44,22 +45,28 @@ final class ExplorationBudget {
     void greedy(double ms) {
         if (ms > 0 && Double.isFinite(ms)) {
             greedyMs.add(ms);
+            greedyLnMs.add(Math.log(ms));
             greedyCount.incrementAndGet();
         }
     }
 
     /**
      * Whether a job whose greedy choice is predicted at {@code ms} is small enough to explore
-     * on: at most the mean predicted time of the greedy choices so far. A sampled draw costs
-     * what the drawn backend really takes, and a prediction can be off by a factor: on a large
-     * job that factor cost 124 ms against a predicted 10 (measured here: ./kiln bench routing
-     * --quick --case mixed --seed 7, trace: one draw a third of the warm jobs' regret).
-     * Explored on the jobs below the mean, what is learned still carries to larger ones through
-     * the fits' slopes.
+     * on: at most the geometric mean of the greedy choices' predicted times so far. A sampled
+     * draw costs what the drawn backend really takes, and a prediction can be off by a factor:
+     * on a large job that factor cost 124 ms against a predicted 10 (measured here: ./kiln
+     * bench routing --quick --case mixed --seed 7, trace: one draw a third of the warm jobs'
+     * regret). The geometric, not the arithmetic mean: a cold start's first predictions are
+     * wild (144 s for a job that took milliseconds), and they held the arithmetic mean at
+     * 1.3 s over the first hundred jobs, so draws landed on the largest jobs again — one 3-D
+     * job explored on the slower device was 15 of a run's 25 points (measured here: seed 2,
+     * --quick, trace, job 111: greedy 50 ms, the mean 1 323 ms, the geometric mean 1.8 ms).
+     * Explored on the jobs below it, what is learned still carries to larger ones through the
+     * fits' slopes.
      */
     boolean smallEnough(double ms) {
         long n = greedyCount.get();
-        return n > 0 && ms <= greedyMs.sum() / n * (1 + 1e-9); // equal sizes: the sum may round below n × ms
+        return n > 0 && Math.log(ms) <= greedyLnMs.sum() / n + 1e-9; // equal sizes: the sum may round below n × ln ms
     }
 
     /** Whether a sampled exploration predicted to cost {@code extra} ms more than the greedy choice fits the time bound. */

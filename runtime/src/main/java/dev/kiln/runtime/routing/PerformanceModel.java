@@ -111,6 +111,11 @@ public final class PerformanceModel {
         return new Prediction(Math.exp(lm), lm, sd, time.samples, time.trusted(x), e);
     }
 
+    /** ln of the predicted ms at (work, bytes), range rules included; NaN before the first sample. */
+    synchronized double lnMs(double work, double bytes) {
+        return predict(work, bytes).logMean();
+    }
+
     /** ln of the leading fit's time at (work, bytes), without range rules. */
     private double lnFitted(boolean affineLeads, double work, double bytes) {
         return affineLeads ? Math.log(affine.mean(AffineModel.vector(work, bytes))) : time.mean(vector(work, bytes));

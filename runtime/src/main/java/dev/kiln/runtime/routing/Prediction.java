@@ -16,4 +16,9 @@ public record Prediction(double ms, double logMean, double logSd, long samples, 
     public static final Prediction UNKNOWN = new Prediction(Double.NaN, Double.NaN, Double.NaN, 0, false, Double.NaN);
 
     public boolean known() { return samples > 0; }
+
+    /** The same prediction with its time scaled by e^ln (a correction; spread and energy unchanged). */
+    public Prediction scaled(double ln) {
+        return new Prediction(ms * Math.exp(ln), logMean + ln, logSd, samples, trusted, energyJoules);
+    }
 }

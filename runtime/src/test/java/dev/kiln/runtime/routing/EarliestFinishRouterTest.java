@@ -111,7 +111,7 @@ class EarliestFinishRouterTest {
     }
 
     /**
-     * Sampled explorations land only on jobs no larger than the mean greedy choice: two backends
+     * Sampled explorations land only on jobs no larger than the (geometric) mean greedy choice: two backends
      * the model is unsure of (four noisy samples each, nothing learned after), jobs of 10³ and
      * 10⁵ units of work alternating, the budget never binding (rate 1). A draw on a large job
      * costs what the drawn backend really takes, and a prediction can be off by a factor (one
@@ -154,8 +154,11 @@ class EarliestFinishRouterTest {
         EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 0, 1);
         Job j = job(Objective.LATENCY);
         assertEquals(1.0, r.bookingFactor("fast"), 0);
+        // The slow runs are of another family, so the model's own corrections for j's family
+        // (family fit, size-bucket residuals) do not catch up and only the booking factor moves.
+        Job contended = new Job("c", JobKind.LINEAR, "contended", null, j.problem(), j.options());
         for (int i = 0; i < BookingCorrection.MIN_RUNS; i++) {
-            RoutingDecision d = r.route(j, List.of(cand("fast", 0, 0)));
+            RoutingDecision d = r.route(contended, List.of(cand("fast", 0, 0)));
             r.observe(d, JobKind.LINEAR, 3 * d.reservedMs(), Double.NaN, -1, true);
             r.completed(d, null);
         }
@@ -283,6 +286,59 @@ class EarliestFinishRouterTest {
         assertTrue(makespan <= rr, msg);
         assertTrue(makespan <= 1.1 * best, msg);
     }
+
+    /**
+     * The bench's world in miniature, where one curve per backend cannot follow the time: two
+     * families, "p3" (every fourth job; 7-point rows, n^⅓ iterations) costing 3× per unit of
+     * work what "p2" (5-point rows, √n iterations) costs, as a 3-D stencil against a 2-D one,
+     * and a cache cliff: 3× per unit of work above a footprint (n + nnz) of {@link #CLIFF}.
+     * "launch" = base + 3 ms, "half" = 2 × base; 5 % log-normal noise and, as on the loaded
+     * machine, one run in ten slowed 1–4×; cold start, default exploration, each job's outcome
+     * learned. "half" gets the small jobs, so its fit never sees the cliff, and large p3 jobs
+     * went to it at 0.9× "launch"'s prediction where they take 2× (as seed 5 of the bench did).
+     * Regret after 100 jobs over seeds 1–8, measured here by switching the parts off in turn
+     * (a throwaway sweep of this world): backend-wide fits with size-bucket residuals mean 21.6 %,
+     * max 43.5 %; with per-family fits as well 3.1 %, max 5.6 %; without the cliff 2.0 and 0.7 %.
+     * Without either part one seed was 28 %.
+     */
+    @Test
+    void picksTheOraclesChoiceWhereTheTimePerUnitOfWorkDependsOnTheFamily() {
+        for (long seed = 1; seed <= 8; seed++) {
+            double regret = familyWorldRegret(seed);
+            assertTrue(regret < 0.10, "seed " + seed + ": regret after 100 jobs " + regret);
+        }
+    }
+
+    /** One cold-started run of 600 jobs in the world above; the regret over jobs 100… (a fraction). */
+    static double familyWorldRegret(long seed) {
+        CostModel m = new CostModel();
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0.05, 10, 3);
+        Random rnd = new Random(seed);
+        double routedWarm = 0;
+        double oracleWarm = 0;
+        for (int i = 0; i < 600; i++) {
+            boolean p3 = i % 4 == 3;
+            long n = Math.round(Math.exp(Math.log(64) + rnd.nextDouble() * Math.log((p3 ? 100_000 : 10_000) / 64.0)));
+            long nnz = (p3 ? 7 : 5) * n;
+            long iterations = Math.round(p3 ? 3 * Math.cbrt(n) : 2 * Math.sqrt(n));
+            double base = (p3 ? 6e-6 : 2e-6) * (n + nnz) * iterations * (n + nnz > CLIFF ? 3 : 1);
+            double[] t = {3 + base, 2 * base};
+            Features f = new Features(n, nnz, n, 0, Precision.FP64);
+            Job j = new Job("j" + i, JobKind.LINEAR, p3 ? "p3" : "p2", null, job(Objective.LATENCY).problem(), job(Objective.LATENCY).options());
+            RoutingDecision d = r.route(j, List.of(new Router.Candidate("launch", 0, 0, 1, f), new Router.Candidate("half", 0, 0, 1, f)));
+            int b = d.chosen().equals("launch") ? 0 : 1;
+            double slowed = rnd.nextDouble() < 0.1 ? 1 + 3 * rnd.nextDouble() : 1;
+            r.observe(d, JobKind.LINEAR, slowed * t[b] * Math.exp(0.05 * rnd.nextGaussian()), Double.NaN, iterations, true);
+            r.completed(d, null);
+            if (i < 100) continue;
+            routedWarm += t[b];
+            oracleWarm += Math.min(t[0], t[1]);
+        }
+        return routedWarm / oracleWarm - 1;
+    }
+
+    /** Footprint (n + nnz) above which the world's base solve costs 3× per unit of work. */
+    static final long CLIFF = 30_000;
 
     /** Base solve: 4·10⁻⁷ ms per unit of CG work, (n + nnz) × iterations: 2 ms at 64², as the bench's CPU backend. */
     static double baseMs(long n) { return 4e-7 * 6 * n * IterationModelTest.cg2d(n); }

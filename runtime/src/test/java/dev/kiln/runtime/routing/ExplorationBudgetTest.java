@@ -38,15 +38,22 @@ class ExplorationBudgetTest {
     }
 
     @Test
-    void sampledExplorationsHappenOnlyOnJobsNoLargerThanTheMeanGreedyChoice() {
+    void sampledExplorationsHappenOnlyOnJobsNoLargerThanTheGeometricMeanGreedyChoice() {
         ExplorationBudget b = new ExplorationBudget(0.05, 10);
         assertFalse(b.smallEnough(1), "no greedy choice yet: no mean to compare with");
         for (int i = 0; i < 3; i++) b.greedy(10);
-        b.greedy(100); // mean (3·10 + 100) / 4 = 32.5
-        assertTrue(b.smallEnough(32.5));
-        assertFalse(b.smallEnough(32.6));
+        b.greedy(160); // geometric mean (10³ · 160)^¼ = 20
+        assertTrue(b.smallEnough(19.99));
+        assertFalse(b.smallEnough(20.01));
         b.greedy(Double.NaN); // not counted
-        assertTrue(b.smallEnough(32.5));
+        assertTrue(b.smallEnough(19.99));
+        // A cold start's wild prediction (10⁶ ms) among a hundred 2 ms jobs: the arithmetic mean
+        // (~10⁴ ms) would let a 50 ms job be explored on; the geometric (~2.3 ms) does not.
+        ExplorationBudget c = new ExplorationBudget(0.05, 10);
+        c.greedy(1e6);
+        for (int i = 0; i < 100; i++) c.greedy(2);
+        assertFalse(c.smallEnough(50));
+        assertTrue(c.smallEnough(2));
         // Equal sizes: their sum may round below n × size; a job at the mean is still small enough.
         ExplorationBudget e = new ExplorationBudget(0.05, 10);
         for (int i = 0; i < 1_000; i++) e.greedy(0.1);

@@ -20,7 +20,9 @@ class ModelStateCodecTest {
         CostModel b = new CostModel();
         b.restore(ModelStateCodec.decode(ModelStateCodec.encode(s)));
         Features f = new Features(0, 12_345, 1, 0, Precision.FP64);
-        assertEquals(a.predict("cpu", JobKind.LINEAR, f), b.predict("cpu", JobKind.LINEAR, f));
+        // A family the original never ran: the backend-wide fit alone answers (the per-family fits
+        // and size-bucket residuals are not persisted; they are relearned).
+        assertEquals(a.predict("cpu", JobKind.LINEAR, "unseen", f), b.predict("cpu", JobKind.LINEAR, "unseen", f));
         assertEquals(a.views("cpu").get(0).samples(), b.views("cpu").get(0).samples());
     }
 
@@ -56,6 +58,8 @@ class ModelStateCodecTest {
         b.restore(s);
         Features f = IterationModelTest.poisson2d(2_000);
         assertEquals(a.estimatedIterations("cpu", JobKind.LINEAR, "heat", f), b.estimatedIterations("cpu", JobKind.LINEAR, "heat", f), 1e-9);
-        assertEquals(a.predict("cpu", JobKind.LINEAR, "heat", f), b.predict("cpu", JobKind.LINEAR, "heat", f));
+        // Not exact: the original also has "heat"'s own fit and size-bucket residuals, which are relearned.
+        double original = a.predict("cpu", JobKind.LINEAR, "heat", f).ms();
+        assertEquals(original, b.predict("cpu", JobKind.LINEAR, "heat", f).ms(), 0.05 * original);
     }
 }

@@ -41,8 +41,8 @@ import java.util.function.Supplier;
  *   <li>{@code loaded}: every backend ServiceLoader found and that is available — measured only
  *       when there are at least two (with one, there is nothing to route).</li>
  * </ul>
- * Per world: every job is first run once on every backend in isolation (the oracle's table);
- * then, from a cold start, the learned router places the jobs one at a time
+ * Per world: from a cold start, the learned router places the jobs one at a time, and every job
+ * is also run on every backend in isolation (the oracle's table, {@link Oracle})
  * ({@code case=<world>-sequential}: regret against the oracle's total time, over the first 100
  * jobs and after them, exploration share, the router's own time per decision); then all jobs
  * are submitted at once under each router ({@code case=<world>-burst}: makespan and mean
@@ -50,7 +50,8 @@ import java.util.function.Supplier;
  *
  * <p>Then {@code case=tiny} ({@link TinyJobsRun}): tiny jobs through Kafka end to end.
  *
- * <p>Options: {@code --case all|mixed|tiny}, {@code --jobs N} (default 500, 150 with {@code --quick}),
+ * <p>Options: {@code --case all|mixed|tiny}, {@code --oracle-first} (the oracle's whole table before the
+ * routed run, as before 29 Nov; default: each job's row right after its routed run), {@code --jobs N} (default 500, 150 with {@code --quick}),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded
  * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
  * sequential run: repeated burst measurements), {@code --learned-last} (the learned router's burst after its peers'), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
@@ -66,8 +67,6 @@ public final class RoutingBench implements Bench {
 
     /** Peers of the learned router in the burst case. */
     private static final List<String> ROUTERS = List.of("learned", "shortest-queue", "round-robin");
-    /** Regret is reported over the first 100 jobs and after them (issue 8's definition). */
-    private static final int COLD = 100;
 
     @Override
     public void run(BenchArgs args, BenchReport report) throws Exception {
@@ -123,9 +122,12 @@ public final class RoutingBench implements Bench {
                     for (String d : docs) base.solve(decoderOnly.decoder().decode(d), ProgressSink.NONE, Cancellation.NONE);
                 }
             } else {
-                report.progress(w.getKey() + ": oracle table (" + jobs + " jobs × " + backends.size() + " backends)");
-                double[][] t = oracle(backends, docs, config);
-                double[] curve = sequential(w.getKey(), backends, docs, t, config, seed, report);
+                Oracle oracle = new Oracle(backends, docs, config);
+                if (args.has("oracle-first")) {
+                    report.progress(w.getKey() + ": oracle table first (" + jobs + " jobs × " + backends.size() + " backends)");
+                    oracle.measureAll();
+                }
+                double[] curve = sequential(w.getKey(), backends, docs, oracle, config, seed, report);
                 if (regretCurve == null) regretCurve = curve;
             }
             if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), report);
@@ -158,56 +160,24 @@ public final class RoutingBench implements Bench {
         return out;
     }
 
-    /**
-     * Runs per job per backend in the oracle's table; the table holds their median. One run is
-     * not enough on a shared machine: a single descheduled wake-up (a simulated device's
-     * sleep ends on the scheduler's 4 ms tick when the cores are busy) made one backend look
-     * 10× slower for a job, and the oracle's min over backends then took the other's lucky run.
-     */
-    static final int ORACLE_RUNS = 3;
-
-    /** t[job][backend]: the median of {@link #ORACLE_RUNS} runs of each job on each backend, alone, after a short warm-up. */
-    private static double[][] oracle(List<Backend> backends, List<String> docs, KilnConfig config) throws Exception {
-        try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
-            for (Backend b : backends) {
-                for (int i = 0; i < Math.min(10, docs.size()); i++) b.solve(decoderOnly.decoder().decode(docs.get(i)), ProgressSink.NONE, Cancellation.NONE);
-            }
-            double[][] t = new double[docs.size()][backends.size()];
-            for (int j = 0; j < docs.size(); j++) {
-                Job job = decoderOnly.decoder().decode(docs.get(j));
-                // Untimed first run: a backend caches its format conversion by matrix fingerprint
-                // (and the simulated devices share one base), so only the first run would pay it.
-                backends.get(0).solve(job, ProgressSink.NONE, Cancellation.NONE);
-                double[][] runs = new double[backends.size()][ORACLE_RUNS];
-                for (int r = 0; r < ORACLE_RUNS; r++) { // interleaved, so a slow spell of the machine hits every backend
-                    for (int b = 0; b < backends.size(); b++) {
-                        long s = System.nanoTime();
-                        backends.get(b).solve(job, ProgressSink.NONE, Cancellation.NONE);
-                        runs[b][r] = (System.nanoTime() - s) / 1e6;
-                    }
-                }
-                for (int b = 0; b < backends.size(); b++) {
-                    Arrays.sort(runs[b]);
-                    t[j][b] = runs[b][ORACLE_RUNS / 2];
-                }
-            }
-            return t;
-        }
-    }
-
     private static EarliestFinishRouter learned(KilnConfig config, long seed) {
         return new EarliestFinishRouter(new dev.kiln.runtime.routing.CostModel(),
                 Double.parseDouble(config.get(KilnConfig.ROUTING_EXPLORE_RATE)), config.getLong(KilnConfig.ROUTING_EXPLORE_BURST), seed);
     }
 
-    /** Cold start, one job at a time; returns the cumulative regret curve (%). */
-    private static double[] sequential(String world, List<Backend> backends, List<String> docs, double[][] t,
+    /**
+     * Cold start, one job at a time; returns the cumulative regret curve (%). Unless the table
+     * was measured first ({@code --oracle-first}), each job's oracle row is measured right after
+     * its routed run, so the routed choice is scored against the backends' times under the same
+     * machine load the models were learning from (see {@link Oracle}).
+     */
+    private static double[] sequential(String world, List<Backend> backends, List<String> docs, Oracle oracle,
                                        KilnConfig config, long seed, BenchReport report) throws Exception {
+        oracle.warmUp();
         EarliestFinishRouter router = learned(config, seed);
         List<String> ids = backends.stream().map(Backend::id).toList();
-        double routedCold = 0, oracleCold = 0, routedWarm = 0, oracleWarm = 0;
-        double routedAll = 0, oracleAll = 0;
-        double[] curve = new double[docs.size()];
+        Regret median = new Regret(docs.size());
+        Regret min = new Regret(docs.size());
         int explored = 0;
         try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(backends, config.asMap()), router)) {
             for (int j = 0; j < docs.size(); j++) {
@@ -217,31 +187,35 @@ public final class RoutingBench implements Bench {
                 if (r.status() != JobStatus.SUCCEEDED) throw new IllegalStateException("job " + j + ": " + r.status() + " " + r.error());
                 awaitIdle(rt, router, ids);
                 int b = ids.indexOf(r.backend());
-                double best = Arrays.stream(t[j]).min().orElseThrow();
-                if (j < COLD) { routedCold += t[j][b]; oracleCold += best; } else { routedWarm += t[j][b]; oracleWarm += best; }
-                routedAll += t[j][b];
-                oracleAll += best;
-                curve[j] = 100 * (routedAll / oracleAll - 1);
+                Oracle.Row row = oracle.row(j);
+                median.add(j, row.median(), b);
+                min.add(j, row.min(), b);
                 if (r.routing() != null && r.routing().explored()) explored++;
                 if (Boolean.getBoolean("kiln.bench.trace")) {
-                    report.progress(j + " t=" + Arrays.toString(t[j]) + " chose " + r.backend() + " solve_ms=" + r.timing().solveMs()
+                    report.progress(j + " " + describe(docs.get(j)) + " t=" + Arrays.toString(row.median()) + " min=" + Arrays.toString(row.min())
+                            + " chose " + r.backend() + " solve_ms=" + r.timing().solveMs()
                             + " method=" + r.method() + " iterations=" + r.iterations() + " " + r.routing());
                 }
             }
         }
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("jobs", docs.size());
-        f.put("regret_pct", oracleWarm == 0 ? Double.NaN : 100 * (routedWarm / oracleWarm - 1));
-        f.put("regret_first100_pct", 100 * (routedCold / oracleCold - 1));
-        for (int b = 0; b < ids.size(); b++) {
-            final int bb = b;
-            double alone = Arrays.stream(t).mapToDouble(row -> row[bb]).sum();
-            f.put("only_" + ids.get(b) + "_regret_pct", 100 * (alone / oracleAll - 1));
-        }
+        f.put("regret_pct", median.warmPct());
+        f.put("regret_first100_pct", median.coldPct());
+        f.put("regret_min_table_pct", min.warmPct());
+        f.put("regret_min_table_first100_pct", min.coldPct());
+        for (int b = 0; b < ids.size(); b++) f.put("only_" + ids.get(b) + "_regret_pct", median.alonePct(b));
         f.put("explore_pct", 100.0 * explored / docs.size());
+        f.put("oracle", oracle.measuredFirst() ? "first" : "interleaved");
         f.put("overhead_us", overheadUs(router, rt(config, backends, docs.get(0))));
         report.record(world + "-sequential", f);
-        return curve;
+        return median.curve();
+    }
+
+    /** "poisson2d nx=40" for a job document of {@link #workload} (trace lines). */
+    private static String describe(String doc) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"generator\":\"(\\w+)\",\"nx\":(\\d+)").matcher(doc);
+        return m.find() ? m.group(1) + " nx=" + m.group(2) : "?";
     }
 
     /**

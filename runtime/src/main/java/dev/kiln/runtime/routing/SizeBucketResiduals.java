@@ -1,0 +1,162 @@
+package dev.kiln.runtime.routing;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where a backend's fit is off, by family and size: per backend × kind × family × size bucket
+ * (⌊log₂(1 + n + nnz)⌋, a doubling of the footprint), the last {@link #WINDOW} runs' work,
+ * bytes and time. A prediction is corrected by the median of their residuals ln(actual) −
+ * ln(fit) — against the fit as it is now, so a fit that has since learned the region is not
+ * corrected twice — shrunk by m/(m + 1) for m residuals (one run moves it half way) and
+ * bounded to ×/÷ {@link #BOUND_FACTOR}; only runs among the family's last {@link #AGE} on the
+ * backend count. A bucket without runs borrows the nearest one within
+ * {@link #REACH} buckets (both sides pooled at equal distance): a fit learned below a size
+ * is usually off the same way just above it.
+ *
+ * <p>Why: each backend's fit is one curve over every family and size, and a backend's time
+ * per unit of work is not one curve — it changes where the matrix leaves the cache and
+ * between 2-D and 3-D stencils. A backend the router sends mostly small jobs has a fit
+ * learned there, and predicted mid-size and large jobs 2–5× short (measured here: {@code
+ * -Dkiln.bench.trace=true ./kiln bench routing --quick --case mixed --no-burst --jobs 400},
+ * seeds 1/2/7: sim-half predicted 9–13 ms for runs of 17–30 ms, 10 ms for a 3-D run of 120;
+ * those jobs carried most of the regret). Each such run is learned, but one run among hundreds
+ * barely moves a global fit (no forgetting, Huber down-weights a 3× miss), so the same mistake
+ * repeated job after job. StarPU keeps per-size history for the same reason (its history-based
+ * models, one entry per data footprint, Augonnet et al., CCPE 2011 §4); here it is a
+ * correction on the fit, which still answers for sizes no run has reached.
+ *
+ * <p>A wrong correction is cheap where it can flip a choice: it flips only decisions whose
+ * true margin is smaller than its error, and the loss is at most that margin.
+ *
+ * <p>Bounded: at most {@link #MAX_KEYS} backend × kind × family keys (a client naming a new
+ * family per job must not grow memory); past it, a new family is not corrected. Not persisted:
+ * relearned from the next runs. Thread-safe.
+ */
+final class SizeBucketResiduals {
+    /** Runs kept per bucket: the median of the last 8 follows a change within 4 runs. */
+    static final int WINDOW = 8;
+    /** Buckets a correction may be borrowed across (2 = a factor 4 in footprint). */
+    static final int REACH = 2;
+    /** Most the correction may scale a prediction either way. */
+    static final double BOUND_FACTOR = 4.0;
+    static final int MAX_KEYS = 4_096;
+    private static final int BUCKETS = 64;
+
+    /** ln of the fit's time at a work and bytes (the fit as it is now). */
+    @FunctionalInterface
+    interface Fit {
+        double lnMs(double work, double bytes);
+    }
+
+    /**
+     * Runs of the backend × kind × family after which a run no longer corrects its bucket. A
+     * bucket the correction makes look slow gets no more runs, so without an age one slowed run
+     * would hold it there for good (measured here: while the bench began on a cold JVM, sim-half's
+     * first run, 895 ms for a 2 ms job, kept its 2-D jobs of side 38–64 predicted at 3–7× what
+     * they take for the whole run, and they went to sim-launch: ./kiln bench routing --quick
+     * --case mixed --no-burst --seed 1, trace, regret 15.1 % against 1.9 % for the round-3 router). With the
+     * age a wrong upward correction costs at most one mistake per 64 runs of the family; a right
+     * one is relearned by that mistake.
+     */
+    static final int AGE = 64;
+
+    private final Map<String, Buckets> keys = new ConcurrentHashMap<>();
+
+    /** One key's buckets and the count of its runs (their age). */
+    private static final class Buckets {
+        final Ring[] rings = new Ring[BUCKETS];
+        long runs;
+    }
+
+    static String key(String modelKey, String family) {
+        return modelKey + "\u0000" + (family == null ? IterationModel.NO_FAMILY : family);
+    }
+
+    /** ⌊log₂(1 + footprint)⌋. */
+    static int bucket(long footprint) {
+        return 63 - Long.numberOfLeadingZeros(Math.max(0, footprint) + 1);
+    }
+
+    /** Records one run (ms &gt; 0 and finite, else ignored). */
+    void record(String key, long footprint, double work, double bytes, double ms) {
+        if (!(ms > 0) || !Double.isFinite(ms)) return;
+        Buckets k = keys.get(key);
+        if (k == null) {
+            if (keys.size() >= MAX_KEYS) return;
+            k = keys.computeIfAbsent(key, x -> new Buckets());
+        }
+        int b = bucket(footprint);
+        Ring r;
+        long run;
+        synchronized (k) {
+            r = k.rings[b];
+            if (r == null) r = k.rings[b] = new Ring();
+            run = k.runs++;
+        }
+        r.add(work, bytes, Math.log(ms), run);
+    }
+
+    /** The ln-correction for a job of this footprint (0 when no recent run is near enough). */
+    double lnCorrection(String key, long footprint, Fit fit) {
+        Buckets k = keys.get(key);
+        if (k == null) return 0;
+        int b = bucket(footprint);
+        double[] residuals = new double[2 * WINDOW];
+        long oldest;
+        synchronized (k) {
+            oldest = k.runs - AGE;
+        }
+        for (int d = 0; d <= REACH; d++) {
+            int m = 0;
+            for (int side = d == 0 ? 1 : -1; side <= 1; side += 2) {
+                int i = b + side * d;
+                if (i < 0 || i >= BUCKETS) continue;
+                Ring r;
+                synchronized (k) {
+                    r = k.rings[i];
+                }
+                if (r != null) m = r.residuals(fit, residuals, m, oldest);
+            }
+            if (m > 0) {
+                Arrays.sort(residuals, 0, m);
+                double median = m % 2 == 1 ? residuals[m / 2] : 0.5 * (residuals[m / 2 - 1] + residuals[m / 2]);
+                double bound = Math.log(BOUND_FACTOR);
+                return Math.max(-bound, Math.min(bound, median * m / (m + 1.0)));
+            }
+        }
+        return 0;
+    }
+
+    /** Forgets every key starting with the prefix (a backend's reset). */
+    void reset(String prefix) {
+        keys.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    private static final class Ring {
+        private final double[] work = new double[WINDOW];
+        private final double[] bytes = new double[WINDOW];
+        private final double[] lnMs = new double[WINDOW];
+        private final long[] run = new long[WINDOW];
+        private int count;
+        private int next;
+
+        synchronized void add(double w, double b, double l, long r) {
+            work[next] = w;
+            bytes[next] = b;
+            lnMs[next] = l;
+            run[next] = r;
+            next = (next + 1) % WINDOW;
+            if (count < WINDOW) count++;
+        }
+
+        /** Appends the residuals against the fit of this ring's runs since {@code oldest} to out from m; returns the new count. */
+        synchronized int residuals(Fit fit, double[] out, int m, long oldest) {
+            for (int i = 0; i < count; i++) {
+                if (run[i] >= oldest) out[m++] = lnMs[i] - fit.lnMs(work[i], bytes[i]);
+            }
+            return m;
+        }
+    }
+}
