@@ -18,18 +18,35 @@ import static org.jocl.CL.CL_PROGRAM_BUILD_LOG;
 
 /**
  * Built programs of one device, keyed by source resource and build options (the -D
- * specialisation), so each variant is compiled once per device and process. A build that
- * failed is remembered too: the same options would fail again, and the next job is re-routed
- * at once instead of paying for another compile.
+ * specialisation), so each variant is compiled once per device and process. A failed build is
+ * tried once more before it is remembered: PoCL compiles through files in its kernel cache
+ * (~/.cache/pocl/kcache), and a CI run of 29 Nov failed one build with "unable to rename
+ * temporary … to output file …: No such file or directory" — the file system, not the source.
+ * A build that fails twice is remembered: the same options would fail again, and the next job
+ * is re-routed at once instead of paying for another compile.
  */
 final class ProgramCache implements AutoCloseable {
     private final cl_context context;
     private final cl_device_id device;
     private final Map<String, Object> built = new HashMap<>(); // cl_program or KernelBuildException
+    private final Compiler compiler;
+
+    /** Builds one program; the device's compiler, or a test's. */
+    interface Compiler {
+        cl_program build(String name, String options);
+    }
 
     ProgramCache(cl_context context, cl_device_id device) {
         this.context = context;
         this.device = device;
+        this.compiler = this::build;
+    }
+
+    /** With the given compiler (tests: no device). */
+    ProgramCache(Compiler compiler) {
+        this.context = null;
+        this.device = null;
+        this.compiler = compiler;
     }
 
     /**
@@ -42,14 +59,19 @@ final class ProgramCache implements AutoCloseable {
         Object cached = built.get(key);
         if (cached instanceof cl_program p) return p;
         if (cached instanceof KernelBuildException e) throw e;
+        cl_program p;
         try {
-            cl_program p = build(name, options);
-            built.put(key, p);
-            return p;
-        } catch (KernelBuildException e) {
-            built.put(key, e);
-            throw e;
+            p = compiler.build(name, options);
+        } catch (KernelBuildException first) {
+            try {
+                p = compiler.build(name, options);
+            } catch (KernelBuildException e) {
+                built.put(key, e);
+                throw e;
+            }
         }
+        built.put(key, p);
+        return p;
     }
 
     private cl_program build(String name, String options) {
