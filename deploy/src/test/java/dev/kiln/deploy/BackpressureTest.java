@@ -1,10 +1,7 @@
 package dev.kiln.deploy;
 
-import dev.kiln.kafka.KafkaHeaders;
-import dev.kiln.kafka.KilnTopics;
 import dev.kiln.runtime.config.KilnConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,14 +39,12 @@ class BackpressureTest {
                 for (int i = 0; i < jobs; i++) {
                     String id = "bp-" + i;
                     ids.add(id);
-                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS, "bp".getBytes(StandardCharsets.UTF_8),
+                    p.send(KafkaClients.jobRecord("bp", id,
                             // Pinned to the cpu backend: with several backends the router would spread the burst
                             // over their queues and this one might never fill.
                             ("{\"id\":\"" + id + "\",\"kind\":\"linear\",\"problem\":{\"matrix\":{\"generator\":\"poisson2d\",\"nx\":48},"
                                     + "\"rhs\":{\"generator\":\"a-times-ones\"}},\"options\":{\"backend\":\"cpu\",\"tolerance\":1e-9}}")
-                                    .getBytes(StandardCharsets.UTF_8));
-                    r.headers().add(KafkaHeaders.JOB_ID, id.getBytes(StandardCharsets.UTF_8));
-                    p.send(r);
+                                    .getBytes(StandardCharsets.UTF_8)));
                 }
                 p.flush();
             }

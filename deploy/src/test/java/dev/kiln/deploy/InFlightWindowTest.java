@@ -1,13 +1,11 @@
 package dev.kiln.deploy;
 
-import dev.kiln.kafka.KafkaHeaders;
 import dev.kiln.kafka.KilnTopics;
 import dev.kiln.runtime.config.KilnConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,12 +58,10 @@ class InFlightWindowTest {
                 for (int i = 0; i < jobs; i++) {
                     String id = "window-" + i;
                     ids.add(id);
-                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS, id.getBytes(StandardCharsets.UTF_8),
+                    p.send(KafkaClients.jobRecord(id, id,
                             ("{\"id\":\"" + id + "\",\"kind\":\"linear\",\"problem\":{\"matrix\":{\"generator\":\"poisson2d\",\"nx\":4},"
                                     + "\"rhs\":{\"generator\":\"a-times-ones\"}},\"options\":{\"tolerance\":1e-9}}")
-                                    .getBytes(StandardCharsets.UTF_8));
-                    r.headers().add(KafkaHeaders.JOB_ID, id.getBytes(StandardCharsets.UTF_8));
-                    p.send(r);
+                                    .getBytes(StandardCharsets.UTF_8)));
                 }
                 p.flush();
             }

@@ -1,12 +1,9 @@
 package dev.kiln.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.kafka.KafkaHeaders;
-import dev.kiln.kafka.KilnTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,10 +56,7 @@ final class JobStream {
                 int i = 0;
                 for (String id : ids) {
                     String family = "family-" + (i % families);
-                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS,
-                            family.getBytes(StandardCharsets.UTF_8), job(id, family, nxOfJob.applyAsInt(i)));
-                    r.headers().add(KafkaHeaders.JOB_ID, id.getBytes(StandardCharsets.UTF_8));
-                    p.send(r, (md, ex) -> {
+                    p.send(KafkaClients.jobRecord(family, id, job(id, family, nxOfJob.applyAsInt(i))), (md, ex) -> {
                         if (ex != null) sendFailures.incrementAndGet();
                     });
                     i++;

@@ -1,12 +1,15 @@
 package dev.kiln.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.kafka.KafkaHeaders;
+import dev.kiln.kafka.KilnTopics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -14,6 +17,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +33,13 @@ final class KafkaClients {
     static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A job record for {@code kiln.jobs} as a user's producer sends it: the given key, the job's id in the job-id header. */
+    static ProducerRecord<byte[], byte[]> jobRecord(String key, String id, byte[] document) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS, key.getBytes(StandardCharsets.UTF_8), document);
+        r.headers().add(KafkaHeaders.JOB_ID, id.getBytes(StandardCharsets.UTF_8));
+        return r;
     }
 
     /** A group-less reader of every partition of {@code topic} from the beginning. */

@@ -110,8 +110,7 @@ class KafkaEndToEndTest {
 
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kiln.bootstrapServers())) {
             for (Sent s : sent) {
-                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS, s.id().getBytes(StandardCharsets.UTF_8), s.bytes());
-                r.headers().add(KafkaHeaders.JOB_ID, s.id().getBytes(StandardCharsets.UTF_8));
+                ProducerRecord<byte[], byte[]> r = KafkaClients.jobRecord(s.id(), s.id(), s.bytes());
                 r.headers().add(KafkaHeaders.CORRELATION_ID, ("corr-" + s.id()).getBytes(StandardCharsets.UTF_8));
                 if (s.replyTo() != null) r.headers().add(KafkaHeaders.REPLY_TO, s.replyTo().getBytes(StandardCharsets.UTF_8));
                 p.send(r);

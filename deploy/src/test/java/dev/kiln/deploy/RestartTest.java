@@ -1,17 +1,14 @@
 package dev.kiln.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.kafka.KafkaHeaders;
 import dev.kiln.kafka.KilnTopics;
 import dev.kiln.runtime.config.KilnConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,9 +52,7 @@ class RestartTest {
                     String id = "restart-" + i;
                     ids.add(id);
                     byte[] job = KafkaEndToEndTest.linear(id, "{\"generator\":\"poisson2d\",\"nx\":" + (40 + i) + "}", 1e-9);
-                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS, "family".getBytes(StandardCharsets.UTF_8), job);
-                    r.headers().add(KafkaHeaders.JOB_ID, id.getBytes(StandardCharsets.UTF_8));
-                    p.send(r);
+                    p.send(KafkaClients.jobRecord("family", id, job));
                 }
                 p.flush();
             }

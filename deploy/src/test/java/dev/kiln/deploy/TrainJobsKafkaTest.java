@@ -1,13 +1,11 @@
 package dev.kiln.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.kafka.KafkaHeaders;
 import dev.kiln.kafka.KilnTopics;
 import dev.kiln.runtime.config.KilnConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,9 +60,7 @@ class TrainJobsKafkaTest {
                 "kafka-train-tngd", job("kafka-train-tngd", "{\"optimizer\":\"tngd\",\"epochs\":1,\"analogTime\":2}"));
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kiln.bootstrapServers())) {
             for (var e : jobs.entrySet()) {
-                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(KilnTopics.JOBS, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue());
-                r.headers().add(KafkaHeaders.JOB_ID, e.getKey().getBytes(StandardCharsets.UTF_8));
-                p.send(r);
+                p.send(KafkaClients.jobRecord(e.getKey(), e.getKey(), e.getValue()));
             }
             p.flush();
         }

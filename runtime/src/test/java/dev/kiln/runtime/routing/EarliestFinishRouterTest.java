@@ -34,16 +34,21 @@ class EarliestFinishRouterTest {
         }
     }
 
+    /** A router without exploration over a model taught "fast" at 10 ms and "slow" at 30 ms a job. */
+    static EarliestFinishRouter fastAndSlow() {
+        CostModel m = new CostModel();
+        teach(m, "fast", 10, Double.NaN, 5);
+        teach(m, "slow", 30, Double.NaN, 5);
+        return new EarliestFinishRouter(m, 0, 0, 1);
+    }
+
     static Router.Candidate cand(String id, int queued, int running) {
         return new Router.Candidate(id, queued, running, 1, F);
     }
 
     @Test
     void placesOnTheBackendThatFinishesFirstCountingTheWorkAlreadyQueued() {
-        CostModel m = new CostModel();
-        teach(m, "fast", 10, Double.NaN, 5);
-        teach(m, "slow", 30, Double.NaN, 5);
-        EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 0, 1);
+        EarliestFinishRouter r = fastAndSlow();
         Job j = job(Objective.LATENCY);
         // Idle: fast finishes at 10, slow at 30.
         assertEquals("fast", r.route(j, List.of(cand("fast", 0, 0), cand("slow", 0, 0))).chosen());
@@ -148,10 +153,7 @@ class EarliestFinishRouterTest {
      */
     @Test
     void aBusyBackendsBookedWorkIsScaledByHowItsRecentRunsCompared() {
-        CostModel m = new CostModel();
-        teach(m, "fast", 10, Double.NaN, 5);
-        teach(m, "slow", 30, Double.NaN, 5);
-        EarliestFinishRouter r = new EarliestFinishRouter(m, 0, 0, 1);
+        EarliestFinishRouter r = fastAndSlow();
         Job j = job(Objective.LATENCY);
         assertEquals(1.0, r.bookingFactor("fast"), 0);
         // The slow runs are of another family, so the model's own corrections for j's family
