@@ -57,15 +57,16 @@ public final class KilnService implements AutoCloseable {
         bootstrap = config.get(KilnConfig.KAFKA_BOOTSTRAP).trim();
         if (bootstrap.isEmpty()) {
             int partitions = config.getInt(KilnConfig.KAFKA_PARTITIONS);
-            broker = EmbeddedKafkaBroker.builder()
+            EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder()
                     .port(config.getInt(KilnConfig.KAFKA_PORT))
                     .dataDir(Path.of(config.get(KilnConfig.KAFKA_DATA_DIR)))
                     .numPartitions(partitions)
                     .brokerProperty("message.max.bytes", Integer.toString(KilnTopics.MAX_MESSAGE_BYTES))
                     .brokerProperty("replica.fetch.max.bytes", Integer.toString(KilnTopics.MAX_MESSAGE_BYTES))
                     // One node: 50 offsets partitions (Kafka's default, sized for clusters) only slow the start.
-                    .brokerProperty("offsets.topic.num.partitions", "5")
-                    .start();
+                    .brokerProperty("offsets.topic.num.partitions", "5");
+            embeddedBrokerProperties(config).forEach(builder::brokerProperty);
+            broker = builder.start();
             bootstrap = broker.bootstrapServers();
         }
         EarliestFinishRouter router = EarliestFinishRouter.fromConfig(config);
@@ -96,6 +97,16 @@ public final class KilnService implements AutoCloseable {
     private static Map<String, Object> kafkaClientProperties(KilnConfig config) {
         Map<String, Object> m = new java.util.HashMap<>();
         String prefix = "kiln.kafka.client.";
+        config.asMap().forEach((k, v) -> {
+            if (k.startsWith(prefix)) m.put(k.substring(prefix.length()), v);
+        });
+        return m;
+    }
+
+    /** {@code kiln.kafka.broker.*} settings pass through to the embedded broker (after Kiln's own). */
+    static Map<String, String> embeddedBrokerProperties(KilnConfig config) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        String prefix = "kiln.kafka.broker.";
         config.asMap().forEach((k, v) -> {
             if (k.startsWith(prefix)) m.put(k.substring(prefix.length()), v);
         });

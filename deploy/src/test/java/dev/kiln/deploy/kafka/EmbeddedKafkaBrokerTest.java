@@ -156,6 +156,36 @@ class EmbeddedKafkaBrokerTest {
     }
 
     @Test
+    void threadsFollowTheCoresUpToKafkasDefaults() {
+        assertEquals(2, EmbeddedKafkaBroker.ioThreads(1));
+        assertEquals(2, EmbeddedKafkaBroker.ioThreads(2));
+        assertEquals(6, EmbeddedKafkaBroker.ioThreads(6));
+        assertEquals(8, EmbeddedKafkaBroker.ioThreads(64));
+        assertEquals(1, EmbeddedKafkaBroker.networkThreads(1));
+        assertEquals(1, EmbeddedKafkaBroker.networkThreads(2));
+        assertEquals(2, EmbeddedKafkaBroker.networkThreads(4));
+        assertEquals(3, EmbeddedKafkaBroker.networkThreads(64));
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void theBrokerRunsTheSizedRequestHandlersUnlessABrokerPropertySaysOtherwise(@TempDir Path dataDir) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(dataDir.resolve("a")).start()) {
+            // Combined mode: the broker's and the controller's request pools both take num.io.threads, under one name.
+            assertEquals(2L * EmbeddedKafkaBroker.ioThreads(cores), threadsNamed("data-plane-kafka-request-handler-"));
+        }
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(dataDir.resolve("b"))
+                .brokerProperty("num.io.threads", "3").start()) {
+            assertEquals(2L * 3, threadsNamed("data-plane-kafka-request-handler-"));
+        }
+    }
+
+    private static long threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix)).count();
+    }
+
+    @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void secondCloseIsHarmless(@TempDir Path dataDir) {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(dataDir).start();

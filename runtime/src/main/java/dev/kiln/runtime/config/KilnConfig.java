@@ -159,6 +159,7 @@ public final class KilnConfig {
     private static boolean isCoreKey(String name) {
         if (!name.startsWith("kiln.")) return false;
         if (name.startsWith("kiln.kafka.client.")) return false; // Kafka client properties pass through (KilnService)
+        if (name.startsWith("kiln.kafka.broker.")) return false; // embedded broker properties pass through (KilnService)
         String rest = name.substring(5);
         int dot = rest.indexOf('.');
         if (dot < 0) return true; // not kiln.<backend>.<key>: a misspelt core key such as kiln.workerz

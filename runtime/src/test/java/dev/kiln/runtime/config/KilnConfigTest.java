@@ -65,6 +65,14 @@ class KilnConfigTest {
     }
 
     @Test
+    void embeddedBrokerPropertiesPassThrough() {
+        // kiln.kafka.broker.<property> goes to the embedded broker (KilnService); a misspelt core key still fails.
+        KilnConfig c = KilnConfig.of(Map.of("kiln.kafka.broker.num.io.threads", "2"));
+        assertEquals("2", c.asMap().get("kiln.kafka.broker.num.io.threads"));
+        assertThrows(IllegalArgumentException.class, () -> KilnConfig.of(Map.of("kiln.kafka.brokers.num.io.threads", "2")));
+    }
+
+    @Test
     void keysOutsideKilnPassThrough() {
         assertEquals("x", KilnConfig.of(Map.of("other.setting", "x")).asMap().get("other.setting"));
     }

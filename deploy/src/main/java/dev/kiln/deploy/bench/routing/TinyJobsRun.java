@@ -83,14 +83,20 @@ final class TinyJobsRun {
         int fixedWarmUp = args.getInt("tiny-warm-up", 0);
         int warmUpMax = args.quick() ? 20_000 : WARM_UP_MAX;
         Path data = Files.createTempDirectory("kiln-bench-tiny");
-        KilnConfig config = KilnConfig.of(Map.of(
+        Map<String, String> settings = new java.util.HashMap<>();
+        // -Dkiln.x=y settings (KILN_JAVA_OPTS) reach the service, e.g. a client or broker property to try.
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("kiln.") && !k.toString().startsWith("kiln.bench.") && !k.equals("kiln.home")) settings.put(k.toString(), v.toString());
+        });
+        settings.putAll(Map.of(
                 KilnConfig.KAFKA_PORT.name(), "0",
                 KilnConfig.HTTP_PORT.name(), "0",
                 KilnConfig.KAFKA_DATA_DIR.name(), data.resolve("kafka").toString(),
                 KilnConfig.KAFKA_MAX_IN_FLIGHT.name(), args.get("tiny-in-flight", KilnConfig.KAFKA_MAX_IN_FLIGHT.defaultValue())));
+        KilnConfig config = KilnConfig.of(settings);
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (KilnService kiln = KilnService.start(config);
-             KafkaProducer<byte[], byte[]> producer = producer(kiln.bootstrapServers());
+             KafkaProducer<byte[], byte[]> producer = producer(kiln.bootstrapServers(), args.getInt("tiny-client-linger-ms", 1));
              KafkaConsumer<byte[], byte[]> results = results(kiln.bootstrapServers())) {
             int warmUp = 0;
             if (fixedWarmUp > 0) {
@@ -269,10 +275,10 @@ final class TinyJobsRun {
         return memory.getHeapMemoryUsage().getUsed() / 1e6;
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        // A pipeline's producer as Kafka ships it, but batching as a bulk publisher would.
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
+        // A pipeline's producer as Kafka ships it, but with linger.ms 1 (Kafka 4's default is 5).
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.CLIENT_ID_CONFIG, "kiln-bench-tiny"),
+                ProducerConfig.LINGER_MS_CONFIG, lingerMs, ProducerConfig.CLIENT_ID_CONFIG, "kiln-bench-tiny"),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
