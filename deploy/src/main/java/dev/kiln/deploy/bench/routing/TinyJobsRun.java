@@ -132,8 +132,10 @@ final class TinyJobsRun {
             CpuClock pacedCpu = CpuClock.start();
             BrokerRequests pacedRequests = BrokerRequests.start();
             GcPauses gc = GcPauses.start();
+            MachineCpu machine = MachineCpu.start();
             long pacedStart = System.nanoTime();
             TinyPass paced = pass("paced", pacedJobs, rate, producer, results, backends);
+            double[] cores = machine.coresSinceStart();
             Thread.sleep(50); // the notification of a pause that ended with the pass
             List<GcPauses.Pause> pauses = gc.pauses().stream().filter(q -> q.endNanos() >= pacedStart).toList();
             gc.close();
@@ -167,6 +169,11 @@ final class TinyJobsRun {
             // Share of the slowest 1 % whose wait overlaps a GC pause, and of all jobs (chance).
             f.put("tail_in_gc_pct", overlap[0]);
             f.put("all_in_gc_pct", overlap[1]);
+            // Cores busy over the paced pass: this process (Kiln, broker, bench clients, JIT, GC), and
+            // the rest of the machine (other work on a shared machine), of the machine's total.
+            f.put("paced_process_cores", cores[0]);
+            f.put("paced_other_cores", cores[1]);
+            f.put("machine_cores", Runtime.getRuntime().availableProcessors());
             // CPU time per job in the flood: what the job costs whatever else runs on the machine
             // (the process = Kiln, the embedded broker and this bench's producer and reader).
             f.put("cpu_us_per_job", floodCpu.processUs());

@@ -63,6 +63,13 @@ class TinyPassTest {
     }
 
     @Test
+    void busyJiffiesAreEverythingButIdleAndIowait() {
+        // user nice system idle iowait irq softirq steal guest guest_nice
+        assertEquals(1 + 2 + 3 + 6 + 7 + 8, MachineCpu.busyJiffies("cpu  1 2 3 400 500 6 7 8 0 0"));
+        assertEquals(-1, MachineCpu.busyJiffies("cpu0 1 2 3 4 5 6 7 8"));
+    }
+
+    @Test
     void concurrentCollectorCyclesAreNotPauses() {
         assertEquals(true, GcPauses.isConcurrent("ZGC Minor Cycles"));
         assertEquals(true, GcPauses.isConcurrent("G1 Concurrent GC"));
