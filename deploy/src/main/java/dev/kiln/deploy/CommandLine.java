@@ -119,6 +119,8 @@ public record CommandLine(String command, KilnConfig config, List<String> rest) 
         for (ConfigKey k : KilnConfig.KEYS) {
             b.append(String.format("  %-34s default %-14s %s%n", k.name(), k.defaultValue().isEmpty() ? "\"\"" : k.defaultValue(), k.doc()));
         }
+        b.append(String.format("  %-34s %s%n", "kiln.kafka.client.<property>", "a Kafka client property for Kiln's consumer, producer and admin client (SASL, TLS, ...)"));
+        b.append(String.format("  %-34s %s%n", "kiln.kafka.broker.<property>", "a broker property for the embedded broker, over Kiln's own (e.g. num.io.threads)"));
         return b.toString();
     }
 }
