@@ -146,14 +146,14 @@ class LevelScheduledIc0Test {
                     double d = g.values()[g.rowPtr()[k + 1] - 1];
                     assertTrue(Math.abs(1 / f.inverseDiagonal[k] - d) <= 1e-12 * scale, what + ": l[" + k + "," + k + "]");
                     // Lᵀ holds the same entries as L, transposed
-                    for (int q = f.uPtr[k]; q < f.uPtr[k + 1]; q++) {
-                        int i = f.uCol[q];
+                    for (int q = f.upper().ptr()[k]; q < f.upper().ptr()[k + 1]; q++) {
+                        int i = f.upper().col()[q];
                         boolean found = false;
-                        for (int t = f.lPtr[i]; t < f.lPtr[i + 1]; t++) if (f.lCol[t] == k && f.lVal[t] == f.uVal[q]) found = true;
+                        for (int t = f.lPtr[i]; t < f.lPtr[i + 1]; t++) if (f.lCol[t] == k && f.lVal[t] == f.upper().val()[q]) found = true;
                         assertTrue(found, what + ": Lᵀ[" + k + "," + i + "] is not L[" + i + "," + k + "]");
                     }
                 }
-                assertEquals(f.lPtr[n], f.uPtr[n], what + ": Lᵀ's entries");
+                assertEquals(f.lPtr[n], f.upper().ptr()[n], what + ": Lᵀ's entries");
             }
         }
     }
@@ -185,7 +185,7 @@ class LevelScheduledIc0Test {
         LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, LevelScheduledIc0.Ordering.LEVELS);
         assertEquals(50 + 30 - 1, f.levels());
         for (int k = 0; k < f.rows(); k++) for (int q = f.lPtr[k]; q < f.lPtr[k + 1]; q++) assertTrue(f.lCol[q] < k);
-        for (int k = 0; k < f.rows(); k++) for (int q = f.uPtr[k]; q < f.uPtr[k + 1]; q++) assertTrue(f.uCol[q] > k);
+        for (int k = 0; k < f.rows(); k++) for (int q = f.upper().ptr()[k]; q < f.upper().ptr()[k + 1]; q++) assertTrue(f.upper().col()[q] > k);
     }
 
     @Test
