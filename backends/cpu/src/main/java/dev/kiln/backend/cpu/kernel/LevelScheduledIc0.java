@@ -147,7 +147,7 @@ public final class LevelScheduledIc0 {
         Steps bwd = new Steps(new int[] {interfaceFrom[0], 0}, new int[] {n, interfaceFrom[0]}, new boolean[] {false, true},
                 concat(new int[parts + 1], bounds));
         return new LevelScheduledIc0(n, parts, Ordering.INTERFACE_LAST, -1, ic.shift(), perm, pa,
-                a.fingerprint() + "/ic0-interface-last/" + parts,
+                renumberedKeyPrefix(a) + "interface-last/" + parts,
                 lPtr, lCol, lVal, u, f.inverseDiagonal(), fwd, bwd);
     }
 
@@ -222,9 +222,14 @@ public final class LevelScheduledIc0 {
         Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, perm);
         int[] levelPtr = levelPointers(level);
         return new LevelScheduledIc0(n, natural.parts, Ordering.LEVELS, levelPtr.length - 1, natural.shift, perm, permute(a, perm),
-                natural.permutedKey + "/ic0-levels", lPtr, lCol, lVal, u, inverseDiagonal,
+                renumberedKeyPrefix(a) + "levels", lPtr, lCol, lVal, u, inverseDiagonal,
                 steps(levelPtr, lPtr, natural.parts, false, minParallelLevelRows),
                 steps(levelPtr, u.ptr(), natural.parts, true, minParallelLevelRows));
+    }
+
+    /** Start of every renumbered P·A·Pᵀ's key in {@link ConversionCache} (A's own keys do not start so). */
+    static String renumberedKeyPrefix(CsrMatrix a) {
+        return a.fingerprint() + "/ic0-";
     }
 
     /** Lᵀ by rows (see {@link #upper()}). */

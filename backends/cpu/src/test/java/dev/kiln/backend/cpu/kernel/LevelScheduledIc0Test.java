@@ -290,4 +290,23 @@ class LevelScheduledIc0Test {
         LevelScheduledIc0 f = LevelScheduledIc0.of(PoissonGenerator.poisson2d(10, 10), 3);
         assertThrows(IllegalArgumentException.class, () -> f.newSolveInNaturalOrder(TWO));
     }
+
+    @Test
+    void removingTheIc0RenumberingsDropsPapTransposedsConversionsAndKeepsAsOwn() {
+        // the bench's every pcg+ic0 repetition must convert P·A·Pᵀ again, as PETSc's KSPSetUp
+        // factorises again; A's own conversion (prepare_ms) stays
+        CsrMatrix a = PoissonGenerator.poisson2d(37, 23);
+        LevelScheduledIc0 natural = LevelScheduledIc0.of(a, 1, 1, LevelScheduledIc0.Ordering.NATURAL);
+        LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural, a, 1);
+        ConversionCache cache = ConversionCache.shared();
+        SellMatrix own = cache.get(a, 8, 256);
+        SellMatrix renumbered = cache.get(levels.permuted(), levels.permutedKey, 8, 256);
+        assertSame(renumbered, cache.get(levels.permuted(), levels.permutedKey, 8, 256), "cached");
+        assertEquals(1, cache.removeIc0Renumberings(a));
+        assertEquals(0, cache.removeIc0Renumberings(a));
+        assertSame(own, cache.get(a, 8, 256), "A's own conversion is kept");
+        SellMatrix again = cache.get(levels.permuted(), levels.permutedKey, 8, 256);
+        assertTrue(again != renumbered, "P·A·Pᵀ is converted again");
+        assertTrue(Arrays.equals(again.values, renumbered.values));
+    }
 }
