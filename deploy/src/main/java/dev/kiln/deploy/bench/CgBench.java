@@ -135,7 +135,9 @@ public final class CgBench implements Bench {
                 + REP_BUDGET_MS + " ms in all, <= " + MAX_REPS + "; same rule for PETSc; every pcg+ic0 run factorises and converts again");
 
         List<BenchMatrices.Case> cases = new ArrayList<>();
-        cases.add(BenchMatrices.poisson2d(quick ? 512 : 1024));
+        // --poisson-side N: a smaller grid for runs about the small matrices (it still runs first,
+        // so their solves meet the JIT state a Poisson solve leaves, as in the full bench)
+        cases.add(BenchMatrices.poisson2d(args.getInt("poisson-side", quick ? 512 : 1024)));
         List<BenchMatrices.Case> files = BenchMatrices.files(args);
         if (quick && !args.has("matrices")) files = files.stream().filter(c -> !c.name().equals("bcsstk25")).toList();
         cases.addAll(files);
