@@ -57,27 +57,24 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
         int n = a.rows();
         int[] arp = a.rowPtr(), aci = a.colIdx();
         double[] av = a.values();
-        int[] rp = new int[n + 1];
+        // columns ascend within a row (CsrMatrix), so row i's lower triangle is the prefix before
+        // its diagonal: found by one scan and copied in bulk
+        int[] rp = new int[n + 1], diagAt = new int[n];
         for (int i = 0; i < n; i++) {
-            int c = 0;
-            boolean diag = false;
-            for (int q = arp[i]; q < arp[i + 1]; q++) {
-                if (aci[q] < i) c++;
-                else if (aci[q] == i) diag = true;
-            }
-            if (!diag) throw new InvalidProblemException("diagonal[" + i + "]", "is missing: IC(0) needs a positive diagonal (the matrix is not SPD)");
-            rp[i + 1] = rp[i] + c + 1;
+            int q = arp[i], e = arp[i + 1];
+            while (q < e && aci[q] < i) q++;
+            if (q == e || aci[q] != i) throw new InvalidProblemException("diagonal[" + i + "]", "is missing: IC(0) needs a positive diagonal (the matrix is not SPD)");
+            diagAt[i] = q;
+            rp[i + 1] = rp[i] + (q - arp[i]) + 1;
         }
         int[] ci = new int[rp[n]];
         double[] base = new double[rp[n]];
         for (int i = 0; i < n; i++) {
-            int d = rp[i];
-            double dv = 0;
-            for (int q = arp[i]; q < arp[i + 1]; q++) {
-                if (aci[q] < i) { ci[d] = aci[q]; base[d++] = av[q]; }
-                else if (aci[q] == i) dv = av[q];
-            }
+            int d = rp[i + 1] - 1, len = d - rp[i];
+            double dv = av[diagAt[i]];
             if (!(dv > 0)) throw new InvalidProblemException("diagonal[" + i + "]", "is " + dv + ": IC(0) needs a positive diagonal (the matrix is not SPD)");
+            System.arraycopy(aci, arp[i], ci, rp[i], len);
+            System.arraycopy(av, arp[i], base, rp[i], len);
             ci[d] = i;
             base[d] = dv;
         }
