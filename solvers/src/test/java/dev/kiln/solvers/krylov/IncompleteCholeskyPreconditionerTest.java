@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The factor against the textbook IC(0) on dense arrays (Saad §10.3.2), term for term. */
@@ -108,5 +109,21 @@ class IncompleteCholeskyPreconditionerTest {
         IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(a);
         assertTrue(ic.shift() > 0, "shift " + ic.shift());
         assertFactorIs(textbook(a, ic.shift()), ic);
+    }
+
+    @Test
+    void aMissingOrNonPositiveDiagonalIsRejectedNamingTheRow() {
+        // row 1 has entries left and right of its missing diagonal; row 2's diagonal is 0
+        CsrMatrix missing = dense(new double[][] {{4, 1, 0}, {1, 0, 1}, {0, 1, 4}});
+        var e = assertThrows(dev.kiln.solvers.problem.InvalidProblemException.class, () -> IncompleteCholeskyPreconditioner.of(missing));
+        assertEquals("diagonal[1]", e.field());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        CsrMatrix lastMissing = dense(new double[][] {{4, 1}, {1, 0}});
+        assertEquals("diagonal[1]", assertThrows(dev.kiln.solvers.problem.InvalidProblemException.class,
+                () -> IncompleteCholeskyPreconditioner.of(lastMissing)).field());
+        CsrMatrix negative = CsrMatrix.of(3, 3, new int[] {0, 1, 2, 3}, new int[] {0, 1, 2}, new double[] {1, 2, -3});
+        var n = assertThrows(dev.kiln.solvers.problem.InvalidProblemException.class, () -> IncompleteCholeskyPreconditioner.of(negative));
+        assertEquals("diagonal[2]", n.field());
+        assertTrue(n.getMessage().contains("-3.0"), n.getMessage());
     }
 }

@@ -96,4 +96,23 @@ public final class ConversionCache {
     }
 
     public synchronized int size() { return map.size(); }
+
+    /**
+     * Drops the conversions of the renumbered P·A·Pᵀ that A's IC(0) set-ups made (level order,
+     * interface last; {@link LevelScheduledIc0#permutedKey}), not A's own. For a benchmark whose
+     * every repetition must pay the whole set-up again, as a peer's fresh factorisation does.
+     * Returns how many were dropped.
+     */
+    public synchronized int removeIc0Renumberings(CsrMatrix a) {
+        String prefix = LevelScheduledIc0.renumberedKeyPrefix(a);
+        int removed = 0;
+        for (var it = map.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Object> e = it.next();
+            if (!e.getKey().startsWith(prefix)) continue;
+            bytes -= bytes(e.getValue());
+            it.remove();
+            removed++;
+        }
+        return removed;
+    }
 }

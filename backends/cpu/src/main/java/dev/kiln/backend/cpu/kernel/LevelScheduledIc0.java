@@ -72,8 +72,13 @@ public final class LevelScheduledIc0 {
     final String permutedKey;    // P·A·Pᵀ's key in ConversionCache (from A's fingerprint: no hash of P·A·Pᵀ)
     final int[] lPtr, lCol;      // strict lower part of L (new numbering), L's entry order
     final double[] lVal;
-    final int[] uPtr, uCol;      // strict upper part of Lᵀ by rows, entries by descending row
-    final double[] uVal;
+    /**
+     * Strict upper part of Lᵀ by rows, entries by descending row; built on first use in the
+     * natural ordering, whose own-order solve scatters column-wise instead (only a solve with
+     * vectors in A's order through {@link #newSolveInNaturalOrder} reads it there): building it
+     * was a third of a small matrix's set-up besides the factorisation (crystm01, issue 3).
+     */
+    private volatile Transposed upper;
     final double[] inverseDiagonal;   // 1/l_kk
     final Steps forward, backward;
 
@@ -87,7 +92,7 @@ public final class LevelScheduledIc0 {
     }
 
     private LevelScheduledIc0(int n, int parts, Ordering ordering, int levels, double shift, int[] perm, CsrMatrix permuted,
-                              String permutedKey, int[] lPtr, int[] lCol, double[] lVal, int[] uPtr, int[] uCol, double[] uVal,
+                              String permutedKey, int[] lPtr, int[] lCol, double[] lVal, Transposed upper,
                               double[] inverseDiagonal, Steps forward, Steps backward) {
         this.n = n;
         this.parts = parts;
@@ -100,9 +105,7 @@ public final class LevelScheduledIc0 {
         this.lPtr = lPtr;
         this.lCol = lCol;
         this.lVal = lVal;
-        this.uPtr = uPtr;
-        this.uCol = uCol;
-        this.uVal = uVal;
+        this.upper = upper;
         this.inverseDiagonal = inverseDiagonal;
         this.forward = forward;
         this.backward = backward;
@@ -144,8 +147,8 @@ public final class LevelScheduledIc0 {
         Steps bwd = new Steps(new int[] {interfaceFrom[0], 0}, new int[] {n, interfaceFrom[0]}, new boolean[] {false, true},
                 concat(new int[parts + 1], bounds));
         return new LevelScheduledIc0(n, parts, Ordering.INTERFACE_LAST, -1, ic.shift(), perm, pa,
-                a.fingerprint() + "/ic0-interface-last/" + parts,
-                lPtr, lCol, lVal, u.ptr(), u.col(), u.val(), f.inverseDiagonal(), fwd, bwd);
+                renumberedKeyPrefix(a) + "interface-last/" + parts,
+                lPtr, lCol, lVal, u, f.inverseDiagonal(), fwd, bwd);
     }
 
     /** L without its diagonal, by rows (the factor stores each row's diagonal last; the solves use 1/l_ii apart). */
@@ -178,11 +181,11 @@ public final class LevelScheduledIc0 {
         double[] lVal = sl.val();
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
-        Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, null);
         int[] levelPtr = {0, n};                                   // one "level": a single sequential step
         return new LevelScheduledIc0(n, parts, Ordering.NATURAL, 1, ic.shift(), perm, a, a.fingerprint(),
-                lPtr, lCol, lVal, u.ptr(), u.col(), u.val(), f.inverseDiagonal(),
-                steps(levelPtr, lPtr, parts, false, Integer.MAX_VALUE), steps(levelPtr, u.ptr(), parts, true, Integer.MAX_VALUE));
+                lPtr, lCol, lVal, null, f.inverseDiagonal(),
+                steps(levelPtr, lPtr, parts, false, Integer.MAX_VALUE),
+                steps(levelPtr, lPtr, parts, true, Integer.MAX_VALUE));    // never parallel: the entry counts are not read
     }
 
     /**
@@ -219,13 +222,30 @@ public final class LevelScheduledIc0 {
         Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, perm);
         int[] levelPtr = levelPointers(level);
         return new LevelScheduledIc0(n, natural.parts, Ordering.LEVELS, levelPtr.length - 1, natural.shift, perm, permute(a, perm),
-                natural.permutedKey + "/ic0-levels", lPtr, lCol, lVal, u.ptr(), u.col(), u.val(), inverseDiagonal,
+                renumberedKeyPrefix(a) + "levels", lPtr, lCol, lVal, u, inverseDiagonal,
                 steps(levelPtr, lPtr, natural.parts, false, minParallelLevelRows),
                 steps(levelPtr, u.ptr(), natural.parts, true, minParallelLevelRows));
     }
 
+    /** Start of every renumbered P·A·Pᵀ's key in {@link ConversionCache} (A's own keys do not start so). */
+    static String renumberedKeyPrefix(CsrMatrix a) {
+        return a.fingerprint() + "/ic0-";
+    }
+
+    /** Lᵀ by rows (see {@link #upper()}). */
+    Transposed upper() {
+        Transposed u = upper;
+        if (u == null) {
+            synchronized (this) {
+                u = upper;
+                if (u == null) upper = u = Transposed.byDescendingRow(lPtr, lCol, lVal, null);   // natural: no renumbering
+            }
+        }
+        return u;
+    }
+
     /** Lᵀ by rows. */
-    private record Transposed(int[] ptr, int[] col, double[] val) {
+    record Transposed(int[] ptr, int[] col, double[] val) {
         /**
          * Entry (k, j) of L becomes (j, k); within a row of Lᵀ entries come by descending row of L
          * — of A's own numbering when {@code perm} (new → A's row) is given, the order the
@@ -488,6 +508,6 @@ public final class LevelScheduledIc0 {
 
     /** Heap held, for the cache's bound. */
     long bytes() {
-        return 12L * (lVal.length + uVal.length + permuted.nnz()) + 12L * n + 20L * n;
+        return 12L * (2L * lVal.length + permuted.nnz()) + 12L * n + 20L * n;   // L and Lᵀ, built or not
     }
 }

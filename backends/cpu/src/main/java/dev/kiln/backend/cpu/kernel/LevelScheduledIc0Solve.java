@@ -29,6 +29,8 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
      * against 298, gr_30_30 0.57 against 0.41), and a scatter is safe on one thread.
      */
     private final boolean scatter;
+    /** Lᵀ by rows, or null when the backward solve scatters (A's own order: the natural factor need not build it). */
+    private final LevelScheduledIc0.Transposed u;
     private double[] r, z;
     private int step;
     private boolean forwardStep;
@@ -38,6 +40,7 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
         this.pool = pool;
         this.w = naturalOrder ? new double[f.n] : null;
         this.scatter = !naturalOrder && f.ordering == LevelScheduledIc0.Ordering.NATURAL;
+        this.u = scatter ? null : f.upper();
     }
 
     @Override
@@ -86,8 +89,8 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
 
     private void backward(int from, int to) {
         if (scatter) backwardScatterRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, from, to);
-        else if (w == null) backwardRows(f.uPtr, f.uCol, f.uVal, f.inverseDiagonal, z, from, to);
-        else backwardRows(f.uPtr, f.uCol, f.uVal, f.inverseDiagonal, f.perm, w, z, from, to);
+        else if (w == null) backwardRows(u.ptr(), u.col(), u.val(), f.inverseDiagonal, z, from, to);
+        else backwardRows(u.ptr(), u.col(), u.val(), f.inverseDiagonal, f.perm, w, z, from, to);
     }
 
     /** The reference's backward solve on rows [from, to), last first: z_k ·= 1/l_kk, then z_j −= l_kj·z_k for j &lt; k. */

@@ -146,14 +146,14 @@ class LevelScheduledIc0Test {
                     double d = g.values()[g.rowPtr()[k + 1] - 1];
                     assertTrue(Math.abs(1 / f.inverseDiagonal[k] - d) <= 1e-12 * scale, what + ": l[" + k + "," + k + "]");
                     // Lᵀ holds the same entries as L, transposed
-                    for (int q = f.uPtr[k]; q < f.uPtr[k + 1]; q++) {
-                        int i = f.uCol[q];
+                    for (int q = f.upper().ptr()[k]; q < f.upper().ptr()[k + 1]; q++) {
+                        int i = f.upper().col()[q];
                         boolean found = false;
-                        for (int t = f.lPtr[i]; t < f.lPtr[i + 1]; t++) if (f.lCol[t] == k && f.lVal[t] == f.uVal[q]) found = true;
+                        for (int t = f.lPtr[i]; t < f.lPtr[i + 1]; t++) if (f.lCol[t] == k && f.lVal[t] == f.upper().val()[q]) found = true;
                         assertTrue(found, what + ": Lᵀ[" + k + "," + i + "] is not L[" + i + "," + k + "]");
                     }
                 }
-                assertEquals(f.lPtr[n], f.uPtr[n], what + ": Lᵀ's entries");
+                assertEquals(f.lPtr[n], f.upper().ptr()[n], what + ": Lᵀ's entries");
             }
         }
     }
@@ -185,7 +185,7 @@ class LevelScheduledIc0Test {
         LevelScheduledIc0 f = LevelScheduledIc0.of(a, 2, 256, LevelScheduledIc0.Ordering.LEVELS);
         assertEquals(50 + 30 - 1, f.levels());
         for (int k = 0; k < f.rows(); k++) for (int q = f.lPtr[k]; q < f.lPtr[k + 1]; q++) assertTrue(f.lCol[q] < k);
-        for (int k = 0; k < f.rows(); k++) for (int q = f.uPtr[k]; q < f.uPtr[k + 1]; q++) assertTrue(f.uCol[q] > k);
+        for (int k = 0; k < f.rows(); k++) for (int q = f.upper().ptr()[k]; q < f.upper().ptr()[k + 1]; q++) assertTrue(f.upper().col()[q] > k);
     }
 
     @Test
@@ -289,5 +289,24 @@ class LevelScheduledIc0Test {
         assertThrows(InvalidProblemException.class, () -> LevelScheduledIc0.of(bad, 2));
         LevelScheduledIc0 f = LevelScheduledIc0.of(PoissonGenerator.poisson2d(10, 10), 3);
         assertThrows(IllegalArgumentException.class, () -> f.newSolveInNaturalOrder(TWO));
+    }
+
+    @Test
+    void removingTheIc0RenumberingsDropsPapTransposedsConversionsAndKeepsAsOwn() {
+        // the bench's every pcg+ic0 repetition must convert P·A·Pᵀ again, as PETSc's KSPSetUp
+        // factorises again; A's own conversion (prepare_ms) stays
+        CsrMatrix a = PoissonGenerator.poisson2d(37, 23);
+        LevelScheduledIc0 natural = LevelScheduledIc0.of(a, 1, 1, LevelScheduledIc0.Ordering.NATURAL);
+        LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural, a, 1);
+        ConversionCache cache = ConversionCache.shared();
+        SellMatrix own = cache.get(a, 8, 256);
+        SellMatrix renumbered = cache.get(levels.permuted(), levels.permutedKey, 8, 256);
+        assertSame(renumbered, cache.get(levels.permuted(), levels.permutedKey, 8, 256), "cached");
+        assertEquals(1, cache.removeIc0Renumberings(a));
+        assertEquals(0, cache.removeIc0Renumberings(a));
+        assertSame(own, cache.get(a, 8, 256), "A's own conversion is kept");
+        SellMatrix again = cache.get(levels.permuted(), levels.permutedKey, 8, 256);
+        assertTrue(again != renumbered, "P·A·Pᵀ is converted again");
+        assertTrue(Arrays.equals(again.values, renumbered.values));
     }
 }
