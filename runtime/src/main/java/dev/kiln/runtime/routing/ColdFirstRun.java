@@ -7,11 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Spots a backend's cold first run after the fact. The first finished run of each backend × kind,
- * when the model knew nothing of it, is learned as usual and remembered; at the second, if the
- * first took more than {@link #COLD_FACTOR}× what the second allows — the second's time, scaled up
- * by the work ratio when the first job was the larger (a warm run of more work takes at most in
- * proportion longer, fixed costs amortised) — the first was cold, and the caller relearns the
- * backend × kind from the two with the first bounded so. The first run pays what no later one
+ * when the model knew nothing of it, is learned as usual and remembered with the runs after it; at
+ * the first later run of at least a quarter of its work (or, failing one among the first
+ * {@link #EARLY}, at the eighth, against the largest), if the first took more than
+ * {@link #COLD_FACTOR}× what that run allows — its time, scaled up by the work ratio when the first
+ * job was the larger (a warm run of more work takes at most in proportion longer, fixed costs
+ * amortised) — the first was cold, and the caller relearns the backend × kind from the runs so far
+ * with the first bounded so. Against a much smaller run the bound is loose (a launch cost scaled
+ * up), so a cold first run followed only by far smaller ones may pass as warm. The first run pays what no later one
  * does — class loading and JIT of the backend's and the runtime's code paths, an OpenCL program
  * build, a worker's start — as {@link Calibration} knows (it runs each size twice and learns only
  * the second). Without calibration (kinds it does not cover: QUBO, train; or {@code
