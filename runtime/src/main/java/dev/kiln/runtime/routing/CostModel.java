@@ -105,6 +105,19 @@ public final class CostModel {
      */
     public Prediction observe(String backend, JobKind kind, String family, Features f, long iterations,
                               double solveMs, double joules) {
+        return observe(backend, kind, family, f, iterations, solveMs, joules, true);
+    }
+
+    /**
+     * Learns a run's time again after {@link #forgetTimes}: as {@link #observe(String, JobKind,
+     * String, Features, long, double, double)}, without counting its iterations a second time.
+     */
+    Prediction relearn(String backend, JobKind kind, String family, Features f, long iterations, double solveMs, double joules) {
+        return observe(backend, kind, family, f, iterations, solveMs, joules, false);
+    }
+
+    private Prediction observe(String backend, JobKind kind, String family, Features f, long iterations,
+                               double solveMs, double joules, boolean countIterations) {
         if (f == null || !(solveMs > 0) || !Double.isFinite(solveMs)) return Prediction.UNKNOWN;
         String key = stateKey(backend, kind);
         PerformanceModel m = models.computeIfAbsent(key, k -> new PerformanceModel(backend, kind.wireName()));
@@ -120,7 +133,7 @@ public final class CostModel {
             own.score(solveMs, corrected(own.model, familyKey, f, estimated), corrected(m, familyKey, f, estimated));
         }
         boolean counted = kind == JobKind.LINEAR && iterations >= 1;
-        if (counted) this.iterations.observe(backend, family, f, iterations);
+        if (counted && countIterations) this.iterations.observe(backend, family, f, iterations);
         double it = counted ? iterations : f.estimatedIterations();
         double work = PerformanceModel.work(f, it);
         if (own != null) own.model.observe(work, f.bytesToMove(), solveMs, joules, before);
@@ -150,6 +163,20 @@ public final class CostModel {
         familyFits.keySet().removeIf(k -> k.startsWith(prefix));
         residuals.reset(prefix);
         return n;
+    }
+
+    /**
+     * Forgets what one backend × kind's times taught (its fits, family fits and size-bucket
+     * residuals; not the iteration counts, which do not depend on how long a run took), so that
+     * its runs can be relearned (a cold first run, {@link ColdFirstRun}).
+     */
+    void forgetTimes(String backend, JobKind kind) {
+        String key = stateKey(backend, kind);
+        models.remove(key);
+        String familyPrefix = SizeBucketResiduals.key(key, "").substring(0, key.length() + 1);
+        familyFits.keySet().removeIf(k -> k.startsWith(familyPrefix));
+        residuals.reset(familyPrefix);
+        changed.put(key, Boolean.TRUE);
     }
 
     /** Models of one backend, sorted by kind, for GET /v1/backends. */

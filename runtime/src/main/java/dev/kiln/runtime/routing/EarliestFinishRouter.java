@@ -52,6 +52,7 @@ public final class EarliestFinishRouter implements Router {
     private final Random random;
     private final WorkLedger ledger = new WorkLedger();
     private final BookingCorrection correction = new BookingCorrection();
+    private final ColdFirstRun coldRuns = new ColdFirstRun();
     private volatile MeterRegistry registry;
     /**
      * Prediction-error summaries by backend × kind, registered once: Micrometer's builder and
@@ -196,10 +197,26 @@ public final class EarliestFinishRouter implements Router {
     @Override
     public void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, long iterations, boolean succeeded) {
         if (!succeeded || decision.features() == null) return;
-        correction.record(decision.chosen(), solveMs, decision.reservedMs());
-        Prediction before = model.observe(decision.chosen(), kind, decision.family(), decision.features(), iterations, solveMs, joules);
+        ColdFirstRun.Run run = new ColdFirstRun.Run(decision, kind, solveMs, joules, iterations);
+        long samples = model.samples(decision.chosen(), kind);
+        learn(run, true);
+        List<ColdFirstRun.Run> relearn = coldRuns.offer(run, samples);
+        if (!relearn.isEmpty()) {
+            // The first run was cold: relearn this backend × kind from its runs so far, the first bounded.
+            model.forgetTimes(decision.chosen(), kind);
+            for (ColdFirstRun.Run r : relearn) learn(r, false);
+        }
+    }
+
+    /** Learns one run; {@code fresh} = a run just finished (false when relearned: its booking was already compared). */
+    private void learn(ColdFirstRun.Run run, boolean fresh) {
+        RoutingDecision d = run.decision();
+        if (fresh) correction.record(d.chosen(), run.solveMs(), d.reservedMs());
+        Prediction before = fresh
+                ? model.observe(d.chosen(), run.kind(), d.family(), d.features(), run.iterations(), run.solveMs(), run.joules())
+                : model.relearn(d.chosen(), run.kind(), d.family(), d.features(), run.iterations(), run.solveMs(), run.joules());
         MeterRegistry r = registry;
-        if (r != null && before.known()) predictionError(r, decision.chosen(), kind).record(Math.abs(Math.log(solveMs / before.ms())));
+        if (fresh && r != null && before.known()) predictionError(r, d.chosen(), run.kind()).record(Math.abs(Math.log(run.solveMs() / before.ms())));
     }
 
     private DistributionSummary predictionError(MeterRegistry r, String backend, JobKind kind) {

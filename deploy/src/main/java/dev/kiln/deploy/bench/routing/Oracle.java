@@ -84,10 +84,19 @@ final class Oracle {
     /** Job j's row, measured now unless it already was. */
     Row row(int j) throws Exception {
         if (rows[j] != null) return rows[j];
+        rows[j] = fresh(j);
+        return rows[j];
+    }
+
+    /**
+     * Job j's row measured again, now, and not kept: a second table of the same jobs, so that a
+     * choice made on one table can be scored on the other (the oracle's own noise floor, {@code
+     * --noise-floor}).
+     */
+    Row fresh(int j) throws Exception {
         warmUp();
         try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
-            rows[j] = measure(decoderOnly.decoder().decode(docs.get(j)));
-            return rows[j];
+            return measure(decoderOnly.decoder().decode(docs.get(j)));
         }
     }
 

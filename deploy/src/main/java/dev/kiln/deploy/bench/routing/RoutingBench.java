@@ -54,7 +54,9 @@ import java.util.function.Supplier;
  * routed run, as before 29 Nov; default: each job's row right after its routed run), {@code --jobs N} (default 500, 150 with {@code --quick}),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded
  * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
- * sequential run: repeated burst measurements), {@code --learned-last} (the learned router's burst after its peers'), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
+ * sequential run: repeated burst measurements), {@code --noise-floor} (each job's oracle row measured a second time:
+ * {@code noise_floor_pct} = the first table's best choices scored on the second, {@code regret_second_table_pct} = the
+ * routed choices scored on the second), {@code --learned-last} (the learned router's burst after its peers'), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
  * (5 000/s), {@code --tiny-paced-jobs N} (jobs of the paced pass; 20 s at the rate, --tiny-jobs with --quick),
  * {@code --tiny-paced-warm-up N} (a paced pass closing the warm-up; none by default),
  * {@code --tiny-client-linger-ms N} (the bench producer's linger.ms, 1), {@code --tiny-warm-up N} (jobs before the timed passes; default: passes of 5 000 until the JIT is done, at most 60 000), {@code --tiny-in-flight N} (the service's {@code kiln.kafka.max-in-flight}).
@@ -129,7 +131,7 @@ public final class RoutingBench implements Bench {
                     report.progress(w.getKey() + ": oracle table first (" + jobs + " jobs × " + backends.size() + " backends)");
                     oracle.measureAll();
                 }
-                double[] curve = sequential(w.getKey(), backends, docs, oracle, config, seed, report);
+                double[] curve = sequential(w.getKey(), backends, docs, oracle, config, seed, args.has("noise-floor"), report);
                 if (regretCurve == null) regretCurve = curve;
             }
             if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), report);
@@ -174,12 +176,15 @@ public final class RoutingBench implements Bench {
      * machine load the models were learning from (see {@link Oracle}).
      */
     private static double[] sequential(String world, List<Backend> backends, List<String> docs, Oracle oracle,
-                                       KilnConfig config, long seed, BenchReport report) throws Exception {
+                                       KilnConfig config, long seed, boolean noiseFloor, BenchReport report) throws Exception {
         oracle.warmUp();
+        warmLanes(backends, docs, config);
         EarliestFinishRouter router = learned(config, seed);
         List<String> ids = backends.stream().map(Backend::id).toList();
         Regret median = new Regret(docs.size());
         Regret min = new Regret(docs.size());
+        Regret again = noiseFloor ? new Regret(docs.size()) : null;
+        Regret routedAgain = noiseFloor ? new Regret(docs.size()) : null;
         int explored = 0;
         try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(backends, config.asMap()), router)) {
             for (int j = 0; j < docs.size(); j++) {
@@ -192,6 +197,13 @@ public final class RoutingBench implements Bench {
                 Oracle.Row row = oracle.row(j);
                 median.add(j, row.median(), b);
                 min.add(j, row.min(), b);
+                if (again != null) {
+                    // The table's best on the first row, scored on a second row measured right after:
+                    // what a router that knew the first table exactly would score — the noise floor.
+                    Oracle.Row second = oracle.fresh(j);
+                    again.add(j, second.median(), argmin(row.median()));
+                    routedAgain.add(j, second.median(), b);
+                }
                 if (r.routing() != null && r.routing().explored()) explored++;
                 if (Boolean.getBoolean("kiln.bench.trace")) {
                     report.progress(j + " " + describe(docs.get(j)) + " t=" + Arrays.toString(row.median()) + " min=" + Arrays.toString(row.min())
@@ -207,11 +219,54 @@ public final class RoutingBench implements Bench {
         f.put("regret_min_table_pct", min.warmPct());
         f.put("regret_min_table_first100_pct", min.coldPct());
         for (int b = 0; b < ids.size(); b++) f.put("only_" + ids.get(b) + "_regret_pct", median.alonePct(b));
+        if (again != null) {
+            f.put("noise_floor_pct", again.warmPct());
+            f.put("noise_floor_first100_pct", again.coldPct());
+            f.put("regret_second_table_pct", routedAgain.warmPct());
+        }
         f.put("explore_pct", 100.0 * explored / docs.size());
         f.put("oracle", oracle.measuredFirst() ? "first" : "interleaved");
         f.put("overhead_us", overheadUs(router, rt(config, backends, docs.get(0))));
         report.record(world + "-sequential", f);
         return median.curve();
+    }
+
+    /** Index of the smallest entry (ties: first). */
+    static int argmin(double[] row) {
+        int best = 0;
+        for (int i = 1; i < row.length; i++) if (row[i] < row[best]) best = i;
+        return best;
+    }
+
+    /** Jobs each backend runs through a throwaway runtime before the routed run ({@link #warmLanes}). */
+    private static final int LANE_WARM_UP_JOBS = 4;
+
+    /**
+     * Runs the first few jobs on every backend through a throwaway runtime (shortest-queue
+     * router, explicit backend), untimed and unlearned. {@link Oracle#warmUp} calls the backends
+     * directly, so the runtime's own path (submission, lanes, workers, result) was still cold at
+     * the routed run's first jobs: the first routed run on each backend took 2–45× its oracle
+     * time (job 0 on sim-half 13–73 ms against 5–26; job 1 on sim-launch 109 and 214 ms against
+     * 4.5 and 4.8; measured here: {@code -Dkiln.bench.trace=true ./kiln bench routing --quick --case
+     * mixed --no-burst}, seeds 42 and 9, 29 Nov 03:00), and the learned model took that run as
+     * the backend's cost: sim-launch predicted 10–130× its time for every larger job, which then
+     * all went to sim-half (68 % regret). A Kiln start-up absorbs the same first run in its
+     * calibration's unlearned cold run ({@link Calibration}); the bench's cold start has no calibration.
+     */
+    private static void warmLanes(List<Backend> backends, List<String> docs, KilnConfig config) throws Exception {
+        try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(backends, config.asMap()), new ShortestQueueRouter())) {
+            for (int i = 0; i < Math.min(LANE_WARM_UP_JOBS, docs.size()); i++) {
+                for (Backend b : backends) {
+                    String doc = docs.get(i).replace("\"options\":{", "\"options\":{\"backend\":\"" + b.id() + "\",");
+                    Submission s = rt.submit(rt.decoder().decode(doc));
+                    if (!(s instanceof Submission.Accepted a)) throw new IllegalStateException("warm-up job not accepted: " + s);
+                    JobResult r = a.record().result().get(10, TimeUnit.MINUTES);
+                    if (r.status() != JobStatus.SUCCEEDED || !b.id().equals(r.backend())) {
+                        throw new IllegalStateException("warm-up job on " + b.id() + ": " + r.status() + " on " + r.backend());
+                    }
+                }
+            }
+        }
     }
 
     /** "poisson2d nx=40" for a job document of {@link #workload} (trace lines). */
