@@ -103,10 +103,10 @@ public final class KafkaJobAdapter implements AutoCloseable {
      * The job consumer's {@code fetch.min.bytes} (Kafka's default 1): the broker holds a fetch until
      * this much is there or {@link #FETCH_MAX_WAIT_MS} passed, so a fetch carries ~20 tiny jobs
      * (~0.4 KB each with headers) instead of the one 1-ms tick of a client sending 5 000/s. Measured
-     * here (29 Nov, four pairs alternating, ./kiln bench routing --case tiny, JIT-warm paced pass, load
-     * 7–19): Fetch requests 0.14–0.15 → 0.07–0.08 per job, the process's CPU (/proc, every thread)
-     * median 158 → 135 µs per job (broker threads 46–58 → 34–45, poll thread 28–35 → 20–25), p50
-     * 6.5–7.3 → 9.9–12.2 ms, p99 not resolved against the noise. {@code kiln.kafka.client.fetch.min.bytes} overrides it (1 for the
+     * here (29 Nov, seven pairs alternating, ./kiln bench routing --case tiny, JIT-warm paced pass,
+     * load 4–31): Fetch requests 0.14–0.18 → 0.07–0.08 per job, the process's CPU (/proc, every
+     * thread) median 155 → 133 µs per job (broker threads 42–58 → 34–45, poll thread 27–35 → 20–25),
+     * p50 median 7.1 → 11.2 ms, p99 not resolved against the noise (under 50 ms for both at load 4–5). {@code kiln.kafka.client.fetch.min.bytes} overrides it (1 for the
      * least latency of lone jobs).
      */
     static final int FETCH_MIN_BYTES = 8_192;
