@@ -58,7 +58,7 @@ import java.util.function.Supplier;
  * {@code noise_floor_pct} = the first table's best choices scored on the second, {@code regret_second_table_pct} = the
  * routed choices scored on the second), {@code --learned-last} (the learned router's burst after its peers'), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
  * (5 000/s), {@code --tiny-paced-jobs N} (jobs of the paced pass; 20 s at the rate, --tiny-jobs with --quick),
- * {@code --tiny-paced-warm-up N} (a paced pass closing the warm-up; none by default),
+ * {@code --tiny-paced-warm-up N} (a paced pass of N jobs closing the warm-up; default: paced passes of 5 s until the JIT's compiler threads are done, at most 60 s; none with --quick),
  * {@code --tiny-client-linger-ms N} (the bench producer's linger.ms, 1), {@code --tiny-warm-up N} (jobs before the timed passes; default: passes of 5 000 until the JIT is done, at most 60 000), {@code --tiny-in-flight N} (the service's {@code kiln.kafka.max-in-flight}).
  */
 public final class RoutingBench implements Bench {

@@ -59,8 +59,24 @@ final class TinyJobsRun {
      * bench routing --case tiny}) — a start-up cost a long-running service pays once, not per job.
      */
     static final int WARM_UP_PASS = 5_000;
-    /** Warm once a pass's compile time is at most this share of its wall time. */
+    /**
+     * Warm once the compiler threads' CPU over a pass is at most this share of its wall time
+     * (a tenth of a core; {@link CompilerCpu}).
+     */
     static final double WARM_JIT_SHARE = 0.10;
+    /**
+     * The paced warm-up (full run; {@code --tiny-paced-warm-up N} fixes the count, 0 none): paced
+     * passes of this many seconds until the compiler threads' CPU is at most {@link
+     * #WARM_JIT_SHARE} of a pass, at most {@link #PACED_WARM_UP_MAX_SECONDS}. The flood warm-up
+     * does not compile what the paced regime runs (small fetches and produce batches take other
+     * branches of the broker and clients): after 60 000 flood jobs the C2 thread still used 0.45–0.75
+     * of a core for the first ~20 s at 5 000/s, 12–13 s of CPU in a 20-s pass, then under 0.05 for
+     * the next 80 s, while the process fell from 1.6–1.7 to 0.7–0.8 cores (measured here, 29 Nov:
+     * per-thread CPU from /proc every 2 s over a 100-s paced pass, --tiny-paced-jobs 500000).
+     */
+    static final int PACED_WARM_UP_PASS_SECONDS = 5;
+    /** At most this long of paced warm-up, s, warm or not. */
+    static final int PACED_WARM_UP_MAX_SECONDS = 60;
     /** At most this many warm-up jobs (20 000 with --quick), warm or not. */
     static final int WARM_UP_MAX = 60_000;
 
@@ -80,7 +96,7 @@ final class TinyJobsRun {
         // ParallelGC pause or none, and no ZGC cycle at all, so its p99 was a draw on whether a
         // collection fell inside it. --quick keeps --tiny-jobs.
         int pacedJobs = args.getInt("tiny-paced-jobs", args.quick() ? jobs : PACED_SECONDS * rate);
-        int pacedWarmUp = args.getInt("tiny-paced-warm-up", 0);
+        int fixedPacedWarmUp = args.getInt("tiny-paced-warm-up", args.quick() ? 0 : -1); // -1: adaptive
         int fixedWarmUp = args.getInt("tiny-warm-up", 0);
         int warmUpMax = args.quick() ? 20_000 : WARM_UP_MAX;
         Path data = Files.createTempDirectory("kiln-bench-tiny");
@@ -106,21 +122,31 @@ final class TinyJobsRun {
                 warmUp = fixedWarmUp;
             } else {
                 while (warmUp < warmUpMax) {
-                    long jit0 = jitMs();
+                    long jit0 = CompilerCpu.ms();
                     long t0 = System.nanoTime();
                     pass("warm" + warmUp, WARM_UP_PASS, 0, producer, results, new java.util.TreeMap<>());
                     warmUp += WARM_UP_PASS;
-                    double share = (jitMs() - jit0) / ((System.nanoTime() - t0) / 1e6);
-                    report.progress(String.format(java.util.Locale.ROOT, "tiny: warm-up, %d jobs, JIT compile time %.0f %% of the last pass", warmUp, 100 * share));
+                    double share = (CompilerCpu.ms() - jit0) / ((System.nanoTime() - t0) / 1e6);
+                    report.progress(String.format(java.util.Locale.ROOT, "tiny: warm-up, %d jobs, JIT compiler threads' CPU %.0f %% of a core over the last pass", warmUp, 100 * share));
                     if (share <= WARM_JIT_SHARE) break;
                 }
             }
-            if (pacedWarmUp > 0) {
-                // Optional (--tiny-paced-warm-up N): the paced pass runs other branches than a flood.
-                // 50 000 paced jobs first did not change the JIT's time in the timed pass (paced_jit_ms
-                // 19.4–19.5 s with and without, measured here: two pairs of ./kiln bench routing --case tiny).
-                report.progress("tiny: paced warm-up, " + pacedWarmUp + " jobs at " + rate + "/s");
-                pass("warm-paced", pacedWarmUp, rate, producer, results, new java.util.TreeMap<>());
+            int pacedWarmUp = 0;
+            if (fixedPacedWarmUp > 0) {
+                report.progress("tiny: paced warm-up, " + fixedPacedWarmUp + " jobs at " + rate + "/s");
+                pass("warm-paced", fixedPacedWarmUp, rate, producer, results, new java.util.TreeMap<>());
+                pacedWarmUp = fixedPacedWarmUp;
+            } else if (fixedPacedWarmUp < 0) {
+                int passJobs = PACED_WARM_UP_PASS_SECONDS * rate;
+                while (pacedWarmUp < PACED_WARM_UP_MAX_SECONDS * rate) {
+                    long jit0 = CompilerCpu.ms();
+                    long t0 = System.nanoTime();
+                    pass("warm-paced" + pacedWarmUp, passJobs, rate, producer, results, new java.util.TreeMap<>());
+                    pacedWarmUp += passJobs;
+                    double share = (CompilerCpu.ms() - jit0) / ((System.nanoTime() - t0) / 1e6);
+                    report.progress(String.format(java.util.Locale.ROOT, "tiny: paced warm-up at %d/s, %d jobs, JIT compiler threads' CPU %.0f %% of a core over the last pass", rate, pacedWarmUp, 100 * share));
+                    if (share <= WARM_JIT_SHARE) break;
+                }
             }
             double heapStart = heapAfterGc(memory);
             io.micrometer.core.instrument.Timer overhead = kiln.runtime().metrics().registry().find("kiln.routing.overhead").timer();
@@ -131,21 +157,25 @@ final class TinyJobsRun {
             CpuClock cpu = CpuClock.start();
             BrokerRequests requests = BrokerRequests.start();
             long jitMs0 = jitMs();
+            long jitCpu0 = CompilerCpu.ms();
             TinyPass flood = pass("flood", jobs, 0, producer, results, backends);
             CpuClock.PerJob floodCpu = cpu.perJob(jobs);
             long floodJitMs = jitMs() - jitMs0;
+            long floodJitCpuMs = CompilerCpu.ms() - jitCpu0;
             report.progress("tiny: flood CPU µs/job by thread (Java threads alive at the end; GC, JIT and finished threads not listed): " + cpu.topThreads(jobs, 12));
             report.progress("tiny: flood broker requests and records per job: " + requests.perJob(jobs));
             report.progress("tiny: " + pacedJobs + " jobs paced at " + rate + "/s from " + java.time.Instant.now());
             CpuClock pacedCpu = CpuClock.start();
             BrokerRequests pacedRequests = BrokerRequests.start();
             long pacedJit0 = jitMs();
+            long pacedJitCpu0 = CompilerCpu.ms();
             GcPauses gc = GcPauses.start();
             MachineCpu machine = MachineCpu.start();
             long pacedStart = System.nanoTime();
             TinyPass paced = pass("paced", pacedJobs, rate, producer, results, backends);
             double[] cores = machine.coresSinceStart();
             long pacedJitMs = jitMs() - pacedJit0;
+            long pacedJitCpuMs = CompilerCpu.ms() - pacedJitCpu0;
             Thread.sleep(50); // the notification of a pause that ended with the pass
             List<GcPauses.Pause> pauses = gc.pauses().stream().filter(q -> q.endNanos() >= pacedStart).toList();
             gc.close();
@@ -192,6 +222,10 @@ final class TinyJobsRun {
             f.put("flood_jit_ms", floodJitMs);
             f.put("paced_warm_up_jobs", pacedWarmUp);
             f.put("paced_jit_ms", pacedJitMs);
+            // The compiler threads' CPU time (/proc; CompilerCpu): what the JIT really took. The two
+            // *_jit_ms above are the MXBean's summed wall time of compile tasks, inflated when starved.
+            f.put("flood_jit_cpu_ms", floodJitCpuMs);
+            f.put("paced_jit_cpu_ms", pacedJitCpuMs);
             // The result's own timing (whole ms): accepted → answered inside Kiln, and the solve alone.
             f.put("kiln_total_ms_mean", paced.kilnTotalMsMean());
             f.put("solve_ms_mean", paced.solveMsMean());
