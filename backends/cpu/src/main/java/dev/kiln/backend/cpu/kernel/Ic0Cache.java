@@ -20,7 +20,10 @@ import java.util.Map;
  * natural order it scatters), and neither rows per level nor entries per row separated the two
  * groups (docs/ARCHITECTURE.md, issue 3). A round costs one iteration, so the probe costs
  * about {@code 2·PROBE_ROUNDS + 2} iterations once per matrix, so it is skipped when the factor
- * is nearly exact ({@link #NEARLY_EXACT}: PCG would end in a few iterations). Least recently used first out, bounded by the bytes the
+ * is nearly exact ({@link #NEARLY_EXACT}: PCG would end in a few iterations). The backend's
+ * IC(0)-PCG ({@code CpuIc0Cg.solveDeciding}) asks that of its own first iterations instead and
+ * caches what it settled ({@link #put}); {@link #get} (a preconditioner for vectors in A's order)
+ * still tests and probes up front. Least recently used first out, bounded by the bytes the
  * factors hold. A factorisation that fails (not SPD) is not cached: it throws each time.
  * Thread-safe; factorises outside the lock.
  */
@@ -148,6 +151,10 @@ public final class Ic0Cache {
      * matrix at hand 0.12 or more — gr_30_30 0.12 (21), nos3 0.18 (49), Poisson 2D 50²–512² 0.18–0.20
      * (42–344), 1138_bus 0.56 (153), msc04515 0.85 (1 286), bcsstk21 1.0 (363), bcsstk13 2.7 (444),
      * bcsstk08 6.1 (34), bcsstk25 7.2 (4 270). 0.01 sits two decades from either side.
+     * {@code CpuIc0Cg.solveDeciding} compares PCG's first ‖r₁‖/‖r₀‖ (b = 1) with it: crystm01
+     * 4.7e-5, Poisson 150² with σ = 1000 1.6e-7, every other matrix above 1 (the residual grows:
+     * bcsstk21 1.09, gr_30_30 1.68, 1138_bus 3.15, Poisson 2D 50²–512² 2.9–10.2, bcsstk25 23.9;
+     * measured here with a throwaway harness, docs/ARCHITECTURE.md issue 3, third pass).
      */
     public static final double NEARLY_EXACT = 0.01;
 
