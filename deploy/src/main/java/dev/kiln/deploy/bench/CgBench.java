@@ -7,7 +7,6 @@ import dev.kiln.backend.cpu.kernel.Ic0Cache;
 import dev.kiln.backend.cpu.kernel.LevelScheduledIc0;
 import dev.kiln.backend.cpu.kernel.PreparedSystem;
 import dev.kiln.backend.cpu.kernel.PreparedSystemFp32;
-import dev.kiln.backend.cpu.kernel.WorkerPool;
 import dev.kiln.solvers.kernel.ScalarCsrOperator;
 import dev.kiln.solvers.kernel.ScalarKrylovKernels;
 import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
@@ -173,25 +172,31 @@ public final class CgBench implements Bench {
             for (String method : List.of("cg", "pcg+jacobi", "pcg+ic0", "pcg+ic0(natural)", "pcg+chebyshev")) {
                 double best = Double.MAX_VALUE, ic0SetupMs = Double.NaN, spent = 0;
                 String ic0Ordering = "";
+                boolean ic0Probed = false;
                 SolveReport rep = null;
                 int reps = 0;
                 for (; reps < MAX_REPS && (reps < minReps || spent < REP_BUDGET_MS); reps++) {
                     double ms, setupMs = Double.NaN;
                     SolveReport run;
                     LevelScheduledIc0 f = null;
+                    boolean probed = false;
                     if (method.equals("pcg+ic0")) {
-                        // as the backend runs it, set-up timed in (PETSc's KSPSetUp factorises
-                        // too): factorised (and, past the size bound, both orderings probed, which
-                        // converts P·A·Pᵀ), then PCG in the chosen one; ic0_setup_ms says how much
-                        // of kiln_ms that was. P·A·Pᵀ's conversion is dropped first, so every run
-                        // pays it as the first did.
+                        // as the backend runs a matrix it has not seen, set-up timed in (PETSc's
+                        // KSPSetUp factorises too): factorised in A's order (ic0_setup_ms), then
+                        // PCG, which past the size bound probes both orderings (converting P·A·Pᵀ)
+                        // when its first iterations show it will run long and then runs in the
+                        // faster one (ic0_probed). P·A·Pᵀ's conversion is dropped first, so every
+                        // run pays it as the first did.
                         ConversionCache.shared().removeIc0Renumberings(a);
-                        int parts = a.nnz() >= CpuKernels.PARALLEL_MIN_NNZ ? WorkerPool.shared().parts() : 1;
+                        int parts = CpuKernels.ic0Parts(a);
                         long s0 = System.nanoTime();
-                        f = Ic0Cache.probed(a, parts);
+                        LevelScheduledIc0 natural = Ic0Cache.natural(a, parts);
                         setupMs = (System.nanoTime() - s0) * 1e-6;
-                        run = CpuIc0Cg.solve(f, b, null, RTOL, maxIt, null);
+                        CpuIc0Cg.Decided d = CpuIc0Cg.solveDeciding(natural, a, b, null, RTOL, maxIt, null);
                         ms = (System.nanoTime() - s0) * 1e-6;
+                        f = d.factor();
+                        probed = d.probed();
+                        run = d.report();
                     } else {
                         long s0 = System.nanoTime();
                         PreparedSystem sys = CpuKernels.prepare(a);
@@ -212,6 +217,7 @@ public final class CgBench implements Bench {
                         rep = run;
                         ic0SetupMs = setupMs;
                         if (f != null) ic0Ordering = f.ordering().name().toLowerCase(java.util.Locale.ROOT);
+                        ic0Probed = probed;
                     }
                 }
                 String pc = switch (method) {
@@ -243,6 +249,7 @@ public final class CgBench implements Bench {
                 if (method.equals("pcg+ic0")) {
                     f.put("ic0_setup_ms", ic0SetupMs);
                     f.put("ic0_ordering", ic0Ordering);
+                    f.put("ic0_probed", ic0Probed);
                 }
                 f.put("plain_iters", plain.iterations());
                 f.put("n", a.rows());

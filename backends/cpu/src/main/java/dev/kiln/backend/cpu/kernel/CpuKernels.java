@@ -130,6 +130,11 @@ public final class CpuKernels {
         return Ic0Cache.shared().get(a, parts(a, -1));
     }
 
+    /** The part count {@link #ic0Factor} schedules A's factor for. */
+    public static int ic0Parts(CsrMatrix a) {
+        return parts(a, -1);
+    }
+
     /** {@link #ic0Factor} as a preconditioner for vectors in A's own order (one solve's instance). */
     public static LevelScheduledIc0Solve ic0(CsrMatrix a) {
         return ic0Factor(a).newSolveInNaturalOrder(WorkerPool.shared());

@@ -20,7 +20,10 @@ import java.util.Map;
  * natural order it scatters), and neither rows per level nor entries per row separated the two
  * groups (docs/ARCHITECTURE.md, issue 3). A round costs one iteration, so the probe costs
  * about {@code 2·PROBE_ROUNDS + 2} iterations once per matrix, so it is skipped when the factor
- * is nearly exact ({@link #NEARLY_EXACT}: PCG would end in a few iterations). Least recently used first out, bounded by the bytes the
+ * is nearly exact ({@link #NEARLY_EXACT}: PCG would end in a few iterations). The backend's
+ * IC(0)-PCG ({@code CpuIc0Cg.solveDeciding}) asks that of its own first iterations instead and
+ * caches what it settled ({@link #put}); {@link #get} (a preconditioner for vectors in A's order)
+ * still tests and probes up front. Least recently used first out, bounded by the bytes the
  * factors hold. A factorisation that fails (not SPD) is not cached: it throws each time.
  * Thread-safe; factorises outside the lock.
  */
@@ -37,12 +40,26 @@ public final class Ic0Cache {
 
     /** A's IC(0) factor scheduled over {@code parts} threads. */
     public LevelScheduledIc0 get(CsrMatrix a, int parts) {
+        LevelScheduledIc0 f = cached(a, parts);
+        return f != null ? f : put(a, parts, probed(a, parts));
+    }
+
+    /** A's factor for {@code parts} threads when one is cached, else null. */
+    public LevelScheduledIc0 cached(CsrMatrix a, int parts) {
         String key = a.fingerprint() + "/" + parts;
         synchronized (this) {
-            LevelScheduledIc0 f = map.get(key);
-            if (f != null) return f;
+            return map.get(key);
         }
-        LevelScheduledIc0 f = probed(a, parts);
+    }
+
+    /**
+     * Caches {@code f} (whose ordering is decided) as A's factor for {@code parts} threads,
+     * unless one is already there; returns the one cached.
+     */
+    public LevelScheduledIc0 put(CsrMatrix a, int parts, LevelScheduledIc0 f) {
+        if (f.rows() != a.rows() || f.parts() != parts) throw new IllegalArgumentException("factor of " + f.rows() + " rows on "
+                + f.parts() + " parts, matrix of " + a.rows() + " rows on " + parts);
+        String key = a.fingerprint() + "/" + parts;
         synchronized (this) {
             LevelScheduledIc0 prior = map.putIfAbsent(key, f);
             if (prior != null) return prior;
@@ -78,13 +95,40 @@ public final class Ic0Cache {
     static final int PROBE_ROUNDS = 3;
 
     /**
+     * What the probe costs in PCG iterations' products and solves (one untimed and
+     * {@link #PROBE_ROUNDS} timed rounds of each ordering), besides renumbering A and converting
+     * P·A·Pᵀ: a PCG on the natural factor that has not converged after this many iterations
+     * runs long enough for the probe to be worth asking ({@code CpuIc0Cg.solveDeciding}).
+     */
+    public static final int PROBE_ITERATIONS = 2 * PROBE_ROUNDS + 2;
+
+    /**
      * The faster of the level and natural orderings for one PCG iteration on A (see the class
      * comment), uncached; converts P·A·Pᵀ for the SpMV on the way (that conversion is cached).
      */
     public static LevelScheduledIc0 probed(CsrMatrix a, int parts) {
-        LevelScheduledIc0 natural = LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS,
-                LevelScheduledIc0.Ordering.NATURAL);
-        if (a.nnz() < PROBE_MIN_NNZ || contraction(natural, parts) < NEARLY_EXACT) return natural;
+        LevelScheduledIc0 natural = natural(a, parts);
+        if (!probes(a) || contraction(natural, parts) < NEARLY_EXACT) return natural;
+        return faster(natural, a);
+    }
+
+    /** A's IC(0) in its own order, scheduled for {@code parts} threads, unprobed and uncached. */
+    public static LevelScheduledIc0 natural(CsrMatrix a, int parts) {
+        return LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS, LevelScheduledIc0.Ordering.NATURAL);
+    }
+
+    /** Whether A is large enough for the ordering probe ({@link #PROBE_MIN_NNZ}); smaller ones keep their natural order. */
+    public static boolean probes(CsrMatrix a) {
+        return a.nnz() >= PROBE_MIN_NNZ;
+    }
+
+    /**
+     * The probe itself: {@code natural} (A's factor in its own order, from {@link #natural}) or
+     * it renumbered by level, whichever ran a PCG iteration faster; uncached. Converts P·A·Pᵀ
+     * for the SpMV on the way (that conversion is cached).
+     */
+    public static LevelScheduledIc0 faster(LevelScheduledIc0 natural, CsrMatrix a) {
+        int parts = natural.parts();
         // the natural factor renumbered: A is factorised once
         LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural, a, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS);
         long tl = Long.MAX_VALUE, tn = Long.MAX_VALUE;
@@ -107,8 +151,12 @@ public final class Ic0Cache {
      * matrix at hand 0.12 or more — gr_30_30 0.12 (21), nos3 0.18 (49), Poisson 2D 50²–512² 0.18–0.20
      * (42–344), 1138_bus 0.56 (153), msc04515 0.85 (1 286), bcsstk21 1.0 (363), bcsstk13 2.7 (444),
      * bcsstk08 6.1 (34), bcsstk25 7.2 (4 270). 0.01 sits two decades from either side.
+     * {@code CpuIc0Cg.solveDeciding} compares PCG's first ‖r₁‖/‖r₀‖ (b = 1) with it: crystm01
+     * 4.7e-5, Poisson 150² with σ = 1000 1.6e-7, every other matrix above 1 (the residual grows:
+     * bcsstk21 1.09, gr_30_30 1.68, 1138_bus 3.15, Poisson 2D 50²–512² 2.9–10.2, bcsstk25 23.9;
+     * measured here with a throwaway harness, docs/ARCHITECTURE.md issue 3, third pass).
      */
-    static final double NEARLY_EXACT = 0.01;
+    public static final double NEARLY_EXACT = 0.01;
 
     /** Seed of {@link #contraction}'s vector: fixed, so a matrix's choice does not vary between runs. */
     private static final long CONTRACTION_SEED = 20261129L;
