@@ -269,8 +269,12 @@ final class KernelWarmUp {
         }
         // IC(0) triangular solves (scalar loops, but a small job's few hundred applies would run
         // them interpreted: 1138_bus IC(0)-PCG took 29.5 ms against PETSc's 3.4 in a cold bench):
-        // level order on one part, level steps on the pool, and vectors in A's own order
-        CsrMatrix grid = dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(12, 10);
+        // level order on one part, level steps on the pool, and vectors in A's own order. A 64×60
+        // grid, not 12×10: after the small one, 5 of 12 JVMs ran a later IC(0)-PCG's solves ~45 %
+        // slower than the reference for 20+ solves (Poisson 128², gr_30_30); after this one 1 of 12
+        // (measured here 29 Nov, /tmp probe of CpuIc0Cg.solve vs the reference, medians of 22 runs
+        // per JVM; docs/ARCHITECTURE.md issue 3, "IC(0) solve JIT variance"). Cause not found.
+        CsrMatrix grid = dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(64, 60);
         for (int parts : partCounts) for (LevelScheduledIc0.Ordering o : LevelScheduledIc0.Ordering.values()) {
             LevelScheduledIc0 f = LevelScheduledIc0.of(grid, parts, 4, o);
             double[] r = filled(grid.rows(), 1.0), z = new double[grid.rows()];
