@@ -2,7 +2,10 @@ package dev.kiln.runtime.routing;
 
 import dev.kiln.spi.JobKind;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -51,8 +54,8 @@ final class ColdFirstRun {
     /** Runs of a backend × kind looked at, at most, before its first run is judged warm. */
     static final int EARLY = 8;
 
-    private final Map<String, java.util.List<Run>> early = new ConcurrentHashMap<>();
-    private final java.util.Set<String> settled = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<Run>> early = new ConcurrentHashMap<>();
+    private final Set<String> settled = ConcurrentHashMap.newKeySet();
 
     /**
      * Offers a finished run after the caller has learned it. Returns the backend × kind's runs so
@@ -63,19 +66,19 @@ final class ColdFirstRun {
      *
      * @param samples samples the backend × kind model had before this run
      */
-    synchronized java.util.List<Run> offer(Run run, long samples) {
+    synchronized List<Run> offer(Run run, long samples) {
         String key = CostModel.stateKey(run.decision().chosen(), run.kind());
-        if (settled.contains(key)) return java.util.List.of();
-        java.util.List<Run> runs = early.get(key);
+        if (settled.contains(key)) return List.of();
+        List<Run> runs = early.get(key);
         if (runs == null) {
             if (samples > 0) { // the model knew this backend before its first run here (calibrated, restored)
                 settled.add(key);
-                return java.util.List.of();
+                return List.of();
             }
-            runs = new java.util.ArrayList<>();
+            runs = new ArrayList<>();
             runs.add(run);
             early.put(key, runs);
-            return java.util.List.of();
+            return List.of();
         }
         runs.add(run);
         Run first = runs.get(0);
@@ -85,12 +88,12 @@ final class ColdFirstRun {
         } else if (runs.size() >= EARLY) {
             for (Run r : runs.subList(1, runs.size())) if (judge == null || r.work() > judge.work()) judge = r;
         }
-        if (judge == null) return java.util.List.of();
+        if (judge == null) return List.of();
         settled.add(key);
         early.remove(key);
         double bound = bound(first, judge);
-        if (!(first.solveMs() > COLD_FACTOR * bound)) return java.util.List.of();
-        java.util.List<Run> out = new java.util.ArrayList<>(runs);
+        if (!(first.solveMs() > COLD_FACTOR * bound)) return List.of();
+        List<Run> out = new ArrayList<>(runs);
         out.set(0, first.withMs(bound));
         return out;
     }

@@ -203,9 +203,11 @@ final class TinyJobsRun {
             f.put("p99_ms", paced.p99Ms());
             f.put("p99_from_send_ms", paced.p99FromSendMs());
             f.put("flood_p99_ms", flood.p99Ms());
+            // A pass without a pause has paused 0 ms at most and in all.
+            java.util.DoubleSummaryStatistics pauseMs = pauses.stream().mapToDouble(GcPauses.Pause::ms).summaryStatistics();
             f.put("gc_pauses", pauses.size());
-            f.put("gc_pause_max_ms", pauses.stream().mapToDouble(GcPauses.Pause::ms).max().orElse(0));
-            f.put("gc_pause_total_ms", pauses.stream().mapToDouble(GcPauses.Pause::ms).sum());
+            f.put("gc_pause_max_ms", pauses.isEmpty() ? 0.0 : pauseMs.getMax());
+            f.put("gc_pause_total_ms", pauseMs.getSum());
             // Share of the slowest 1 % whose wait overlaps a GC pause, and of all jobs (chance).
             f.put("tail_in_gc_pct", overlap[0]);
             f.put("all_in_gc_pct", overlap[1]);
