@@ -120,6 +120,10 @@ public final class CpuIc0Cg {
                                     IterationMonitor monitor) {
         int n = f.rows();
         PreparedSystem sys = CpuKernels.prepare(f, -1);
+        if (f.ordering() == LevelScheduledIc0.Ordering.NATURAL) {     // nothing to renumber: no copies in and out
+            return ConjugateGradient.solve(sys.operator(), sys.kernels(), bNatural, x0Natural, f.newSolve(WorkerPool.shared()),
+                    tolerance, maxIterations, monitor, null);
+        }
         double[] b = new double[n];
         f.toNewOrder(bNatural, b);
         double[] x0 = null;

@@ -73,6 +73,11 @@ public final class LevelScheduledIc0 {
     final int[] lPtr, lCol;      // strict lower part of L (new numbering), L's entry order
     final double[] lVal;
     /**
+     * L's strict part by columns (Lᵀ by rows, entries by ascending column), as the factorisation
+     * left it: the natural ordering's forward solve scatters over it; null in the other orderings.
+     */
+    final Transposed byColumns;
+    /**
      * Strict upper part of Lᵀ by rows, entries by descending row; built on first use in the
      * natural ordering, whose own-order solve scatters column-wise instead (only a solve with
      * vectors in A's order through {@link #newSolveInNaturalOrder} reads it there): building it
@@ -92,7 +97,7 @@ public final class LevelScheduledIc0 {
     }
 
     private LevelScheduledIc0(int n, int parts, Ordering ordering, int levels, double shift, int[] perm, CsrMatrix permuted,
-                              String permutedKey, int[] lPtr, int[] lCol, double[] lVal, Transposed upper,
+                              String permutedKey, int[] lPtr, int[] lCol, double[] lVal, Transposed byColumns, Transposed upper,
                               double[] inverseDiagonal, Steps forward, Steps backward) {
         this.n = n;
         this.parts = parts;
@@ -105,6 +110,7 @@ public final class LevelScheduledIc0 {
         this.lPtr = lPtr;
         this.lCol = lCol;
         this.lVal = lVal;
+        this.byColumns = byColumns;
         this.upper = upper;
         this.inverseDiagonal = inverseDiagonal;
         this.forward = forward;
@@ -138,9 +144,8 @@ public final class LevelScheduledIc0 {
         CsrMatrix pa = permute(a, perm);
         IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(pa);
         IncompleteCholeskyPreconditioner.Factor f = ic.factor();
-        StrictLower sl = StrictLower.of(f, n);
-        int[] lPtr = sl.ptr(), lCol = sl.col();
-        double[] lVal = sl.val();
+        int[] lPtr = f.rowPtr(), lCol = f.colIdx();
+        double[] lVal = f.values();
         Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, null);
         int[] bounds = blockBounds(a, blockStart, perm, interfaceFrom[0]);
         Steps fwd = new Steps(new int[] {0, interfaceFrom[0]}, new int[] {interfaceFrom[0], n}, new boolean[] {true, false}, bounds);
@@ -148,27 +153,7 @@ public final class LevelScheduledIc0 {
                 concat(new int[parts + 1], bounds));
         return new LevelScheduledIc0(n, parts, Ordering.INTERFACE_LAST, -1, ic.shift(), perm, pa,
                 renumberedKeyPrefix(a) + "interface-last/" + parts,
-                lPtr, lCol, lVal, u, f.inverseDiagonal(), fwd, bwd);
-    }
-
-    /** L without its diagonal, by rows (the factor stores each row's diagonal last; the solves use 1/l_ii apart). */
-    private record StrictLower(int[] ptr, int[] col, double[] val) {
-        static StrictLower of(IncompleteCholeskyPreconditioner.Factor f, int n) {
-            int[] rp = f.rowPtr(), ci = f.colIdx();
-            double[] v = f.values();
-            int strict = rp[n] - n;
-            int[] lPtr = new int[n + 1], lCol = new int[strict];
-            double[] lVal = new double[strict];
-            for (int k = 0; k < n; k++) {
-                int o = lPtr[k];
-                for (int q = rp[k], d = rp[k + 1] - 1; q < d; q++, o++) {
-                    lCol[o] = ci[q];
-                    lVal[o] = v[q];
-                }
-                lPtr[k + 1] = o;
-            }
-            return new StrictLower(lPtr, lCol, lVal);
-        }
+                lPtr, lCol, lVal, null, u, f.inverseDiagonal(), fwd, bwd);
     }
 
     /** A's IC(0) in A's own order: one sequential step each way. */
@@ -176,14 +161,14 @@ public final class LevelScheduledIc0 {
         int n = a.rows();
         IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(a);
         IncompleteCholeskyPreconditioner.Factor f = ic.factor();
-        StrictLower sl = StrictLower.of(f, n);
-        int[] lPtr = sl.ptr(), lCol = sl.col();
-        double[] lVal = sl.val();
+        int[] lPtr = f.rowPtr();
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
         int[] levelPtr = {0, n};                                   // one "level": a single sequential step
+        // the factor's own arrays, no copy: L's strict rows for the backward solve, Lᵀ's (by
+        // columns of L) for the forward one, both scattering
         return new LevelScheduledIc0(n, parts, Ordering.NATURAL, 1, ic.shift(), perm, a, a.fingerprint(),
-                lPtr, lCol, lVal, null, f.inverseDiagonal(),
+                lPtr, f.colIdx(), f.values(), new Transposed(f.upperPtr(), f.upperCol(), f.upperValues()), null, f.inverseDiagonal(),
                 steps(levelPtr, lPtr, parts, false, Integer.MAX_VALUE),
                 steps(levelPtr, lPtr, parts, true, Integer.MAX_VALUE));    // never parallel: the entry counts are not read
     }
@@ -222,7 +207,7 @@ public final class LevelScheduledIc0 {
         Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, perm);
         int[] levelPtr = levelPointers(level);
         return new LevelScheduledIc0(n, natural.parts, Ordering.LEVELS, levelPtr.length - 1, natural.shift, perm, permute(a, perm),
-                renumberedKeyPrefix(a) + "levels", lPtr, lCol, lVal, u, inverseDiagonal,
+                renumberedKeyPrefix(a) + "levels", lPtr, lCol, lVal, null, u, inverseDiagonal,
                 steps(levelPtr, lPtr, natural.parts, false, minParallelLevelRows),
                 steps(levelPtr, u.ptr(), natural.parts, true, minParallelLevelRows));
     }

@@ -61,9 +61,9 @@ class KernelWarmUpTest {
     private static boolean sharesColumns(dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.Factor f) {
         int[] rp = f.rowPtr(), ci = f.colIdx();
         for (int i = 0; i < f.n(); i++) {
-            for (int q = rp[i]; q < rp[i + 1] - 1; q++) {
+            for (int q = rp[i]; q < rp[i + 1]; q++) {                  // strict rows
                 int k = ci[q];
-                for (int a = rp[i]; a < q; a++) for (int b = rp[k]; b < rp[k + 1] - 1; b++) if (ci[a] == ci[b]) return true;
+                for (int a = rp[i]; a < q; a++) for (int b = rp[k]; b < rp[k + 1]; b++) if (ci[a] == ci[b]) return true;
             }
         }
         return false;

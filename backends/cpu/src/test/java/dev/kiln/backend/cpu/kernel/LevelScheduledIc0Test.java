@@ -134,16 +134,17 @@ class LevelScheduledIc0Test {
                 int n = f.rows();
                 double scale = 0;
                 for (double v : g.values()) scale = Math.max(scale, Math.abs(v));
+                for (double v : g.diagonal()) scale = Math.max(scale, Math.abs(v));
                 double[] row = new double[n];                    // row k of f's L scattered by column
                 for (int k = 0; k < n; k++) {
-                    assertEquals(g.rowPtr()[k + 1] - g.rowPtr()[k] - 1, f.lPtr[k + 1] - f.lPtr[k], what + ": entries of row " + k);
+                    assertEquals(g.rowPtr()[k + 1] - g.rowPtr()[k], f.lPtr[k + 1] - f.lPtr[k], what + ": entries of row " + k);
                     for (int q = f.lPtr[k]; q < f.lPtr[k + 1]; q++) row[f.lCol[q]] = f.lVal[q];
-                    for (int q = g.rowPtr()[k]; q < g.rowPtr()[k + 1] - 1; q++) {
+                    for (int q = g.rowPtr()[k]; q < g.rowPtr()[k + 1]; q++) {
                         int j = g.colIdx()[q];
                         assertTrue(Math.abs(row[j] - g.values()[q]) <= 1e-12 * scale, what + ": l[" + k + "," + j + "] " + row[j] + " against " + g.values()[q]);
                         row[j] = 0;
                     }
-                    double d = g.values()[g.rowPtr()[k + 1] - 1];
+                    double d = g.diagonal()[k];
                     assertTrue(Math.abs(1 / f.inverseDiagonal[k] - d) <= 1e-12 * scale, what + ": l[" + k + "," + k + "]");
                     // Lᵀ holds the same entries as L, transposed
                     for (int q = f.upper().ptr()[k]; q < f.upper().ptr()[k + 1]; q++) {
