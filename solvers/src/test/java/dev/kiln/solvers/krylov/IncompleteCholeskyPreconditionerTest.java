@@ -44,28 +44,17 @@ class IncompleteCholeskyPreconditionerTest {
     static void assertFactorIs(double[][] expected, IncompleteCholeskyPreconditioner ic) {
         IncompleteCholeskyPreconditioner.Factor f = ic.factor();
         int n = f.n(), entries = 0;
-        double[][] byRows = new double[n][n];
         for (int i = 0; i < n; i++) {
             for (int q = f.rowPtr()[i]; q < f.rowPtr()[i + 1]; q++, entries++) {
                 int j = f.colIdx()[q];
                 assertTrue(j < i && (q == f.rowPtr()[i] || f.colIdx()[q - 1] < j), "row " + i + ": strict lower, columns ascending");
                 assertEquals(Double.doubleToLongBits(expected[i][j]), Double.doubleToLongBits(f.values()[q]),
                         "l(" + i + "," + j + ") " + f.values()[q] + " expected " + expected[i][j]);
-                byRows[i][j] = f.values()[q];
             }
             assertEquals(Double.doubleToLongBits(expected[i][i]), Double.doubleToLongBits(f.diagonal()[i]), "l(" + i + "," + i + ")");
             assertEquals(1.0 / expected[i][i], f.inverseDiagonal()[i], "1/l(" + i + "," + i + ")");
         }
         assertTrue(entries > 0);
-        // Lᵀ by rows holds the same entries, bit for bit, columns ascending
-        assertEquals(entries, f.upperPtr()[n]);
-        for (int k = 0; k < n; k++) {
-            for (int q = f.upperPtr()[k]; q < f.upperPtr()[k + 1]; q++) {
-                int i = f.upperCol()[q];
-                assertTrue(i > k && (q == f.upperPtr()[k] || f.upperCol()[q - 1] < i), "row " + k + " of Lᵀ: strict upper, ascending");
-                assertEquals(Double.doubleToLongBits(byRows[i][k]), Double.doubleToLongBits(f.upperValues()[q]), "lᵀ(" + k + "," + i + ")");
-            }
-        }
     }
 
     /** Symmetric, random pattern (rows share columns, so the sparse dots have terms), diagonally dominant. */

@@ -73,11 +73,6 @@ public final class LevelScheduledIc0 {
     final int[] lPtr, lCol;      // strict lower part of L (new numbering), L's entry order
     final double[] lVal;
     /**
-     * L's strict part by columns (Lᵀ by rows, entries by ascending column), as the factorisation
-     * left it: the natural ordering's forward solve scatters over it; null in the other orderings.
-     */
-    final Transposed byColumns;
-    /**
      * Strict upper part of Lᵀ by rows, entries by descending row; built on first use in the
      * natural ordering, whose own-order solve scatters column-wise instead (only a solve with
      * vectors in A's order through {@link #newSolveInNaturalOrder} reads it there): building it
@@ -97,7 +92,7 @@ public final class LevelScheduledIc0 {
     }
 
     private LevelScheduledIc0(int n, int parts, Ordering ordering, int levels, double shift, int[] perm, CsrMatrix permuted,
-                              String permutedKey, int[] lPtr, int[] lCol, double[] lVal, Transposed byColumns, Transposed upper,
+                              String permutedKey, int[] lPtr, int[] lCol, double[] lVal, Transposed upper,
                               double[] inverseDiagonal, Steps forward, Steps backward) {
         this.n = n;
         this.parts = parts;
@@ -110,7 +105,6 @@ public final class LevelScheduledIc0 {
         this.lPtr = lPtr;
         this.lCol = lCol;
         this.lVal = lVal;
-        this.byColumns = byColumns;
         this.upper = upper;
         this.inverseDiagonal = inverseDiagonal;
         this.forward = forward;
@@ -153,7 +147,7 @@ public final class LevelScheduledIc0 {
                 concat(new int[parts + 1], bounds));
         return new LevelScheduledIc0(n, parts, Ordering.INTERFACE_LAST, -1, ic.shift(), perm, pa,
                 renumberedKeyPrefix(a) + "interface-last/" + parts,
-                lPtr, lCol, lVal, null, u, f.inverseDiagonal(), fwd, bwd);
+                lPtr, lCol, lVal, u, f.inverseDiagonal(), fwd, bwd);
     }
 
     /** A's IC(0) in A's own order: one sequential step each way. */
@@ -165,10 +159,9 @@ public final class LevelScheduledIc0 {
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
         int[] levelPtr = {0, n};                                   // one "level": a single sequential step
-        // the factor's own arrays, no copy: L's strict rows for the backward solve, Lᵀ's (by
-        // columns of L) for the forward one, both scattering
+        // the factor's own arrays, no copy: it is stored as the solves read it
         return new LevelScheduledIc0(n, parts, Ordering.NATURAL, 1, ic.shift(), perm, a, a.fingerprint(),
-                lPtr, f.colIdx(), f.values(), new Transposed(f.upperPtr(), f.upperCol(), f.upperValues()), null, f.inverseDiagonal(),
+                lPtr, f.colIdx(), f.values(), null, f.inverseDiagonal(),
                 steps(levelPtr, lPtr, parts, false, Integer.MAX_VALUE),
                 steps(levelPtr, lPtr, parts, true, Integer.MAX_VALUE));    // never parallel: the entry counts are not read
     }
@@ -207,7 +200,7 @@ public final class LevelScheduledIc0 {
         Transposed u = Transposed.byDescendingRow(lPtr, lCol, lVal, perm);
         int[] levelPtr = levelPointers(level);
         return new LevelScheduledIc0(n, natural.parts, Ordering.LEVELS, levelPtr.length - 1, natural.shift, perm, permute(a, perm),
-                renumberedKeyPrefix(a) + "levels", lPtr, lCol, lVal, null, u, inverseDiagonal,
+                renumberedKeyPrefix(a) + "levels", lPtr, lCol, lVal, u, inverseDiagonal,
                 steps(levelPtr, lPtr, natural.parts, false, minParallelLevelRows),
                 steps(levelPtr, u.ptr(), natural.parts, true, minParallelLevelRows));
     }

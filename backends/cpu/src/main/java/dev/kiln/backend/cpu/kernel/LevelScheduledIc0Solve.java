@@ -83,8 +83,7 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
     }
 
     private void forward(int from, int to) {
-        if (scatter) forwardScatterRows(f.byColumns.ptr(), f.byColumns.col(), f.byColumns.val(), f.inverseDiagonal, r, z, from, to);
-        else if (w == null) forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, z, from, to);
+        if (w == null) forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, z, from, to);
         else forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, f.perm, r, w, from, to);
     }
 
@@ -92,23 +91,6 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
         if (scatter) backwardScatterRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, from, to);
         else if (w == null) backwardRows(u.ptr(), u.col(), u.val(), f.inverseDiagonal, z, from, to);
         else backwardRows(u.ptr(), u.col(), u.val(), f.inverseDiagonal, f.perm, w, z, from, to);
-    }
-
-    /**
-     * The forward solve column by column (A's own order, one step: rows [from, to) = all): z = r,
-     * then for k ascending z_k ·= 1/l_kk and z_j −= l_jk·z_k for the entries below it, read from
-     * L's columns ({@code ptr}/{@code col}/{@code val}: Lᵀ by rows, rows ascending). Each z_j
-     * receives the same products in the same (ascending k) order as the reference's row-wise
-     * dot, so the result is its bit for bit; the updates of a column are independent of each
-     * other, where the dot chained each on the last.
-     */
-    static void forwardScatterRows(int[] ptr, int[] col, double[] val, double[] invDiag, double[] r, double[] z, int from, int to) {
-        System.arraycopy(r, from, z, from, to - from);
-        for (int k = from; k < to; k++) {
-            double zk = z[k] * invDiag[k];
-            z[k] = zk;
-            for (int q = ptr[k], e = ptr[k + 1]; q < e; q++) z[col[q]] -= val[q] * zk;
-        }
     }
 
     /** The reference's backward solve on rows [from, to), last first: z_k ·= 1/l_kk, then z_j −= l_kj·z_k for j &lt; k. */
