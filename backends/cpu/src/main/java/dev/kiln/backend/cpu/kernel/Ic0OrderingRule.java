@@ -3,21 +3,23 @@ package dev.kiln.backend.cpu.kernel;
 /**
  * Which ordering an IC(0) factor's PCG runs in, decided from the factor's pattern alone: the
  * level order ({@link LevelScheduledIc0#inLevelOrder}) only where the natural order's triangular
- * solves are a chain of short rows and its levels are wide, else A's own order. Deterministic, so a matrix gets the same
- * ordering in every run and on every machine load.
+ * solves are a chain of short rows and its levels are wide, else A's own order. Deterministic,
+ * so a matrix gets the same ordering in every run and at every machine load.
  *
  * <p>Why this shape. In A's own order row k of L·y = r needs y_{k−1} whenever l_{k,k−1} ≠ 0
  * ({@link #chainedRows}): the row waits one multiply-subtract, a multiply by 1/l_kk and a
  * store-to-load forward for its predecessor, and only a row with few other entries
  * ({@link #lowerPerRow}) has nothing to overlap with that wait. The level order removes the
- * chain (a level's rows are independent, {@link #rowsPerLevel} of them on average) but scatters each row's neighbours, loses P·A·Pᵀ's
- * stencil (DIA) layout for the product (Poisson 2D 512²: 0.57–0.85 against 0.85–1.45 ms) and
- * adds pool steps for levels of ≥ {@link LevelScheduledIc0#MIN_PARALLEL_LEVEL_ROWS} rows. Measured
- * here (throwaway harness, same JVM, 31 interleaved rounds of product + apply of each ordering,
- * minimum of each, natural / level time per iteration, two JVMs at load 4.7–6; docs/ARCHITECTURE.md
- * issue 3, "IC(0) ordering choice, stable"): Poisson 2D (2.0 lower entries per row, chained 1.0)
- * 0.96–1.20 (512²), 1.03–1.09 (1024²), 1.02–1.07 (300²); 3-D 64³ (2.95, 0.98) 0.88–1.07 and its
- * whole solves faster in A's order in 5 of 5 pairs; every matrix from the collection below 1:
+ * chain (a level's rows are independent, {@link #rowsPerLevel} of them on average) but scatters
+ * each row's neighbours, loses P·A·Pᵀ's stencil (DIA) layout for the product (Poisson 2D 512²:
+ * 0.57–0.85 against 0.85–1.45 ms) and adds pool steps for levels of at least
+ * {@link LevelScheduledIc0#MIN_PARALLEL_LEVEL_ROWS} rows. Measured here (throwaway harness, same
+ * JVM, 31 interleaved rounds of product + apply of each ordering, minimum of each, natural / level
+ * time per iteration, two JVMs at load 4.7–6; docs/ARCHITECTURE.md issue 3, "IC(0) ordering
+ * choice, stable"): Poisson 2D (2.0 lower entries per row, chained 1.0) 0.96–1.20 (512²),
+ * 1.03–1.09 (1024²), 1.02–1.07 (300²), 0.86–1.21 (150²), and whole solves (factor built,
+ * alternating in one JVM) 1.09 median over 18 pairs on 512²; 3-D 64³ (2.95, 0.98) 0.88–1.07 and
+ * its whole solves faster in A's order in 5 of 5 pairs; every matrix from the collection below 1:
  * bcsstk25 (7.7, 0.38) 0.78–0.84, msc04515 (10.3, 0.51) 0.58–0.65, bcsstk13 (20.4, 0.68)
  * 0.70–0.91, bcsstk21 (3.2, 0.00) 0.81–0.97, crystm01 (10.3, 0.00) 0.80–0.84, nos3 (7.75, 0.92)
  * 0.80–0.85, gr_30_30 (3.8, 0.97) 0.92–1.04, 1138_bus (1.28, 0.23) 0.86–0.89, bcsstk08 (5.5,
