@@ -172,21 +172,21 @@ public final class CgBench implements Bench {
             for (String method : List.of("cg", "pcg+jacobi", "pcg+ic0", "pcg+ic0(natural)", "pcg+chebyshev")) {
                 double best = Double.MAX_VALUE, ic0SetupMs = Double.NaN, spent = 0;
                 String ic0Ordering = "";
-                boolean ic0Probed = false;
+                boolean ic0Renumbered = false;
                 SolveReport rep = null;
                 int reps = 0;
                 for (; reps < MAX_REPS && (reps < minReps || spent < REP_BUDGET_MS); reps++) {
                     double ms, setupMs = Double.NaN;
                     SolveReport run;
                     LevelScheduledIc0 f = null;
-                    boolean probed = false;
+                    boolean renumbered = false;
                     if (method.equals("pcg+ic0")) {
                         // as the backend runs a matrix it has not seen, set-up timed in (PETSc's
                         // KSPSetUp factorises too): factorised in A's order (ic0_setup_ms), then
-                        // PCG, which past the size bound probes both orderings (converting P·A·Pᵀ)
-                        // when its first iterations show it will run long and then runs in the
-                        // faster one (ic0_probed). P·A·Pᵀ's conversion is dropped first, so every
-                        // run pays it as the first did.
+                        // PCG, which past the size bound, when Ic0OrderingRule prefers the level
+                        // order and its first iterations show it will run long, renumbers the
+                        // factor (converting P·A·Pᵀ) and runs again in that order (ic0_renumbered).
+                        // P·A·Pᵀ's conversion is dropped first, so every run pays it as the first did.
                         ConversionCache.shared().removeIc0Renumberings(a);
                         int parts = CpuKernels.ic0Parts(a);
                         long s0 = System.nanoTime();
@@ -195,7 +195,7 @@ public final class CgBench implements Bench {
                         CpuIc0Cg.Decided d = CpuIc0Cg.solveDeciding(natural, a, b, null, RTOL, maxIt, null);
                         ms = (System.nanoTime() - s0) * 1e-6;
                         f = d.factor();
-                        probed = d.probed();
+                        renumbered = d.renumbered();
                         run = d.report();
                     } else {
                         long s0 = System.nanoTime();
@@ -217,7 +217,7 @@ public final class CgBench implements Bench {
                         rep = run;
                         ic0SetupMs = setupMs;
                         if (f != null) ic0Ordering = f.ordering().name().toLowerCase(java.util.Locale.ROOT);
-                        ic0Probed = probed;
+                        ic0Renumbered = renumbered;
                     }
                 }
                 String pc = switch (method) {
@@ -249,7 +249,7 @@ public final class CgBench implements Bench {
                 if (method.equals("pcg+ic0")) {
                     f.put("ic0_setup_ms", ic0SetupMs);
                     f.put("ic0_ordering", ic0Ordering);
-                    f.put("ic0_probed", ic0Probed);
+                    f.put("ic0_renumbered", ic0Renumbered);
                 }
                 f.put("plain_iters", plain.iterations());
                 f.put("n", a.rows());

@@ -2,6 +2,7 @@ package dev.kiln.backend.cpu;
 
 import dev.kiln.backend.cpu.kernel.CpuKernels;
 import dev.kiln.backend.cpu.kernel.Ic0Cache;
+import dev.kiln.backend.cpu.kernel.Ic0OrderingRule;
 import dev.kiln.backend.cpu.kernel.LevelScheduledIc0;
 import dev.kiln.backend.cpu.kernel.PreparedSystem;
 import dev.kiln.backend.cpu.kernel.WorkerPool;
@@ -21,20 +22,21 @@ import dev.kiln.spi.LinearOptions;
  * as if A had been solved directly.
  *
  * <p>On a matrix not yet seen the ordering is decided by the solve itself
- * ({@link #solveDeciding}): PCG starts on the factor in A's own order, and only when it shows it
- * will run long are the orderings probed.
+ * ({@link #solveDeciding}): PCG starts on the factor in A's own order, and only when
+ * {@link Ic0OrderingRule} prefers the level order and the run shows it will be long is the factor
+ * renumbered.
  */
 public final class CpuIc0Cg {
     private CpuIc0Cg() {}
 
     /**
-     * A solve that decided A's ordering: the factor it ran on at the end, whether the orderings
-     * were probed, and the report of the run in that factor.
+     * A solve that decided A's ordering: the factor it ran on at the end, whether the natural
+     * run was stopped and the factor renumbered by level, and the report of the run in that factor.
      */
-    public record Decided(LevelScheduledIc0 factor, boolean probed, SolveReport report) {
+    public record Decided(LevelScheduledIc0 factor, boolean renumbered, SolveReport report) {
         /** Whether {@link #factor} is the one to keep for later solves on A (false when the run ended too soon to tell). */
         public boolean settled() {
-            return probed || report.termination() == Termination.CONVERGED;
+            return renumbered || report.termination() == Termination.CONVERGED;
         }
     }
 
@@ -51,16 +53,17 @@ public final class CpuIc0Cg {
 
     /**
      * PCG on A·x = b that decides A's ordering as it goes (uncached; also what
-     * {@code ./kiln bench cg} times). Matrices under the probe's size bound
-     * ({@link Ic0Cache#probes}) run on {@code natural} and are done. Larger ones start on it too,
-     * and the run itself tells whether probing pays: when the first iteration cuts the residual
-     * by less than {@link Ic0Cache#NEARLY_EXACT}, or the run has not converged after
-     * {@link Ic0Cache#PROBE_ITERATIONS} iterations (what the probe costs), it is stopped, the two
-     * orderings probed ({@link Ic0Cache#faster}) and PCG run from x0 in the faster one — so the
+     * {@code ./kiln bench cg} times). Matrices under the size bound
+     * ({@link Ic0Cache#probes}) run on {@code natural} and are done, and so are those whose
+     * pattern {@link Ic0OrderingRule} keeps in A's order (deterministic: no timing). Where it
+     * prefers the level order the run itself tells whether renumbering pays: when the first
+     * iteration cuts the residual by less than {@link Ic0Cache#NEARLY_EXACT}, or the run has not
+     * converged after {@link Ic0Cache#PROBE_ITERATIONS} iterations, it is stopped, the factor
+     * renumbered ({@link Ic0Cache#chosen}) and PCG run from x0 in the level order — so the
      * answer is that factor's {@link #solve} bit for bit, and its report is the one returned (the
-     * stopped run's iterations are not counted, as the probe's are not). Otherwise the natural
-     * run goes on to the end: a nearly exact factor (crystm01: 2 iterations) pays neither the
-     * probe nor a separate test, whose product and apply are what the first iteration computes.
+     * stopped run's iterations are not counted). Otherwise the natural run goes on to the end: a
+     * nearly exact factor pays neither the renumbering nor a separate test, whose product and
+     * apply are what the first iteration computes.
      * The first iteration's cut is ‖r₁‖/‖r₀‖ of PCG, not the Richardson contraction
      * {@link Ic0Cache#contraction} of a random vector the nearly-exact test measured; measured
      * on the matrices at hand: docs/ARCHITECTURE.md, issue 3, "Small solves, third pass".
@@ -73,7 +76,9 @@ public final class CpuIc0Cg {
             throw new IllegalArgumentException("needs the factor in A's own order, was " + natural.ordering());
         }
         if (natural.rows() != a.rows()) throw new IllegalArgumentException("factor of " + natural.rows() + " rows, matrix of " + a.rows());
-        if (!Ic0Cache.probes(a)) return new Decided(natural, false, solve(natural, b, x0, tolerance, maxIterations, monitor));
+        if (!Ic0Cache.probes(a) || !Ic0OrderingRule.of(natural).prefersLevels()) {
+            return new Decided(natural, false, solve(natural, b, x0, tolerance, maxIterations, monitor));
+        }
         double initial = 1;                                  // ‖r₀‖/‖b‖: 1 from x0 = 0
         if (x0 != null) {
             double[] r0 = new double[a.rows()];
@@ -81,10 +86,10 @@ public final class CpuIc0Cg {
             sys.operator().residual(x0, b, r0);
             initial = sys.kernels().norm2(r0.length, r0) / sys.kernels().norm2(b.length, b);
         }
-        ProbeWhenSlow watch = new ProbeWhenSlow(monitor == null ? IterationMonitor.NONE : monitor, initial, tolerance);
+        RenumberWhenSlow watch = new RenumberWhenSlow(monitor == null ? IterationMonitor.NONE : monitor, initial, tolerance);
         SolveReport r = solve(natural, b, x0, tolerance, maxIterations, watch);
         if (!watch.slow) return new Decided(natural, false, r);
-        LevelScheduledIc0 f = Ic0Cache.faster(natural, a);
+        LevelScheduledIc0 f = Ic0Cache.chosen(natural, a);
         return new Decided(f, true, solve(f, b, x0, tolerance, maxIterations, monitor));
     }
 
@@ -92,12 +97,12 @@ public final class CpuIc0Cg {
      * Stops the natural-order run as soon as it shows it will run long (see
      * {@link #solveDeciding}); otherwise passes every iteration on to the caller's monitor.
      */
-    private static final class ProbeWhenSlow implements IterationMonitor {
+    private static final class RenumberWhenSlow implements IterationMonitor {
         private final IterationMonitor next;
         private final double initial, tolerance;
         boolean slow;
 
-        ProbeWhenSlow(IterationMonitor next, double initial, double tolerance) {
+        RenumberWhenSlow(IterationMonitor next, double initial, double tolerance) {
             this.next = next;
             this.initial = initial;
             this.tolerance = tolerance;

@@ -3,6 +3,7 @@ package dev.kiln.backend.cpu;
 import dev.kiln.backend.cpu.kernel.ConversionCache;
 import dev.kiln.backend.cpu.kernel.CpuKernels;
 import dev.kiln.backend.cpu.kernel.Ic0Cache;
+import dev.kiln.backend.cpu.kernel.Ic0OrderingRule;
 import dev.kiln.backend.cpu.kernel.LevelScheduledIc0;
 import dev.kiln.solvers.krylov.ConjugateGradient;
 import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
@@ -30,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * IC(0)-PCG deciding A's ordering in the solve ({@link CpuIc0Cg#solveDeciding}): a nearly exact
- * factor runs to the end in A's own order without a probe; a slow one is stopped, probed and
+ * factor runs to the end in A's own order, and so does one whose pattern the ordering rule keeps
+ * there; a slow one the rule would renumber is stopped, renumbered and
  * solved again in the faster ordering, answering exactly as that factor's own solve does; either
  * way the answer is the reference IC(0)-PCG's within its iteration count and the tolerance.
  */
@@ -72,10 +74,10 @@ class CpuIc0CgTest {
         int conversions = ConversionCache.shared().size();
         Seen seen = new Seen();
         CpuIc0Cg.Decided d = CpuIc0Cg.solveDeciding(natural, easy, b, null, TOL, 100, seen::proceed);
-        assertFalse(d.probed());
+        assertFalse(d.renumbered());
         assertTrue(d.settled());
         assertSame(natural, d.factor());
-        assertEquals(conversions, ConversionCache.shared().size(), "P·A·Pᵀ was converted: the orderings were probed");
+        assertEquals(conversions, ConversionCache.shared().size(), "P·A·Pᵀ was converted: the factor was renumbered");
         assertEquals(Termination.CONVERGED, d.report().termination());
         assertTrue(d.report().iterations() <= 4, "took " + d.report().iterations());
         seen.assertCounts(d.report().iterations());
@@ -87,7 +89,7 @@ class CpuIc0CgTest {
     }
 
     @Test
-    void aSlowFactorIsStoppedAtTheFirstIterationProbedAndSolvedAgainInTheFasterOrdering() {
+    void aSlowFactorIsStoppedAtTheFirstIterationRenumberedAndSolvedAgainInTheLevelOrder() {
         CsrMatrix hard = PoissonGenerator.poisson2d(152, 150);      // first cut ≈ 5.4: the residual grows
         assertTrue(Ic0Cache.probes(hard));
         int parts = CpuKernels.ic0Parts(hard);
@@ -95,9 +97,9 @@ class CpuIc0CgTest {
         double[] b = ones(hard.rows());
         Seen seen = new Seen();
         CpuIc0Cg.Decided d = CpuIc0Cg.solveDeciding(natural, hard, b, null, TOL, 1000, seen::proceed);
-        assertTrue(d.probed());
+        assertTrue(d.renumbered());
         assertTrue(d.settled());
-        assertTrue(d.factor().ordering() != LevelScheduledIc0.Ordering.INTERFACE_LAST, d.factor().ordering().toString());
+        assertEquals(LevelScheduledIc0.Ordering.LEVELS, d.factor().ordering());
         assertEquals(Termination.CONVERGED, d.report().termination());
         seen.assertCounts(d.report().iterations());                // the stopped iteration is not passed on
         assertSameRun(CpuIc0Cg.solve(d.factor(), b, null, TOL, 1000, null), d.report());
@@ -105,7 +107,7 @@ class CpuIc0CgTest {
     }
 
     @Test
-    void aFactorThatCutsWellAtFirstButRunsLongIsProbedAfterWhatTheProbeCosts() {
+    void aFactorThatCutsWellAtFirstButRunsLongIsRenumberedAfterProbeIterations() {
         // two uncoupled blocks: b almost all on a nearly exact one (σ = 1000), 1e-4 of it on a
         // plain Laplacian; the first iteration clears the first block (cut ≈ 1e-4 < NEARLY_EXACT)
         // but the second needs tens of iterations more
@@ -122,7 +124,7 @@ class CpuIc0CgTest {
 
         Seen seen = new Seen();
         CpuIc0Cg.Decided d = CpuIc0Cg.solveDeciding(Ic0Cache.natural(a, CpuKernels.ic0Parts(a)), a, b, null, TOL, 1000, seen::proceed);
-        assertTrue(d.probed());
+        assertTrue(d.renumbered());
         // the caller saw the stopped run's first PROBE_ITERATIONS − 1 iterations (its monitor may
         // cancel them), then the returned run's from 1
         int stopped = Ic0Cache.PROBE_ITERATIONS - 1, n = d.report().iterations();
@@ -134,13 +136,34 @@ class CpuIc0CgTest {
     }
 
     @Test
+    void aLongRunOnAPatternTheRuleKeepsRunsToTheEndInItsOwnOrder() {
+        CsrMatrix a = PoissonGenerator.poisson3d(31, 30, 29);       // past the size bound; 3 lower entries a row
+        assertTrue(Ic0Cache.probes(a));
+        int parts = CpuKernels.ic0Parts(a);
+        LevelScheduledIc0 natural = Ic0Cache.natural(a, parts);
+        assertFalse(Ic0OrderingRule.of(natural).prefersLevels());
+        double[] b = ones(a.rows());
+        CpuKernels.prepare(a);
+        int conversions = ConversionCache.shared().size();
+        Seen seen = new Seen();
+        CpuIc0Cg.Decided d = CpuIc0Cg.solveDeciding(natural, a, b, null, TOL, 1000, seen::proceed);
+        assertFalse(d.renumbered());
+        assertSame(natural, d.factor());
+        assertEquals(Termination.CONVERGED, d.report().termination());
+        assertTrue(d.report().iterations() > Ic0Cache.PROBE_ITERATIONS, "took " + d.report().iterations());
+        seen.assertCounts(d.report().iterations());                // never stopped
+        assertEquals(conversions, ConversionCache.shared().size(), "P·A·Pᵀ was converted");
+        assertReference(a, b, d.report());
+    }
+
+    @Test
     void aSmallMatrixIsNeverProbedAndAFactorInAnotherOrderingIsRefused() {
         CsrMatrix small = PoissonGenerator.poisson2d(60, 60);         // 17 760 non-zeros, 1st cut > 1
         assertFalse(Ic0Cache.probes(small));
         LevelScheduledIc0 natural = Ic0Cache.natural(small, 1);
         double[] b = ones(small.rows());
         CpuIc0Cg.Decided d = CpuIc0Cg.solveDeciding(natural, small, b, null, TOL, 1000, null);
-        assertFalse(d.probed());
+        assertFalse(d.renumbered());
         assertSame(natural, d.factor());
         assertReference(small, b, d.report());
         LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural, small, 1);

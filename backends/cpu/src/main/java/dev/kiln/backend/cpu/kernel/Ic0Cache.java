@@ -8,22 +8,18 @@ import java.util.Map;
 /**
  * IC(0) factors with their level schedules ({@link LevelScheduledIc0}), keyed by the matrix's
  * {@link CsrMatrix#fingerprint()} and the number of parts, so a family of jobs on one matrix
- * factorises, schedules and probes it once.
+ * factorises, schedules and orders it once.
  *
- * <p>The probe (matrices of at least {@link #PROBE_MIN_NNZ} non-zeros; smaller ones keep their
- * natural order): A is factorised in its own order and that factor renumbered by level
- * ({@link LevelScheduledIc0#inLevelOrder}), and the ordering whose
- * PCG iteration (the product with its matrix and the preconditioner's two triangular solves) ran
- * faster in {@link #PROBE_ROUNDS} alternating rounds (best of each) is kept. Why not a rule: the
- * level order made one apply 1.03–1.58× faster on Poisson 2D/3D, 1138_bus, bcsstk13, bcsstk21,
- * crystm01, gr_30_30 and nos3 but 0.81–0.84× on bcsstk08, bcsstk25 and msc04515 (whose banded
- * natural order it scatters), and neither rows per level nor entries per row separated the two
- * groups (docs/ARCHITECTURE.md, issue 3). A round costs one iteration, so the probe costs
- * about {@code 2·PROBE_ROUNDS + 2} iterations once per matrix, so it is skipped when the factor
- * is nearly exact ({@link #NEARLY_EXACT}: PCG would end in a few iterations). The backend's
+ * <p>The ordering (matrices of at least {@link #PROBE_MIN_NNZ} non-zeros; smaller ones keep their
+ * natural order): A is factorised in its own order, and that factor is renumbered by level
+ * ({@link LevelScheduledIc0#inLevelOrder}) when {@link Ic0OrderingRule} says so from its pattern
+ * — no timing, so the same matrix gets the same ordering in every run (a timing probe did this
+ * until 29 Nov and its pick varied with the machine's load; see the rule). Renumbering costs
+ * about 30 iterations on Poisson 2D 512² (P·A·Pᵀ and its conversion), so it is skipped when the
+ * factor is nearly exact ({@link #NEARLY_EXACT}: PCG would end in a few iterations). The backend's
  * IC(0)-PCG ({@code CpuIc0Cg.solveDeciding}) asks that of its own first iterations instead and
  * caches what it settled ({@link #put}); {@link #get} (a preconditioner for vectors in A's order)
- * still tests and probes up front. Least recently used first out, bounded by the bytes the
+ * still tests up front. Least recently used first out, bounded by the bytes the
  * factors hold. A factorisation that fails (not SPD) is not cached: it throws each time.
  * Thread-safe; factorises outside the lock.
  */
@@ -41,7 +37,7 @@ public final class Ic0Cache {
     /** A's IC(0) factor scheduled over {@code parts} threads. */
     public LevelScheduledIc0 get(CsrMatrix a, int parts) {
         LevelScheduledIc0 f = cached(a, parts);
-        return f != null ? f : put(a, parts, probed(a, parts));
+        return f != null ? f : put(a, parts, decided(a, parts));
     }
 
     /** A's factor for {@code parts} threads when one is cached, else null. */
@@ -78,7 +74,7 @@ public final class Ic0Cache {
     public synchronized int size() { return map.size(); }
 
     /**
-     * Smaller matrices keep their natural order without a probe. The set-up runs once per matrix,
+     * Smaller matrices keep their natural order without asking the rule. The set-up runs once per matrix,
      * so it runs interpreted, and for one cold solve it cost more than the level order saved
      * (./kiln bench cg --quick, set-up timed in: gr_30_30 3.1 ms probed against 0.9 natural,
      * crystm01 14.5 against 4.6, 1138_bus 8.3 against 2.1; bcsstk21 was the exception, 72 against
@@ -91,25 +87,25 @@ public final class Ic0Cache {
      */
     static final long PROBE_MIN_NNZ = CpuKernels.PARALLEL_MIN_NNZ;
 
-    /** Rounds of the ordering probe, after one untimed round of each. */
-    static final int PROBE_ROUNDS = 3;
+    /**
+     * A PCG on the natural factor that has not converged after this many iterations runs long
+     * enough to renumber ({@code CpuIc0Cg.solveDeciding}; the stopped run's iterations are lost,
+     * PCG restarts from x0). Kept at what the timing probe it replaced cost (2·3 + 2 products and
+     * solves): renumbering itself costs more (Poisson 2D 512²: 73–87 ms for the renumbered factor
+     * and 8–29 ms for P·A·Pᵀ's conversion, ≈ 30 iterations; 1024²: 0.49–0.64 s, ≈ 25; measured
+     * here, throwaway harness after the warm-up, load 5.7), which a run this long pays back.
+     */
+    public static final int PROBE_ITERATIONS = 8;
 
     /**
-     * What the probe costs in PCG iterations' products and solves (one untimed and
-     * {@link #PROBE_ROUNDS} timed rounds of each ordering), besides renumbering A and converting
-     * P·A·Pᵀ: a PCG on the natural factor that has not converged after this many iterations
-     * runs long enough for the probe to be worth asking ({@code CpuIc0Cg.solveDeciding}).
+     * A's factor in the ordering {@link Ic0OrderingRule} picks (natural when A is under the size
+     * bound or its factor nearly exact), uncached; converts P·A·Pᵀ for the SpMV when renumbered
+     * (that conversion is cached).
      */
-    public static final int PROBE_ITERATIONS = 2 * PROBE_ROUNDS + 2;
-
-    /**
-     * The faster of the level and natural orderings for one PCG iteration on A (see the class
-     * comment), uncached; converts P·A·Pᵀ for the SpMV on the way (that conversion is cached).
-     */
-    public static LevelScheduledIc0 probed(CsrMatrix a, int parts) {
+    public static LevelScheduledIc0 decided(CsrMatrix a, int parts) {
         LevelScheduledIc0 natural = natural(a, parts);
         if (!probes(a) || contraction(natural, parts) < NEARLY_EXACT) return natural;
-        return faster(natural, a);
+        return chosen(natural, a);
     }
 
     /** A's IC(0) in its own order, scheduled for {@code parts} threads, unprobed and uncached. */
@@ -117,34 +113,28 @@ public final class Ic0Cache {
         return LevelScheduledIc0.of(a, parts, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS, LevelScheduledIc0.Ordering.NATURAL);
     }
 
-    /** Whether A is large enough for the ordering probe ({@link #PROBE_MIN_NNZ}); smaller ones keep their natural order. */
+    /** Whether A is large enough to ask the ordering rule ({@link #PROBE_MIN_NNZ}); smaller ones keep their natural order. */
     public static boolean probes(CsrMatrix a) {
         return a.nnz() >= PROBE_MIN_NNZ;
     }
 
     /**
-     * The probe itself: {@code natural} (A's factor in its own order, from {@link #natural}) or
-     * it renumbered by level, whichever ran a PCG iteration faster; uncached. Converts P·A·Pᵀ
-     * for the SpMV on the way (that conversion is cached).
+     * {@code natural} (A's factor in its own order, from {@link #natural}) or, when
+     * {@link Ic0OrderingRule} prefers it, that factor renumbered by level; uncached. Converts
+     * P·A·Pᵀ for the SpMV when renumbered (that conversion is cached).
      */
-    public static LevelScheduledIc0 faster(LevelScheduledIc0 natural, CsrMatrix a) {
-        int parts = natural.parts();
+    public static LevelScheduledIc0 chosen(LevelScheduledIc0 natural, CsrMatrix a) {
+        if (!Ic0OrderingRule.of(natural).prefersLevels()) return natural;
         // the natural factor renumbered: A is factorised once
         LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural, a, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS);
-        long tl = Long.MAX_VALUE, tn = Long.MAX_VALUE;
-        var pl = probe(levels, parts);
-        var pn = probe(natural, parts);
-        for (int r = 0; r <= PROBE_ROUNDS; r++) {
-            long l = pl.getAsLong(), nat = pn.getAsLong();
-            if (r > 0) { tl = Math.min(tl, l); tn = Math.min(tn, nat); }
-        }
-        return tl < tn ? levels : natural;
+        CpuKernels.prepare(levels, natural.parts());
+        return levels;
     }
 
     /**
      * Below this {@link #contraction} the factor is so close to A that PCG ends in a handful of
-     * iterations, fewer than the probe costs (≈ {@code 2·PROBE_ROUNDS + 2} iterations' products
-     * and solves, plus renumbering and converting P·A·Pᵀ), so the natural order is kept unprobed.
+     * iterations, fewer than renumbering costs (≈ 30 iterations' worth on Poisson 2D 512², see
+     * {@link #PROBE_ITERATIONS}), so the natural order is kept.
      * Measured here (throwaway harness: IC(0) of each matrix, v seeded as below, iterations of
      * IC(0)-PCG to 1e-8 from b = 1): crystm01 8.9e-5 (2 iterations; probed, its cold solve took
      * 1.6× the unprobed one: 49 against 30 ms, medians of 4 alternating, load 9–14); every other
@@ -182,20 +172,5 @@ public final class Ic0Cache {
             den += v[i] * v[i];
         }
         return Math.sqrt(num / den);
-    }
-
-    /** A timed PCG iteration's matrix work for one ordering: q = A'·p, then z = M⁻¹·r. */
-    private static java.util.function.LongSupplier probe(LevelScheduledIc0 f, int parts) {
-        int n = f.rows();
-        PreparedSystem sys = CpuKernels.prepare(f, parts);
-        LevelScheduledIc0Solve m = f.newSolve(WorkerPool.shared());
-        double[] p = new double[n], q = new double[n], z = new double[n];
-        java.util.Arrays.fill(p, 1.0);
-        return () -> {
-            long t0 = System.nanoTime();
-            sys.operator().apply(p, q);
-            m.apply(q, z);
-            return System.nanoTime() - t0;
-        };
     }
 }

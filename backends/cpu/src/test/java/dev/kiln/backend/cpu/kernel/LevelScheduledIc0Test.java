@@ -223,18 +223,17 @@ class LevelScheduledIc0Test {
     }
 
     @Test
-    void theProbeKeepsOneOfTheExactOrderingsAndTheCacheKeepsItsChoice() {
+    void theRuleKeepsOneOfTheExactOrderingsAndTheCacheKeepsItsChoice() {
         CsrMatrix big = PoissonGenerator.poisson2d(200, 200);
         assertTrue(big.nnz() >= Ic0Cache.PROBE_MIN_NNZ);
-        LevelScheduledIc0 f = Ic0Cache.probed(big, 2);
-        assertTrue(f.ordering() != LevelScheduledIc0.Ordering.INTERFACE_LAST, f.ordering().toString());
+        assertEquals(LevelScheduledIc0.Ordering.LEVELS, Ic0Cache.decided(big, 2).ordering(), "Poisson 2D, past the size bound");
         assertSame(Ic0Cache.shared().get(big, 2), Ic0Cache.shared().get(big, 2));
-        assertEquals(LevelScheduledIc0.Ordering.NATURAL, Ic0Cache.probed(TestMatrices.fixture("nos3"), 2).ordering(),
-                "a small matrix is not probed");
+        assertEquals(LevelScheduledIc0.Ordering.NATURAL, Ic0Cache.decided(TestMatrices.fixture("nos3"), 2).ordering(),
+                "a small matrix keeps its order");
     }
 
     @Test
-    void aNearlyExactFactorKeepsTheNaturalOrderWithoutProbingAndAnInexactOneIsProbed() {
+    void aNearlyExactFactorKeepsTheNaturalOrderAndAnInexactOneIsRenumbered() {
         // both past the probe's size bound; with σ = 1000 the Laplacian is so diagonally dominant
         // that IC(0) is almost exact (PCG needs a few iterations), without it IC(0) is not
         CsrMatrix easy = PoissonGenerator.poisson2d(150, 150, 1000.0), hard = PoissonGenerator.poisson2d(150, 150);
@@ -252,14 +251,14 @@ class LevelScheduledIc0Test {
         assertEquals(0.0, Ic0Cache.contraction(LevelScheduledIc0.of(diagonal, 1, 1, LevelScheduledIc0.Ordering.NATURAL), 1), 1e-15);
         assertEquals(hardRho, Ic0Cache.contraction(hardNatural, parts));
 
-        // skipping the probe converts nothing new (the probe converts P·A·Pᵀ); probing does
+        // keeping the natural order converts nothing new; renumbering converts P·A·Pᵀ
         CpuKernels.prepare(easy);
         CpuKernels.prepare(hard);
         int before = ConversionCache.shared().size();
-        assertEquals(LevelScheduledIc0.Ordering.NATURAL, Ic0Cache.probed(easy, parts).ordering());
-        assertEquals(before, ConversionCache.shared().size(), "the nearly exact factor was probed");
-        Ic0Cache.probed(hard, parts);
-        assertTrue(ConversionCache.shared().size() > before, "the inexact factor was not probed");
+        assertEquals(LevelScheduledIc0.Ordering.NATURAL, Ic0Cache.decided(easy, parts).ordering());
+        assertEquals(before, ConversionCache.shared().size(), "the nearly exact factor was renumbered");
+        assertEquals(LevelScheduledIc0.Ordering.LEVELS, Ic0Cache.decided(hard, parts).ordering());
+        assertTrue(ConversionCache.shared().size() > before, "the inexact factor was not renumbered");
         double[] b = new double[easy.rows()];
         Arrays.fill(b, 1.0);
         SolveReport r = ConjugateGradient.solve(easy, b, null, IncompleteCholeskyPreconditioner.of(easy), 1e-8, 100, null);
