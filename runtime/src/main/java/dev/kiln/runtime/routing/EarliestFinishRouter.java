@@ -125,8 +125,11 @@ public final class EarliestFinishRouter implements Router {
         int chosen = greedy;
         if (k > 1 && budget.available()) {
             int untried = leastLoaded(candidates, greedy, p, true);
+            int judge = untried >= 0 ? -1 : judgeOfAColdRun(job, candidates, greedy);
             if (untried >= 0) {
                 chosen = untried;
+            } else if (judge >= 0) {
+                chosen = judge;
             } else if (!byEnergy && budget.smallEnough(best)) {
                 int drawn = thompson(p, wait, greedy);
                 double extra = drawn == greedy ? 0 : wait[drawn] + p[drawn].ms() - best;
@@ -177,6 +180,23 @@ public final class EarliestFinishRouter implements Router {
             }
         }
         return best;
+    }
+
+    /**
+     * A candidate other than the greedy one whose first run waits to be judged ({@link
+     * ColdFirstRun#pendingWork}) and for which this job's expected work is in [¼, 1] of that run's,
+     * else -1: one such run per backend × kind tells a cold first run from a slow backend.
+     */
+    private int judgeOfAColdRun(Job job, List<Candidate> cs, int greedy) {
+        for (int i = 0; i < cs.size(); i++) {
+            if (i == greedy) continue;
+            Candidate c = cs.get(i);
+            double first = coldRuns.pendingWork(c.backendId(), job.kind());
+            if (!(first > 0) || c.features() == null) continue;
+            double work = PerformanceModel.work(c.features(), model.estimatedIterations(c.backendId(), job.kind(), job.family(), c.features()));
+            if (work >= first / 4 && work <= first) return i;
+        }
+        return -1;
     }
 
     private int thompson(Prediction[] p, double[] wait, int greedy) {

@@ -70,6 +70,10 @@ public final class SyntheticWorld {
 
     private SyntheticWorld() { }
 
+    /** {@code -Dkiln.bench.trace=true}: one line per warm decision that lost more than 1 ms. */
+    static final boolean TRACE = Boolean.getBoolean("kiln.bench.trace");
+    static final boolean TRACE_RUNS = Boolean.getBoolean("kiln.bench.trace-runs");
+
     /** The outcome of one run: regret over jobs 101… (a fraction) and the largest single loss's share of it. */
     public record Outcome(double regret, double largestLoss, int largestLossJob) { }
 
@@ -106,12 +110,20 @@ public final class SyntheticWorld {
                 ms *= v.firstRunFactor;
                 ranOnce[b] = true;
             }
+            if (TRACE_RUNS) System.out.printf(java.util.Locale.ROOT, "RUN job=%d fam=%s n=%d bucket=%d on=%s explored=%b pred=[%.2f %.2f] true=[%.2f %.2f] ms=%.2f%n",
+                    i, p3 ? "p3" : "p2", n, 63 - Long.numberOfLeadingZeros(n + nnz + 1), d.chosen(), d.explored(),
+                    d.candidates().get(0).predictedMs(), d.candidates().get(1).predictedMs(), t[0], t[1], ms);
             r.observe(d, JobKind.LINEAR, ms, Double.NaN, iterations, true);
             r.completed(d, null);
             if (i < COLD_JOBS) continue;
             double best = Math.min(t[0], t[1]);
             routedWarm += t[b];
             oracleWarm += best;
+            if (TRACE && t[b] - best > 1) {
+                System.out.printf(java.util.Locale.ROOT, "TRACE %s seed=%d job=%d fam=%s n=%d fp=%d bucket=%d chose=%s explored=%b pred=[%.2f %.2f] true=[%.2f %.2f] loss=%.2f%n",
+                        v.label(), seed, i, p3 ? "p3" : "p2", n, n + nnz, 63 - Long.numberOfLeadingZeros(n + nnz + 1), d.chosen(), d.explored(),
+                        d.candidates().get(0).predictedMs(), d.candidates().get(1).predictedMs(), t[0], t[1], t[b] - best);
+            }
             if (t[b] - best > largest) {
                 largest = t[b] - best;
                 largestJob = i;
