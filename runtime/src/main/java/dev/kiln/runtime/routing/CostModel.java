@@ -66,6 +66,15 @@ public final class CostModel {
         return corrected(m, familyKey, f, work);
     }
 
+    /**
+     * Whether the backend has run jobs of the family recently at about this size (within {@link
+     * SizeBucketResiduals#REACH} size buckets): where it has not, its prediction is the fits'
+     * extrapolation alone.
+     */
+    public boolean hasRunsNear(String backend, JobKind kind, String family, Features f) {
+        return f != null && residuals.hasRunsNear(SizeBucketResiduals.key(stateKey(backend, kind), family), footprint(f));
+    }
+
     /** m's prediction at the work, corrected by the family's size-bucket residuals against m. */
     private Prediction corrected(PerformanceModel m, String familyKey, Features f, double work) {
         Prediction p = m.predict(work, f.bytesToMove());

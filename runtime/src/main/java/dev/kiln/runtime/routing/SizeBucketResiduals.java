@@ -139,6 +139,25 @@ final class SizeBucketResiduals {
         return 0;
     }
 
+    /** Whether the key has a recent run within {@link #REACH} buckets of the footprint's (what a correction there would rest on). */
+    boolean hasRunsNear(String key, long footprint) {
+        Buckets k = keys.get(key);
+        if (k == null) return false;
+        int b = bucket(footprint);
+        long oldest;
+        synchronized (k) {
+            oldest = k.runs - AGE;
+        }
+        for (int i = Math.max(0, b - REACH); i <= Math.min(BUCKETS - 1, b + REACH); i++) {
+            Ring r;
+            synchronized (k) {
+                r = k.rings[i];
+            }
+            if (r != null && r.newest() >= oldest) return true;
+        }
+        return false;
+    }
+
     /** The estimate of the nearest bucket with runs on one side of b, within {@link #REACH}; NaN when none. */
     private static double nearest(Buckets k, int b, int side, Fit fit, long oldest, double[] scratch) {
         for (int d = 1; d <= REACH; d++) {
@@ -202,6 +221,13 @@ final class SizeBucketResiduals {
             run[next] = r;
             next = (next + 1) % WINDOW;
             if (count < WINDOW) count++;
+        }
+
+        /** The run number of the newest run in the ring (-1 when empty). */
+        synchronized long newest() {
+            long n = -1;
+            for (int i = 0; i < count; i++) n = Math.max(n, run[i]);
+            return n;
         }
 
         /** Appends the residuals against the fit of this ring's runs since {@code oldest} to out from m; returns the new count. */
