@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Spots a backend's cold first run after the fact. The first finished run of each backend × kind,
  * when the model knew nothing of it, is learned as usual and remembered with the runs after it; at
- * the first later run of at least a quarter of its work (or, failing one among the first
- * {@link #EARLY}, at the eighth, against the largest), if the first took more than
+ * the first later run of ¼–4× its work (or, failing one among the first {@link #EARLY}, at the
+ * eighth, against the one nearest in work), if the first took more than
  * {@link #COLD_FACTOR}× what that run allows — its time, scaled up by the work ratio when the first
  * job was the larger (a warm run of more work takes at most in proportion longer, fixed costs
  * amortised) — the first was cold, and the caller relearns the backend × kind from the runs so far
@@ -61,8 +61,10 @@ final class ColdFirstRun {
      * Offers a finished run after the caller has learned it. Returns the backend × kind's runs so
      * far, in order, with the first bounded, when the first is found cold — the caller then forgets
      * that backend × kind's times and relearns them from these; else an empty list. The first run is
-     * judged at the first later run of at least a quarter of its work (a tight bound: at most 4× that
-     * run's time), or, failing one among the first {@link #EARLY}, on the largest of them.
+     * judged at the first later run of ¼–4× its work (a tight bound: at most 4× that run's time;
+     * against a larger run the bound is that run's time, and a 30× first run passed as warm against
+     * one of 15× its work — ./kiln bench routing --case synthetic --world cold, seed 17, round 6), or,
+     * failing one among the first {@link #EARLY}, on the one nearest in work.
      *
      * @param samples samples the backend × kind model had before this run
      */
@@ -101,8 +103,8 @@ final class ColdFirstRun {
     }
 
     /**
-     * Work of the backend × kind's first run while it waits to be judged (no later run of at least
-     * a quarter of its work yet), else NaN. The router sends the backend one job in [¼, 1] of it
+     * Work of the backend × kind's first run while it waits to be judged (no later run of ¼–4× its
+     * work yet), else NaN. The router sends the backend one job in [¼, 1] of it
      * ({@link EarliestFinishRouter}): a cold first run makes the backend look slow, so it gets no
      * such job by itself, and against the small explorations it does get the bound is loose — a
      * 30× first run passed as warm against a run of 1/150 its work whose time was mostly launch

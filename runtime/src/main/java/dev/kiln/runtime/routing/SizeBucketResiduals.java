@@ -125,9 +125,10 @@ final class SizeBucketResiduals {
                 if (d == 0 && c > 0) {
                     // A bucket slower than the fit where both neighbours are less so is a bump, and a
                     // cache level is a step, not a bump (time per unit of work does not fall again
-                    // as the footprint grows): capped at the higher neighbour. Two stalled runs in a
-                    // rarely run bucket held the faster backend out of it (a trap: nothing runs there
-                    // to correct it; --case synthetic, family world, seed 24: 59 % before).
+                    // as the footprint grows): capped at the higher neighbour. Stalled runs in a rarely
+                    // run bucket held the faster backend out of it, a trap: nothing runs there to
+                    // correct it (./kiln bench routing --case synthetic, family world: 4.8 % mean, one
+                    // seed 37 % without the cap; 3.5 %, none over 8 % with it).
                     double below = nearest(k, b, -1, fit, oldest, residuals);
                     double above = nearest(k, b, 1, fit, oldest, residuals);
                     if (!Double.isNaN(below) && !Double.isNaN(above)) c = Math.min(c, Math.max(below, above));
@@ -184,8 +185,8 @@ final class SizeBucketResiduals {
      * it). Two: their mean when they agree (same sign, within a factor {@link #AGREE}), else the
      * one nearer the fit (the other was a stall). Three or more: the lower quartile (run ⌊(m − 1)/4⌋ + 1
      * from the fastest: stalls above it do not move it). Measured here with {@code ./kiln bench routing
-     * --case synthetic} (issue 8, round 6): the median shrunk by m/(m + 1) left a cliff half
-     * learned after one run, and one 22× stall in a bucket run twice held it at the ×4 bound.
+     * --case synthetic} (issue 8, round 6): with the median shrunk by m/(m + 1), a cliff was half
+     * learned after one run, and a 22× stall, its bucket's only run, held it at the ×4 bound.
      */
     static double estimate(double[] sorted, int m) {
         if (m == 1) return sorted[0] < 0 ? sorted[0] : 0.5 * sorted[0];
