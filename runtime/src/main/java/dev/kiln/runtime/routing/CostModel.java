@@ -56,8 +56,23 @@ public final class CostModel {
         if (backendWide == null) return Prediction.UNKNOWN;
         String familyKey = SizeBucketResiduals.key(key, family);
         FamilyFit own = familyFits.get(familyKey);
-        PerformanceModel m = own != null && own.leads() ? own.model : backendWide;
-        return corrected(m, familyKey, f, PerformanceModel.work(f, estimatedIterations(backend, kind, family, f)));
+        double work = PerformanceModel.work(f, estimatedIterations(backend, kind, family, f));
+        // Beyond the family's own sizes on the backend the family's fit answers once it has a few runs,
+        // even before it leads: the backend-wide fit there is the other families' cost per unit of work
+        // (a backend that ran 3-D jobs and only small 2-D ones had its 2-D jobs of 10⁴ unknowns predicted
+        // 3–10× their time at the 3-D rate, and never got one: a trap; --case synthetic, round 6).
+        PerformanceModel m = own != null && (own.leads() || own.model.samples() >= LogLinearModel.MIN_SAMPLES
+                && Math.log1p(work) > own.model.maxLogWork()) ? own.model : backendWide;
+        return corrected(m, familyKey, f, work);
+    }
+
+    /**
+     * Whether the backend has run jobs of the family recently at about this size (within {@link
+     * SizeBucketResiduals#REACH} size buckets): where it has not, its prediction is the fits'
+     * extrapolation alone.
+     */
+    public boolean hasRunsNear(String backend, JobKind kind, String family, Features f) {
+        return f != null && residuals.hasRunsNear(SizeBucketResiduals.key(stateKey(backend, kind), family), footprint(f));
     }
 
     /** m's prediction at the work, corrected by the family's size-bucket residuals against m. */

@@ -162,6 +162,9 @@ public final class PerformanceModel {
 
     synchronized long samples() { return time.samples; }
 
+    /** The largest work learned, ln(1 + work); -∞ before the first sample. */
+    synchronized double maxLogWork() { return time.samples == 0 ? Double.NEGATIVE_INFINITY : time.maxLogWork; }
+
     synchronized ModelState state() {
         return new ModelState(backend, kind, fit(time), energy.samples == 0 ? null : fit(energy), compared, sumAbsLogError,
                 affine.samples == 0 ? null : new ModelState.Affine(affine.a.clone(), affine.b.clone(), affine.sigma2,

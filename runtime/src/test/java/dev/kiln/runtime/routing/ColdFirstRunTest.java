@@ -60,6 +60,57 @@ class ColdFirstRunTest {
     }
 
     @Test
+    void aLaterRunOfMoreThanFourTimesTheWorkDoesNotJudgeAndTheFirstStaysPending() {
+        ColdFirstRun c = new ColdFirstRun();
+        c.offer(run(100, 80), 0); // work 1 000
+        assertEquals(1_000, c.pendingWork("dev", JobKind.LINEAR), 1e-9);
+        // work 5 000 in 80 ms: a warm first run of a fifth the work may take up to 80 ms, so 80 would pass as warm
+        assertEquals(List.of(), c.offer(run(500, 80), 1), "more than 4× the first's work: too loose a bound, not judged");
+        assertEquals(1_000, c.pendingWork("dev", JobKind.LINEAR), 1e-9);
+        List<ColdFirstRun.Run> relearn = c.offer(run(50, 3), 2); // work 500: bound 6 ms, 80 > 4 × 6
+        assertEquals(3, relearn.size());
+        assertTrue(Double.isNaN(c.pendingWork("dev", JobKind.LINEAR)), "judged: nothing pending");
+    }
+
+    /**
+     * The router sends a backend whose first run waits to be judged one job of comparable work, even
+     * where it is predicted slower: "b"'s first run (work 6·4096·100) took 30× its time, its next two
+     * were far smaller (no judge), so it looked 30× slower than "a" on jobs of that size.
+     */
+    @Test
+    void theRouterSendsAPendingBackendOneJobOfComparableWork() {
+        CostModel m = new CostModel();
+        EarliestFinishRouter r = new EarliestFinishRouter(m, 0.05, 10, 1);
+        double rate = 1e-5; // ms per unit of work
+        Features big = new Features(4096, 5 * 4096, 100, 0, Precision.FP64);
+        for (int i = 0; i < 5; i++) {
+            for (long n = 64; n <= 8192; n *= 2) {
+                m.observe("a", JobKind.LINEAR, null, new Features(n, 5 * n, 100, 0, Precision.FP64), 100, 2 * rate * 6 * n * 100, Double.NaN);
+            }
+        }
+        long[] sides = {4096, 16, 32};
+        for (int i = 0; i < sides.length; i++) {
+            long n = sides[i];
+            Features f = new Features(n, 5 * n, 100, 0, Precision.FP64);
+            RoutingDecision d = r.route(EarliestFinishRouterTest.job(Objective.LATENCY), List.of(new Router.Candidate("b", 0, 0, 1, f)));
+            r.observe(d, JobKind.LINEAR, (i == 0 ? 30 : 1) * rate * 6 * n * 100, Double.NaN, 100, true);
+            r.completed(d, null);
+        }
+        Features comparable = new Features(2048, 5 * 2048, 100, 0, Precision.FP64); // half the first's work
+        RoutingDecision d = r.route(EarliestFinishRouterTest.job(Objective.LATENCY),
+                List.of(new Router.Candidate("a", 0, 0, 1, comparable), new Router.Candidate("b", 0, 0, 1, comparable)));
+        assertTrue(d.candidates().get(1).predictedMs() > 2 * d.candidates().get(0).predictedMs(),
+                "b looks slower: " + d.candidates());
+        assertEquals("b", d.chosen());
+        assertTrue(d.explored());
+        r.observe(d, JobKind.LINEAR, rate * 6 * 2048 * 100, Double.NaN, 100, true);
+        r.completed(d, null);
+        double predicted = m.predict("b", JobKind.LINEAR, null, big).ms();
+        double warm = rate * 6 * 4096 * 100;
+        assertTrue(predicted < 1.5 * warm, "judged cold and relearned: " + predicted + " ms where a warm run takes " + warm);
+    }
+
+    @Test
     void aBackendTheModelAlreadyKnewIsNotJudged() {
         ColdFirstRun c = new ColdFirstRun();
         assertEquals(List.of(), c.offer(run(100, 80), 5)); // calibrated or restored: its first run here is not its first

@@ -18,16 +18,23 @@ class SizeBucketResidualsTest {
     }
 
     @Test
-    void isTheShrunkMedianResidualAgainstTheFit() {
+    void isARobustEstimateOfTheResidualsAgainstTheFit() {
         SizeBucketResiduals r = new SizeBucketResiduals();
         assertEquals(0, r.lnCorrection("k", 100, IDENTITY), 0, "no runs: no correction");
         r.record("k", 100, 10, 0, 20); // residual ln 2
-        assertEquals(0.5 * Math.log(2), r.lnCorrection("k", 100, IDENTITY), 1e-12, "one run moves it half way: m/(m+1) = 1/2");
-        r.record("k", 110, 10, 0, 40); // ln 4
-        r.record("k", 120, 10, 0, 10); // 0 → sorted 0, ln 2, ln 4: median ln 2, × 3/4
-        assertEquals(0.75 * Math.log(2), r.lnCorrection("k", 100, IDENTITY), 1e-12);
-        r.record("k", 100, 10, 0, 5);  // −ln 2 → −ln 2, 0, ln 2, ln 4: median (0 + ln 2)/2, × 4/5
-        assertEquals(0.8 * 0.5 * Math.log(2), r.lnCorrection("k", 100, IDENTITY), 1e-12);
+        assertEquals(0.5 * Math.log(2), r.lnCorrection("k", 100, IDENTITY), 1e-12, "one slower run counts half until a second confirms it");
+        r.record("fast", 100, 10, 0, 5); // −ln 2
+        assertEquals(-Math.log(2), r.lnCorrection("fast", 100, IDENTITY), 1e-12, "one faster run counts in full");
+        r.record("k", 110, 10, 0, 30); // ln 3: agrees with ln 2 (same sign, within a factor 2)
+        assertEquals(0.5 * Math.log(6), r.lnCorrection("k", 100, IDENTITY), 1e-12, "two that agree: their mean");
+        r.record("stall", 100, 10, 0, 10);  // 0
+        r.record("stall", 100, 10, 0, 80);  // ln 8: does not agree with 0
+        assertEquals(0, r.lnCorrection("stall", 100, IDENTITY), 1e-12, "two that disagree: the one nearer the fit");
+        r.record("k", 120, 10, 0, 160); // ln 16 → ln 2, ln 3, ln 16: the lower quartile is run (3 − 1)/4 = 0 from the fastest
+        assertEquals(Math.log(2), r.lnCorrection("k", 100, IDENTITY), 1e-12);
+        r.record("k", 100, 10, 0, 5);   // −ln 2
+        r.record("k", 100, 10, 0, 30);  // ln 3 → −ln 2, ln 2, ln 3, ln 3, ln 16: run (5 − 1)/4 = 1
+        assertEquals(Math.log(2), r.lnCorrection("k", 100, IDENTITY), 1e-12);
         assertEquals(0, r.lnCorrection("other", 100, IDENTITY), 0, "per key");
     }
 
@@ -35,7 +42,7 @@ class SizeBucketResidualsTest {
     void isAgainstTheFitAsItIsNowSoACaughtUpFitIsNotCorrectedTwice() {
         SizeBucketResiduals r = new SizeBucketResiduals();
         for (int i = 0; i < 3; i++) r.record("k", 100, 10, 0, 20);
-        assertEquals(0.75 * Math.log(2), r.lnCorrection("k", 100, IDENTITY), 1e-12);
+        assertEquals(Math.log(2), r.lnCorrection("k", 100, IDENTITY), 1e-12);
         assertEquals(0, r.lnCorrection("k", 100, (w, b) -> Math.log(2 * w)), 1e-12, "the fit now predicts ms = 2·work");
     }
 
@@ -45,16 +52,32 @@ class SizeBucketResidualsTest {
         r.record("k", 100, 10, 0, 20);   // bucket 6, ln 2
         r.record("k", 100, 10, 0, 20);
         r.record("k", 100, 10, 0, 20);
-        assertEquals(0.75 * Math.log(2), r.lnCorrection("k", 300, IDENTITY), 1e-12, "bucket 8, two away");
+        assertEquals(Math.log(2), r.lnCorrection("k", 300, IDENTITY), 1e-12, "bucket 8, two away");
         assertEquals(0, r.lnCorrection("k", 600, IDENTITY), 0, "bucket 9, three away: beyond reach");
         r.record("k", 1000, 10, 0, 80);  // bucket 9, ln 8
-        // Bucket 7 (footprint 200): buckets 6 and 8 at distance 1 → only 6 has runs; bucket 8 (300): 9 at 1 away.
-        assertEquals(0.75 * Math.log(2), r.lnCorrection("k", 200, IDENTITY), 1e-12);
+        // Bucket 7 (footprint 200): buckets 6 and 8 at distance 1 → only 6 has runs; bucket 8 (300): 9 at 1 away, one run, half.
+        assertEquals(Math.log(2), r.lnCorrection("k", 200, IDENTITY), 1e-12);
         assertEquals(0.5 * Math.log(8), r.lnCorrection("k", 300, IDENTITY), 1e-12);
-        // Bucket 7 and 8 empty: from bucket 7, 6 is at 1; from a bucket between 6 and 9 at equal distance, both pool:
-        // none here (6 and 9 are 3 apart), so check pooling at distance 1 around bucket 7 with a run in 8.
-        r.record("k", 300, 10, 0, 10);   // bucket 8, residual 0 → around 7: {ln2, ln2, ln2, 0}: median ln 2, × 4/5
-        assertEquals(0.8 * Math.log(2), r.lnCorrection("k", 200, IDENTITY), 1e-12);
+        r.record("k", 300, 10, 0, 10);   // bucket 8, residual 0 → around 7: {0, ln 2, ln 2, ln 2}: the lower quartile, run 0
+        assertEquals(0, r.lnCorrection("k", 200, IDENTITY), 1e-12);
+    }
+
+    /**
+     * A bucket slower than the fit between two less slow neighbours is capped at the higher of them
+     * (stalls, not a cache level); a step up, where the neighbour above is as slow, stands.
+     */
+    @Test
+    void aSlowBucketBetweenTwoFasterNeighboursIsCappedAtTheHigher() {
+        SizeBucketResiduals r = new SizeBucketResiduals();
+        for (int i = 0; i < 3; i++) r.record("k", 100, 10, 0, 10);  // bucket 6: 0
+        for (int i = 0; i < 3; i++) r.record("k", 300, 10, 0, 12);  // bucket 8: ln 1.2
+        r.record("k", 200, 10, 0, 30);                               // bucket 7: ln 3 and ln 4 agree, mean ln √12
+        r.record("k", 200, 10, 0, 40);
+        assertEquals(Math.log(1.2), r.lnCorrection("k", 200, IDENTITY), 1e-12, "capped at bucket 8's ln 1.2");
+        for (int i = 0; i < 7; i++) r.record("k", 300, 10, 0, 40);  // bucket 8's last 8: ln 1.2 and 7 × ln 4: run 1 from the fastest, ln 4
+        assertEquals(0.5 * Math.log(12), r.lnCorrection("k", 200, IDENTITY), 1e-12, "a step up: bucket 7 stands");
+        assertEquals(-Math.log(SizeBucketResiduals.BOUND_FACTOR), r.lnCorrection("k", 200, (w, b) -> Math.log(w) + 5), 1e-12,
+                "a fit above every run: a downward correction is not capped by the neighbours, only bounded");
     }
 
     @Test

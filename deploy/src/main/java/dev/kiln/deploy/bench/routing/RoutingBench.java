@@ -50,7 +50,10 @@ import java.util.function.Supplier;
  *
  * <p>Then {@code case=tiny} ({@link TinyJobsRun}): tiny jobs through Kafka end to end.
  *
- * <p>Options: {@code --case all|mixed|tiny}, {@code --oracle-first} (the oracle's whole table before the
+ * <p>{@code --case synthetic} ({@link SyntheticWorld}): the learned router alone on a modelled workload
+ * over 24 seeds, in seconds — where a change to the cost model is measured before the bench.
+ *
+ * <p>Options: {@code --case all|mixed|tiny|synthetic} ({@code --seeds N}, {@code --seed-from S}, {@code --world W} for synthetic), {@code --oracle-first} (the oracle's whole table before the
  * routed run, as before 29 Nov; default: each job's row right after its routed run), {@code --jobs N} (default 500, 150 with {@code --quick}),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded
  * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
@@ -75,11 +78,56 @@ public final class RoutingBench implements Bench {
     @Override
     public void run(BenchArgs args, BenchReport report) throws Exception {
         String which = args.get("case", "all");
-        if (!List.of("all", "mixed", "tiny").contains(which)) {
-            throw new IllegalArgumentException("--case must be all, mixed or tiny, was '" + which + "'");
+        if (!List.of("all", "mixed", "tiny", "synthetic").contains(which)) {
+            throw new IllegalArgumentException("--case must be all, mixed, tiny or synthetic, was '" + which + "'");
+        }
+        if (which.equals("synthetic")) {
+            synthetic(args, report);
+            return;
         }
         if (!which.equals("tiny")) mixed(args, report);
         if (!which.equals("mixed")) TinyJobsRun.run(args, report);
+    }
+
+    /**
+     * {@code --case synthetic}: the learned router alone in {@link SyntheticWorld}'s worlds, seeds
+     * {@code --seed-from} (1) … + {@code --seeds} (24) − 1, no solves and no clock (a second or
+     * two): per seed its regret after 100 jobs and its largest single loss, then per world the
+     * mean, the max and how many seeds are over 10 %. {@code --world family|cold|spiky|cold-spiky}
+     * for one world (default: all four).
+     */
+    private static void synthetic(BenchArgs args, BenchReport report) {
+        int seeds = args.getInt("seeds", 24);
+        long from = args.getLong("seed-from", 1);
+        if (seeds < 1) throw new IllegalArgumentException("--seeds must be ≥ 1, was " + seeds);
+        String world = args.get("world", "all");
+        List<SyntheticWorld.Variant> variants = Arrays.stream(SyntheticWorld.Variant.values())
+                .filter(v -> world.equals("all") || v.label().equals(world)).toList();
+        if (variants.isEmpty()) throw new IllegalArgumentException("--world must be all, family, cold, spiky or cold-spiky, was '" + world + "'");
+        for (SyntheticWorld.Variant v : variants) {
+            double sum = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            int over = 0;
+            for (long s = from; s < from + seeds; s++) {
+                SyntheticWorld.Outcome o = SyntheticWorld.run(v, s);
+                double pct = 100 * o.regret();
+                sum += pct;
+                max = Math.max(max, pct);
+                if (pct > 10) over++;
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("seed", s);
+                row.put("regret_pct", pct);
+                row.put("largest_loss_pct", 100 * o.largestLoss());
+                row.put("largest_loss_job", o.largestLossJob());
+                report.record("synthetic-" + v.label(), row);
+            }
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("seeds", seeds);
+            summary.put("mean_regret_pct", sum / seeds);
+            summary.put("max_regret_pct", max);
+            summary.put("seeds_over_10_pct", over);
+            report.record("synthetic-" + v.label() + "-summary", summary);
+        }
     }
 
     private void mixed(BenchArgs args, BenchReport report) throws Exception {
