@@ -59,7 +59,7 @@ public final class CpuIc0Cg {
      * prefers the level order the run itself tells whether renumbering pays: when the first
      * iteration cuts the residual by less than {@link Ic0Cache#NEARLY_EXACT}, or the run has not
      * converged after {@link Ic0Cache#PROBE_ITERATIONS} iterations, it is stopped, the factor
-     * renumbered ({@link Ic0Cache#chosen}) and PCG run from x0 in the level order — so the
+     * renumbered ({@link Ic0Cache#renumbered}) and PCG run from x0 in the level order — so the
      * answer is that factor's {@link #solve} bit for bit, and its report is the one returned (the
      * stopped run's iterations are not counted). Otherwise the natural run goes on to the end: a
      * nearly exact factor pays neither the renumbering nor a separate test, whose product and
@@ -89,7 +89,7 @@ public final class CpuIc0Cg {
         RenumberWhenSlow watch = new RenumberWhenSlow(monitor == null ? IterationMonitor.NONE : monitor, initial, tolerance);
         SolveReport r = solve(natural, b, x0, tolerance, maxIterations, watch);
         if (!watch.slow) return new Decided(natural, false, r);
-        LevelScheduledIc0 f = Ic0Cache.chosen(natural, a);
+        LevelScheduledIc0 f = Ic0Cache.renumbered(natural, a);    // the rule said levels above
         return new Decided(f, true, solve(f, b, x0, tolerance, maxIterations, monitor));
     }
 

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -204,7 +205,7 @@ final class TinyJobsRun {
             f.put("p99_from_send_ms", paced.p99FromSendMs());
             f.put("flood_p99_ms", flood.p99Ms());
             // A pass without a pause has paused 0 ms at most and in all.
-            java.util.DoubleSummaryStatistics pauseMs = pauses.stream().mapToDouble(GcPauses.Pause::ms).summaryStatistics();
+            DoubleSummaryStatistics pauseMs = pauses.stream().mapToDouble(GcPauses.Pause::ms).summaryStatistics();
             f.put("gc_pauses", pauses.size());
             f.put("gc_pause_max_ms", pauses.isEmpty() ? 0.0 : pauseMs.getMax());
             f.put("gc_pause_total_ms", pauseMs.getSum());

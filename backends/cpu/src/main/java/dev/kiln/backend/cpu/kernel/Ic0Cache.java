@@ -104,8 +104,9 @@ public final class Ic0Cache {
      */
     public static LevelScheduledIc0 decided(CsrMatrix a, int parts) {
         LevelScheduledIc0 natural = natural(a, parts);
-        if (!probes(a) || contraction(natural, parts) < NEARLY_EXACT) return natural;
-        return chosen(natural, a);
+        // the rule first: one pass over the pattern, where the contraction test costs several applies
+        if (!probes(a) || !Ic0OrderingRule.of(natural).prefersLevels() || contraction(natural, parts) < NEARLY_EXACT) return natural;
+        return renumbered(natural, a);
     }
 
     /** A's IC(0) in its own order, scheduled for {@code parts} threads, unprobed and uncached. */
@@ -124,7 +125,14 @@ public final class Ic0Cache {
      * P·A·Pᵀ for the SpMV when renumbered (that conversion is cached).
      */
     public static LevelScheduledIc0 chosen(LevelScheduledIc0 natural, CsrMatrix a) {
-        if (!Ic0OrderingRule.of(natural).prefersLevels()) return natural;
+        return Ic0OrderingRule.of(natural).prefersLevels() ? renumbered(natural, a) : natural;
+    }
+
+    /**
+     * {@code natural} renumbered by level, for a caller that has already asked
+     * {@link Ic0OrderingRule}; uncached. Converts P·A·Pᵀ for the SpMV (that conversion is cached).
+     */
+    public static LevelScheduledIc0 renumbered(LevelScheduledIc0 natural, CsrMatrix a) {
         // the natural factor renumbered: A is factorised once
         LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural, a, LevelScheduledIc0.MIN_PARALLEL_LEVEL_ROWS);
         CpuKernels.prepare(levels, natural.parts());
