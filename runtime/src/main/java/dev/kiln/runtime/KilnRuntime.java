@@ -46,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The runtime: takes validated jobs from the adapters, routes each to a backend, runs it on
@@ -92,7 +93,7 @@ public final class KilnRuntime implements AutoCloseable {
         for (BackendHandle h : backends.all()) {
             if (!h.usable()) continue;
             int n = workers > 0 ? workers : Math.max(1, h.backend().defaultConcurrency());
-            lanes.put(h.id(), new BackendLane(h.id(), capacity, n));
+            lanes.put(h.id(), new BackendLane(h.id(), capacity, n, this::moveToIdle));
             laneWorkers.put(h.id(), n);
             metrics.lane(h.id(), () -> queued(h.id()), () -> running(h.id()));
         }
@@ -159,11 +160,12 @@ public final class KilnRuntime implements AutoCloseable {
             return new Submission.Rejected(rec);
         }
         RoutingDecision decision = router.route(job, candidates);
-        rec.result().whenComplete((r, e) -> router.completed(decision, r));
-        if (!enqueue(rec, decision)) {
+        QueuedRun queued = new QueuedRun(rec, decision, new HashSet<>(Set.of(decision.chosen())));
+        rec.result().whenComplete((r, e) -> queued.release(r));
+        if (!enqueue(rec, queued)) {
             store.remove(rec);
             metrics.refused(job.kind());
-            router.completed(decision, null); // never queued: release what the router booked
+            queued.release(null); // never queued: release what the router booked
             return new Submission.QueueFull("queue of backend '" + decision.chosen() + "' is full ("
                     + config.getInt(KilnConfig.QUEUE_CAPACITY) + " jobs)");
         }
@@ -232,12 +234,78 @@ public final class KilnRuntime implements AutoCloseable {
         }
     }
 
-    private boolean enqueue(JobRecord rec, RoutingDecision decision) {
-        BackendLane lane = lanes.get(decision.chosen());
-        rec.backend(decision.chosen());
+    private boolean enqueue(JobRecord rec, QueuedRun task) {
+        BackendLane lane = lanes.get(task.decision.chosen());
+        rec.backend(task.decision.chosen());
         JobStatus before = rec.status();
         if (!rec.transition(before, JobStatus.QUEUED) && before != JobStatus.QUEUED) return true; // finished meanwhile
-        return ordering.offer(lane, rec.job(), () -> run(rec, decision, new HashSet<>(Set.of(decision.chosen()))));
+        return ordering.offer(lane, rec.job(), task);
+    }
+
+    /**
+     * A job waiting in a backend's queue, bound to the router's decision; what a lane's worker runs.
+     * The decision's booked work is released once: when the job's result is final, or when the job
+     * is moved to another backend ({@link #moveToIdle}), whichever comes first.
+     */
+    private final class QueuedRun implements Runnable {
+        final JobRecord rec;
+        final RoutingDecision decision;
+        final Set<String> tried;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        QueuedRun(JobRecord rec, RoutingDecision decision, Set<String> tried) {
+            this.rec = rec;
+            this.decision = decision;
+            this.tried = tried;
+        }
+
+        @Override
+        public void run() { KilnRuntime.this.run(rec, decision, tried); }
+
+        void release(JobResult result) {
+            if (released.compareAndSet(false, true)) router.completed(decision, result);
+        }
+    }
+
+    /**
+     * Late binding: an idle worker of {@code idleId} takes the newest job waiting on another backend
+     * when the router says it finishes sooner here, now, than where it waits ({@link Router#move}).
+     * Routing binds each job when it arrives, on predictions; in a burst every job is bound before
+     * any has finished, so a backend the calibration thought fast got a queue it then took 70 s to
+     * drain while the CPU backend sat idle (measured: {@code ./kiln bench routing --case mixed
+     * --burst-only}, 29 Nov: 28 jobs booked on opencl at 813 ms took 70.4 s; the whole burst on the
+     * CPU backend alone took ≈ 10 s). Only jobs the client
+     * let Kiln place ({@code backend: auto}), only to a backend that was a candidate, only the
+     * newest (it waits longest), one at a time. Runs on the idle worker.
+     */
+    private Runnable moveToIdle(String idleId) {
+        if (closed) return null;
+        BackendHandle idle = backends.get(idleId).orElse(null);
+        if (idle == null) return null;
+        for (BackendLane from : lanes.values()) {
+            if (from.backendId().equals(idleId) || from.queued() == 0) continue;
+            Runnable newest = from.newest();
+            Runnable t = newest instanceof QueuedRun ? newest : ordering.newestTask(newest);
+            if (!(t instanceof QueuedRun q)) continue;
+            JobRecord rec = q.rec;
+            Job job = rec.job();
+            if (job == null || rec.status() != JobStatus.QUEUED || !job.options().autoBackend() || !q.decision.considered(idleId)) continue;
+            BackendHandle fromHandle = backends.get(from.backendId()).orElse(null);
+            if (fromHandle == null || !supports(idle.backend(), job).supported()) continue;
+            Optional<RoutingDecision> m = router.move(job, q.decision, candidate(fromHandle, job), candidate(idle, job));
+            if (m.isEmpty()) continue;
+            boolean withdrawn = newest == q ? from.withdraw(q) : ordering.withdraw(from, newest, q);
+            if (!withdrawn) {
+                router.completed(m.get(), null); // a worker of the other lane took it meanwhile
+                continue;
+            }
+            q.release(null);
+            rec.backend(idleId);
+            QueuedRun moved = new QueuedRun(rec, m.get(), new HashSet<>(Set.of(idleId)));
+            rec.result().whenComplete((r, e) -> moved.release(r));
+            return moved;
+        }
+        return null;
     }
 
     /** Runs on a lane worker. */

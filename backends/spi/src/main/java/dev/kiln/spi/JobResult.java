@@ -39,10 +39,19 @@ public record JobResult(String id, JobKind kind, JobStatus status, JobError erro
     /** One backend the router considered, with its predicted time (NaN when it has no model yet). */
     public record Candidate(String backend, double predictedMs, int queued) { }
 
-    /** Which backend ran the job, who else could have, and whether the choice explored. */
-    public record Routing(String chosen, List<Candidate> candidates, boolean explored) {
+    /**
+     * Which backend ran the job, who else could have, and whether the choice explored.
+     *
+     * @param movedFrom the backend whose queue the job waited in before an idle backend took it
+     *                  (the runtime's late re-binding), or null when it ran where it was routed
+     */
+    public record Routing(String chosen, List<Candidate> candidates, boolean explored, String movedFrom) {
         public Routing {
             candidates = candidates == null ? List.of() : List.copyOf(candidates);
+        }
+
+        public Routing(String chosen, List<Candidate> candidates, boolean explored) {
+            this(chosen, candidates, explored, null);
         }
     }
 

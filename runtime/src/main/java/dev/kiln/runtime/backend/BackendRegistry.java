@@ -23,9 +23,12 @@ import java.util.ServiceLoader;
 public final class BackendRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendRegistry.class);
     private final Map<String, BackendHandle> byId;
+    /** Whether {@link #close} closes the backends: false when the caller lent them ({@link #borrowing}). */
+    private final boolean owns;
 
-    private BackendRegistry(Map<String, BackendHandle> byId) {
+    private BackendRegistry(Map<String, BackendHandle> byId, boolean owns) {
         this.byId = Collections.unmodifiableMap(byId);
+        this.owns = owns;
     }
 
     /** Loads every {@link Backend} visible to {@code loader}, configures and probes each. */
@@ -82,9 +85,20 @@ public final class BackendRegistry implements AutoCloseable {
         }
     }
 
-    /** A registry of the given backends (tests, embedding). */
+    /** A registry of the given backends (tests, embedding); closing it closes them. */
     public static BackendRegistry of(List<Backend> backends, Map<String, ?> config) {
         return of(backends, config, new LinkedHashMap<>());
+    }
+
+    /**
+     * A registry of backends the caller keeps and closes itself: closing the registry (and the
+     * runtime built on it) leaves them open, so several runtimes in turn can use one device. The
+     * routing bench needs this: each of its runtimes closed the shared OpenCL backend, so every
+     * runtime after the first found it "closed" and ran all jobs on the CPU.
+     */
+    public static BackendRegistry borrowing(List<Backend> backends, Map<String, ?> config) {
+        BackendRegistry r = of(backends, config, new LinkedHashMap<>());
+        return new BackendRegistry(r.byId, false);
     }
 
     private static BackendRegistry of(List<Backend> backends, Map<String, ?> config, Map<String, BackendHandle> handles) {
@@ -112,7 +126,7 @@ public final class BackendRegistry implements AutoCloseable {
             else LOG.info("backend '{}' unavailable: {}", id, probe.reason());
             handles.put(id, new BackendHandle(id, b, probe, null));
         }
-        return new BackendRegistry(handles);
+        return new BackendRegistry(handles, true);
     }
 
     public List<BackendHandle> all() { return List.copyOf(byId.values()); }
@@ -121,6 +135,7 @@ public final class BackendRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!owns) return;
         for (BackendHandle h : byId.values()) {
             if (h.backend() == null) continue;
             try {

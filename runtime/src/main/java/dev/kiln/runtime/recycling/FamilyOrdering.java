@@ -48,6 +48,20 @@ public final class FamilyOrdering {
         boolean retired;
     }
 
+    /** A family's place in a lane's queue: takes the family's nearest waiting job when run. */
+    private final class Ticket implements Runnable {
+        final String key;
+        final String family;
+
+        Ticket(String key, String family) {
+            this.key = key;
+            this.family = family;
+        }
+
+        @Override
+        public void run() { runNearest(key, family); }
+    }
+
     private final Map<String, FamilyQueue> queues = new ConcurrentHashMap<>();
     private final Map<String, ProblemSketch> lastStarted = new ConcurrentHashMap<>();
 
@@ -65,11 +79,50 @@ public final class FamilyOrdering {
             synchronized (q) {
                 if (q.retired) continue;               // emptied and removed meanwhile: take the new one
                 q.waiting.add(w);
-                if (lane.offer(() -> runNearest(key, family))) return true;
+                if (lane.offer(new Ticket(key, family))) return true;
                 q.waiting.remove(w);
                 if (q.waiting.isEmpty()) retire(key, q);
                 return false;
             }
+        }
+    }
+
+    /**
+     * When {@code laneTask} is one of this ordering's tickets: the task of its family's newest
+     * waiting job (the one a move would take), else null. Any thread.
+     */
+    public Runnable newestTask(Runnable laneTask) {
+        if (!(laneTask instanceof Ticket t)) return null;
+        FamilyQueue q = queues.get(t.key);
+        if (q == null) return null;
+        synchronized (q) {
+            return q.waiting.isEmpty() ? null : q.waiting.get(q.waiting.size() - 1).task;
+        }
+    }
+
+    /**
+     * Takes {@code task} (a job waiting behind the ticket {@code laneTask}) out of its family's set,
+     * and one of the family's tickets off the lane. False when the job is no longer waiting (a
+     * ticket ran it). When every ticket of the family is already in a worker's hands, none is
+     * removed: that worker then takes another waiting job of the family, or none. Any thread.
+     */
+    public boolean withdraw(BackendLane lane, Runnable laneTask, Runnable task) {
+        if (!(laneTask instanceof Ticket t)) return false;
+        FamilyQueue q = queues.get(t.key);
+        if (q == null) return false;
+        synchronized (q) {
+            int at = -1;
+            for (int i = q.waiting.size() - 1; i >= 0; i--) {
+                if (q.waiting.get(i).task == task) {
+                    at = i;
+                    break;
+                }
+            }
+            if (at < 0) return false;
+            q.waiting.remove(at);
+            lane.withdrawNewest(r -> r instanceof Ticket k && k.key.equals(t.key));
+            if (q.waiting.isEmpty()) retire(t.key, q);
+            return true;
         }
     }
 

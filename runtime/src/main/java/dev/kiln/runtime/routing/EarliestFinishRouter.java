@@ -54,6 +54,7 @@ public final class EarliestFinishRouter implements Router {
     private final BookingCorrection correction = new BookingCorrection();
     private final ColdFirstRun coldRuns = new ColdFirstRun();
     private volatile MeterRegistry registry;
+    private final java.util.concurrent.atomic.AtomicLong moves = new java.util.concurrent.atomic.AtomicLong();
     /**
      * Prediction-error summaries by backend × kind, registered once: Micrometer's builder and
      * register per job cost a look-up through the registry's meter map on every finished job.
@@ -161,6 +162,34 @@ public final class EarliestFinishRouter implements Router {
         }
         return d;
     }
+
+    /**
+     * Moves the job when the idle backend would finish it, starting now, before the backend it waits
+     * on has drained its booked work: both sides predicted by the model and scaled by how each
+     * backend's recent runs compared with their bookings ({@link BookingCorrection}), the same terms
+     * {@link #route} compares. Only with a determined model for the idle backend (an untried one is
+     * the exploration's business) and not for {@code objective: energy} jobs (their choice is not
+     * about time). The waiting side counts the job itself, whose booking is in the ledger.
+     */
+    @Override
+    public Optional<RoutingDecision> move(Job job, RoutingDecision current, Candidate from, Candidate to) {
+        if (to.features() == null || job.options().objective() == Objective.ENERGY) return Optional.empty();
+        Prediction p = model.predict(to.backendId(), job.kind(), job.family(), to.features());
+        if (!p.known() || p.samples() < LogLinearModel.MIN_SAMPLES) return Optional.empty();
+        double here = p.ms() * correction.factor(to.backendId());
+        double there = ledger.outstanding(from.backendId()) * correction.factor(from.backendId()) / Math.max(1, from.workers());
+        if (!(here < there)) return Optional.empty();
+        ledger.book(to.backendId(), p.ms());
+        MeterRegistry r = registry;
+        if (r != null) Counter.builder("kiln.routing.moves").description("Queued jobs moved to an idle backend (late binding)")
+                .tags("from", from.backendId(), "to", to.backendId()).register(r).increment();
+        moves.incrementAndGet();
+        return Optional.of(new RoutingDecision(to.backendId(), p.ms(), current.candidates(), false, to.features(), p.ms(),
+                job.family(), from.backendId()));
+    }
+
+    /** Queued jobs moved to an idle backend so far. */
+    public long moves() { return moves.get(); }
 
     /**
      * The candidate with the least work per worker (ties: first), skipping {@code skip}; with

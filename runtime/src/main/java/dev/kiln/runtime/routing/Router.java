@@ -36,6 +36,18 @@ public interface Router {
     default void observe(RoutingDecision decision, JobKind kind, double solveMs, double joules, long iterations,
                          boolean succeeded) { }
 
+    /**
+     * Late binding: {@code job} waits in {@code from}'s queue where {@code current} placed it, and a
+     * worker of {@code to} is idle. The new decision when the job should run on {@code to} now (its
+     * work booked there, {@code movedFrom} set), else empty. The runtime then releases {@code current}
+     * once it has withdrawn the job, or the new decision ({@link #completed}, null result) when a
+     * worker of {@code from} took the job first. Called on {@code to}'s idle worker. The default
+     * never moves a job: a router without predictions cannot tell whether moving pays.
+     */
+    default Optional<RoutingDecision> move(Job job, RoutingDecision current, Candidate from, Candidate to) {
+        return Optional.empty();
+    }
+
     /** The job this decision placed has its final result (any status), or was refused ({@code result} null): its booked work is gone. Once per decision. */
     default void completed(RoutingDecision decision, JobResult result) { }
 

@@ -143,4 +143,15 @@ class BackendRegistryTest {
         assertEquals(1, bad.closed.get());
         assertEquals(1, good.closed.get());
     }
+
+    @Test
+    void borrowingRegistryLeavesTheLentBackendsOpen() {
+        Stub lent = available("lent");
+        BackendRegistry r = BackendRegistry.borrowing(List.of(lent), Map.of());
+        assertTrue(r.get("lent").orElseThrow().usable());
+        r.close();
+        assertEquals(0, lent.closed.get());
+        BackendRegistry.of(List.of(lent), Map.of()).close();
+        assertEquals(1, lent.closed.get());
+    }
 }

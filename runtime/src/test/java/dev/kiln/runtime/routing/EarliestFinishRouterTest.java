@@ -353,4 +353,44 @@ class EarliestFinishRouterTest {
     static double timeA(long w) { return 0.5 * Math.sqrt(w); }
 
     static double timeB(long w) { return 0.002 * w; }
+
+    /**
+     * Late binding: a job waiting on "slow" behind booked work moves to an idle "fast" only when
+     * fast, starting now, finishes it before slow's booked work drains; the move books it on fast
+     * and says where it came from. Hand-computed: fast predicts 10 ms, slow 30 ms a job.
+     */
+    @Test
+    void movesAWaitingJobToAnIdleBackendOnlyWhenItFinishesSoonerThere() {
+        EarliestFinishRouter r = fastAndSlow();
+        Job j = job(Objective.LATENCY);
+        RoutingDecision onSlow = r.route(j, List.of(cand("slow", 0, 0)));
+        assertEquals(30, r.outstandingMs("slow"), 0.5);
+        // slow's 30 booked against fast's 10 starting now: move.
+        RoutingDecision moved = r.move(j, onSlow, cand("slow", 1, 0), cand("fast", 0, 0)).orElseThrow();
+        assertEquals("fast", moved.chosen());
+        assertEquals("slow", moved.movedFrom());
+        assertEquals("slow", moved.toRouting().movedFrom());
+        assertEquals(10, moved.reservedMs(), 0.5);
+        assertEquals(10, r.outstandingMs("fast"), 0.5);
+        assertEquals(1, r.moves());
+        r.completed(onSlow, null);
+        r.completed(moved, null);
+        // Nothing booked on fast's side of the comparison the other way: fast's 10 never beats slow's 30.
+        RoutingDecision onFast = r.route(j, List.of(cand("fast", 0, 0)));
+        assertTrue(r.move(j, onFast, cand("fast", 1, 0), cand("slow", 0, 0)).isEmpty());
+        assertEquals(0, r.outstandingMs("slow"), 1e-9, "a refused move books nothing");
+        r.completed(onFast, null);
+    }
+
+    @Test
+    void neverMovesToABackendWithoutAModelNorAnEnergyJob() {
+        EarliestFinishRouter r = fastAndSlow();
+        RoutingDecision onSlow = r.route(job(Objective.LATENCY), List.of(cand("slow", 0, 0)));
+        assertTrue(r.move(job(Objective.LATENCY), onSlow, cand("slow", 1, 0), cand("untried", 0, 0)).isEmpty(),
+                "an untried backend is exploration's business");
+        RoutingDecision energy = r.route(job(Objective.ENERGY), List.of(cand("slow", 0, 0)));
+        assertTrue(r.move(job(Objective.ENERGY), energy, cand("slow", 2, 0), cand("fast", 0, 0)).isEmpty(),
+                "an energy job's choice is not about time");
+        assertEquals(0, r.moves());
+    }
 }

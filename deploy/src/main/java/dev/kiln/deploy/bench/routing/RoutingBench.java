@@ -234,7 +234,7 @@ public final class RoutingBench implements Bench {
         Regret again = noiseFloor ? new Regret(docs.size()) : null;
         Regret routedAgain = noiseFloor ? new Regret(docs.size()) : null;
         int explored = 0;
-        try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(backends, config.asMap()), router)) {
+        try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.borrowing(backends, config.asMap()), router)) {
             for (int j = 0; j < docs.size(); j++) {
                 Submission s = rt.submit(rt.decoder().decode(docs.get(j)));
                 if (!(s instanceof Submission.Accepted a)) throw new IllegalStateException("job " + j + " not accepted: " + s);
@@ -302,7 +302,7 @@ public final class RoutingBench implements Bench {
      * calibration's unlearned cold run ({@link Calibration}); the bench's cold start has no calibration.
      */
     private static void warmLanes(List<Backend> backends, List<String> docs, KilnConfig config) throws Exception {
-        try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(backends, config.asMap()), new ShortestQueueRouter())) {
+        try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.borrowing(backends, config.asMap()), new ShortestQueueRouter())) {
             for (int i = 0; i < Math.min(LANE_WARM_UP_JOBS, docs.size()); i++) {
                 for (Backend b : backends) {
                     String doc = docs.get(i).replace("\"options\":{", "\"options\":{\"backend\":\"" + b.id() + "\",");
@@ -385,7 +385,7 @@ public final class RoutingBench implements Bench {
                 case "shortest-queue" -> new ShortestQueueRouter();
                 default -> new RoundRobinRouter();
             };
-            try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.of(backends, config.asMap()), router)) {
+            try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.borrowing(backends, config.asMap()), router)) {
                 // The learned router starts calibrated, as at a Kiln start-up; its peers need nothing.
                 router.costModel().ifPresent(m -> Calibration.run(rt.backends(), m));
                 List<Job> jobs = new ArrayList<>();
@@ -410,6 +410,7 @@ public final class RoutingBench implements Bench {
                 double[] lat = new double[fs.size()];
                 // Per backend: jobs, measured solve ms, predicted ms (learned router) — where the work went.
                 Map<String, double[]> split = new java.util.TreeMap<>();
+                int moved = 0; // jobs an idle backend took from another's queue (late binding)
                 for (int i = 0; i < fs.size(); i++) {
                     JobResult r = fs.get(i).get(30, TimeUnit.MINUTES);
                     lat[i] = r.timing().totalMs();
@@ -417,6 +418,7 @@ public final class RoutingBench implements Bench {
                         report.progress(name + " " + i + " solve=" + r.timing().solveMs() + " predicted=" + r.cost().predictedMs()
                                 + " chose " + r.backend() + " " + r.routing());
                     }
+                    if (r.routing() != null && r.routing().movedFrom() != null) moved++;
                     double[] b = split.computeIfAbsent(r.backend(), k -> new double[3]);
                     b[0]++;
                     b[1] += r.timing().solveMs();
@@ -426,10 +428,10 @@ public final class RoutingBench implements Bench {
                 StringBuilder where = new StringBuilder();
                 split.forEach((b, v) -> where.append(String.format(java.util.Locale.ROOT, " %s: %d jobs, solve %.0f ms, predicted %.0f ms;",
                         b, (int) v[0], v[1], v[2])));
-                report.progress(world + " burst, " + name + ":" + where);
+                report.progress(world + " burst, " + name + ":" + where + " moved to an idle backend: " + moved);
                 Arrays.sort(lat);
                 results.put(name, new double[] {makespan, Arrays.stream(lat).average().orElseThrow(),
-                        lat[(int) Math.min(lat.length - 1, Math.ceil(0.99 * lat.length) - 1)]});
+                        lat[(int) Math.min(lat.length - 1, Math.ceil(0.99 * lat.length) - 1)], moved});
                 report.progress(world + " burst, " + name + ": makespan " + Math.round(makespan) + " ms");
             }
         }
@@ -443,6 +445,7 @@ public final class RoutingBench implements Bench {
             f.put("makespan_ms", v[0]);
             f.put("mean_latency_ms", v[1]);
             f.put("p99_ms", v[2]);
+            f.put("moved", (int) v[3]);
             f.put("makespan_vs_learned", v[0] / l[0]);
             f.put("latency_vs_learned", v[1] / l[1]);
             report.record(world + "-burst", f);
