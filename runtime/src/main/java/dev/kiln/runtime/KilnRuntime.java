@@ -90,10 +90,15 @@ public final class KilnRuntime implements AutoCloseable {
         this.tuner = new TunerChain(new MethodTuner(), new OmegaTuner(), new KrylovRecycler(RecyclingConfig.from(config))); // issue 4: method, ω, recycling
         int capacity = config.getInt(KilnConfig.QUEUE_CAPACITY);
         int workers = config.getInt(KilnConfig.WORKERS);
+        String late = config.get(KilnConfig.ROUTING_LATE_BINDING).trim();
+        if (!late.equals("true") && !late.equals("false")) {
+            throw new IllegalArgumentException(KilnConfig.ROUTING_LATE_BINDING.name() + " must be true or false, was '" + late + "'");
+        }
+        BackendLane.IdleWork idleWork = late.equals("true") ? this::moveToIdle : null;
         for (BackendHandle h : backends.all()) {
             if (!h.usable()) continue;
             int n = workers > 0 ? workers : Math.max(1, h.backend().defaultConcurrency());
-            lanes.put(h.id(), new BackendLane(h.id(), capacity, n, this::moveToIdle));
+            lanes.put(h.id(), new BackendLane(h.id(), capacity, n, idleWork));
             laneWorkers.put(h.id(), n);
             metrics.lane(h.id(), () -> queued(h.id()), () -> running(h.id()));
         }

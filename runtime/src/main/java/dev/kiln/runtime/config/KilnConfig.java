@@ -105,6 +105,8 @@ public final class KilnConfig {
             "Seed of the router's Thompson-sampling draws.");
     public static final ConfigKey ROUTING_CALIBRATE = new ConfigKey("kiln.routing.calibrate", "true",
             "Run a few small jobs on each backend at start-up to seed the cost model (skipped for models loaded from kiln.state).");
+    public static final ConfigKey ROUTING_LATE_BINDING = new ConfigKey("kiln.routing.late-binding", "true",
+            "true: a backend's idle worker takes a job waiting on another backend when the router predicts it finishes sooner there (results say routing.movedFrom); false: every job runs where it was routed.");
     public static final ConfigKey ROUTING_PERSIST_INTERVAL_MS = new ConfigKey("kiln.routing.persist-interval-ms", "5000",
             "How often changed cost models are written to kiln.state, in ms; 0 disables persistence.");
 
@@ -123,7 +125,7 @@ public final class KilnConfig {
     public static final List<ConfigKey> KEYS = List.of(PLUGINS_DIR, QUEUE_CAPACITY, WORKERS, STORE_MAX_FINISHED, STORE_TTL_MS,
             PROGRESS_INTERVAL_MS, PROGRESS_FIRST_AFTER_MS, MAX_MESSAGE_BYTES, MAX_UNKNOWNS, MAX_NONZEROS, MATRIX_STORE_NNZ, HTTP_PORT, HTTP_HOST,
             KAFKA_BOOTSTRAP, KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_GROUP, KAFKA_PARTITIONS, KAFKA_MAX_IN_FLIGHT, SHUTDOWN_GRACE_MS,
-            ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_PERSIST_INTERVAL_MS,
+            ROUTING_EXPLORE_RATE, ROUTING_EXPLORE_BURST, ROUTING_SEED, ROUTING_CALIBRATE, ROUTING_LATE_BINDING, ROUTING_PERSIST_INTERVAL_MS,
             HTTP_AUTH, HTTP_API_KEYS, HTTP_API_KEYS_FILE, HTTP_RATE_LIMIT, HTTP_RATE_BURST, HTTP_TLS_KEYSTORE,
             HTTP_TLS_KEYSTORE_PASSWORD, HTTP_TLS_KEYSTORE_PASSWORD_FILE, HTTP_TLS_CERT_FILE, HTTP_TLS_KEY_FILE,
             HTTP_JWT_SECRET, HTTP_JWT_PUBLIC_KEY_FILE, HTTP_JWT_ALGORITHM, HTTP_JWT_ISSUER, HTTP_JWT_AUDIENCE, HTTP_JWT_LEEWAY_S,

@@ -81,7 +81,7 @@ public final class ResultEncoder {
                 }
                 g.writeEndArray();
                 g.writeBooleanField("explored", r.routing().explored());
-                if (r.routing().movedFrom() != null) g.writeStringField("moved_from", r.routing().movedFrom());
+                if (r.routing().movedFrom() != null) g.writeStringField("movedFrom", r.routing().movedFrom());
                 g.writeEndObject();
             }
             g.writeEndObject();

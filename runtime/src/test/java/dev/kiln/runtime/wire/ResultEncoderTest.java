@@ -166,6 +166,14 @@ class ResultEncoderTest {
     }
 
     @Test
+    void routingSaysWhereAMovedJobWaitedAndNothingForOneThatWasNot() throws IOException {
+        JobResult.Routing moved = new JobResult.Routing("cpu", List.of(new JobResult.Candidate("cpu", 38, 0)), false, "opencl");
+        assertEquals("opencl", encode(succeeded(null, moved)).get("routing").get("movedFrom").textValue());
+        JobResult.Routing stayed = new JobResult.Routing("cpu", List.of(new JobResult.Candidate("cpu", 38, 0)), false);
+        assertFalse(encode(succeeded(null, stayed)).get("routing").has("movedFrom"));
+    }
+
+    @Test
     void candidateWithoutPredictionOmitsPredictedMs() throws IOException {
         JobResult.Routing routing = new JobResult.Routing("cpu", List.of(new JobResult.Candidate("cpu", NaN, 2)), false);
         JsonNode c = encode(succeeded(null, routing)).get("routing").get("candidates").get(0);

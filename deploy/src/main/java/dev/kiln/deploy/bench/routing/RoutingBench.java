@@ -59,7 +59,7 @@ import java.util.function.Supplier;
  * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
  * sequential run: repeated burst measurements), {@code --noise-floor} (each job's oracle row measured a second time:
  * {@code noise_floor_pct} = the first table's best choices scored on the second, {@code regret_second_table_pct} = the
- * routed choices scored on the second), {@code --learned-last} (the learned router's burst after its peers'), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
+ * routed choices scored on the second), {@code --learned-last} (the learned router's burst after its peers'), {@code --burst-rounds R} (each router's burst R times, rotating the order; medians), {@code --tiny-jobs N} (20 000, 2 000 quick), {@code --tiny-rate R}
  * (5 000/s), {@code --tiny-paced-jobs N} (jobs of the paced pass; 20 s at the rate, --tiny-jobs with --quick),
  * {@code --tiny-paced-warm-up N} (a paced pass of N jobs closing the warm-up; default: paced passes of 5 s until the JIT's compiler threads are done, at most 60 s; none with --quick),
  * {@code --tiny-client-linger-ms N} (the bench producer's linger.ms, 1), {@code --tiny-warm-up N} (jobs before the timed passes; default: passes of 5 000 until the JIT is done, at most 60 000), {@code --tiny-in-flight N} (the service's {@code kiln.kafka.max-in-flight}).
@@ -72,8 +72,11 @@ public final class RoutingBench implements Bench {
         return "learned earliest-finish routing vs oracle, shortest-queue and round-robin on a mixed linear workload";
     }
 
-    /** Peers of the learned router in the burst case. */
-    private static final List<String> ROUTERS = List.of("learned", "shortest-queue", "round-robin");
+    /**
+     * Peers of the learned router in the burst case; {@code learned-early} is the learned router with
+     * {@code kiln.routing.late-binding=false}: every job runs where it was routed on arrival.
+     */
+    private static final List<String> ROUTERS = List.of("learned", "learned-early", "shortest-queue", "round-robin");
 
     @Override
     public void run(BenchArgs args, BenchReport report) throws Exception {
@@ -182,7 +185,7 @@ public final class RoutingBench implements Bench {
                 double[] curve = sequential(w.getKey(), backends, docs, oracle, config, seed, args.has("noise-floor"), report);
                 if (regretCurve == null) regretCurve = curve;
             }
-            if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), report);
+            if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), args.getInt("burst-rounds", 1), report);
         }
         loaded.close();
         if (regretCurve != null) plot(report.dir().resolve("routing-regret.svg"), regretCurve);
@@ -374,81 +377,121 @@ public final class RoutingBench implements Bench {
         return out;
     }
 
-    /** Every job submitted at once, under each router; makespan and latency as ratios to the learned router's. */
+    /**
+     * Every job submitted at once, under each router; makespan and latency as ratios to the learned
+     * router's. An unrecorded round-robin burst runs first: the first burst of a JVM pays the JIT for
+     * the runtime's whole path, and whichever router ran first read slowest (measured here, quick
+     * synthetic world, 29 Nov: learned first 1 422 / 1 599 ms against round-robin last 746 / 723; with
+     * {@code --learned-last} learned 906 against learned-early first 1 709). With {@code --burst-rounds R}
+     * the routers run R times, each round starting one router later, and each figure is the median.
+     */
     private static void burst(String world, List<Backend> backends, List<String> docs, KilnConfig config, long seed,
-                              List<String> routers, BenchReport report) throws Exception {
-        Map<String, double[]> results = new LinkedHashMap<>();
-        int held = -1; // how many of the workload's jobs the burst holds at once: set by the first router's decoding
-        for (String name : routers) {
-            Router router = switch (name) {
-                case "learned" -> learned(config, seed);
-                case "shortest-queue" -> new ShortestQueueRouter();
-                default -> new RoundRobinRouter();
-            };
-            try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.borrowing(backends, config.asMap()), router)) {
-                // The learned router starts calibrated, as at a Kiln start-up; its peers need nothing.
-                router.costModel().ifPresent(m -> Calibration.run(rt.backends(), m));
-                List<Job> jobs = new ArrayList<>();
-                if (held < 0) {
-                    // Decoded in order while they fit the heap budget (BurstMemory): every job of a burst is alive at once.
-                    jobs = BurstMemory.decodeFitting(docs, rt.decoder()::decode, BurstMemory.budget());
-                    held = jobs.size();
-                    if (held < docs.size()) {
-                        report.progress(world + " burst: the first " + held + " of " + docs.size() + " jobs (their matrices fit "
-                                + Math.round(BurstMemory.HEAP_SHARE * 100) + " % of the " + (Runtime.getRuntime().maxMemory() >> 20)
-                                + " MiB heap; all of a burst's jobs are held at once)");
-                    }
-                } else {
-                    for (String d : docs.subList(0, held)) jobs.add(rt.decoder().decode(d));
-                }
-                long s = System.nanoTime();
-                List<CompletableFuture<JobResult>> fs = new ArrayList<>();
-                for (Job j : jobs) {
-                    if (!(rt.submit(j) instanceof Submission.Accepted a)) throw new IllegalStateException("burst job refused");
-                    fs.add(a.record().result());
-                }
-                double[] lat = new double[fs.size()];
-                // Per backend: jobs, measured solve ms, predicted ms (learned router) — where the work went.
-                Map<String, double[]> split = new java.util.TreeMap<>();
-                int moved = 0; // jobs an idle backend took from another's queue (late binding)
-                for (int i = 0; i < fs.size(); i++) {
-                    JobResult r = fs.get(i).get(30, TimeUnit.MINUTES);
-                    lat[i] = r.timing().totalMs();
-                    if (Boolean.getBoolean("kiln.bench.trace") && r.routing() != null) {
-                        report.progress(name + " " + i + " solve=" + r.timing().solveMs() + " predicted=" + r.cost().predictedMs()
-                                + " chose " + r.backend() + " " + r.routing());
-                    }
-                    if (r.routing() != null && r.routing().movedFrom() != null) moved++;
-                    double[] b = split.computeIfAbsent(r.backend(), k -> new double[3]);
-                    b[0]++;
-                    b[1] += r.timing().solveMs();
-                    if (r.cost() != null && Double.isFinite(r.cost().predictedMs())) b[2] += r.cost().predictedMs();
-                }
-                double makespan = (System.nanoTime() - s) / 1e6;
-                StringBuilder where = new StringBuilder();
-                split.forEach((b, v) -> where.append(String.format(java.util.Locale.ROOT, " %s: %d jobs, solve %.0f ms, predicted %.0f ms;",
-                        b, (int) v[0], v[1], v[2])));
-                report.progress(world + " burst, " + name + ":" + where + " moved to an idle backend: " + moved);
-                Arrays.sort(lat);
-                results.put(name, new double[] {makespan, Arrays.stream(lat).average().orElseThrow(),
-                        lat[(int) Math.min(lat.length - 1, Math.ceil(0.99 * lat.length) - 1)], moved});
-                report.progress(world + " burst, " + name + ": makespan " + Math.round(makespan) + " ms");
-            }
+                              List<String> routers, int rounds, BenchReport report) throws Exception {
+        Map<String, List<double[]>> results = new LinkedHashMap<>();
+        for (String name : routers) results.put(name, new ArrayList<>());
+        List<String> order = new ArrayList<>();
+        order.add("warm-up");
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < routers.size(); i++) order.add(routers.get((i + r) % routers.size()));
         }
-        double[] l = results.get("learned");
-        for (Map.Entry<String, double[]> e : results.entrySet()) {
-            double[] v = e.getValue();
+        List<Job> held = null; // the leading jobs whose matrices fit the heap budget, decoded once
+        for (String name : order) {
+            if (held == null) {
+                try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
+                    // Decoded in order while they fit the heap budget (BurstMemory): every job of a burst is alive at once.
+                    held = BurstMemory.decodeFitting(docs, decoderOnly.decoder()::decode, BurstMemory.budget());
+                }
+                if (held.size() < docs.size()) {
+                    report.progress(world + " burst: the first " + held.size() + " of " + docs.size() + " jobs (their matrices fit "
+                            + Math.round(BurstMemory.HEAP_SHARE * 100) + " % of the " + (Runtime.getRuntime().maxMemory() >> 20)
+                            + " MiB heap; all of a burst's jobs are held at once)");
+                }
+            }
+            double[] v = oneBurst(world, name, backends, held, config, seed, report);
+            if (!name.equals("warm-up")) results.get(name).add(v);
+        }
+        double[] l = medians(results.get("learned"));
+        for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
+            double[] v = medians(e.getValue());
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("router", e.getKey());
-            f.put("jobs", held);
+            f.put("jobs", held.size());
             f.put("workload_jobs", docs.size());
+            f.put("rounds", rounds);
             f.put("makespan_ms", v[0]);
             f.put("mean_latency_ms", v[1]);
             f.put("p99_ms", v[2]);
-            f.put("moved", (int) v[3]);
+            f.put("moved", v[3]);
             f.put("makespan_vs_learned", v[0] / l[0]);
             f.put("latency_vs_learned", v[1] / l[1]);
             report.record(world + "-burst", f);
+        }
+    }
+
+    /** Each column's median over the rounds. */
+    private static double[] medians(List<double[]> rounds) {
+        double[] out = new double[rounds.get(0).length];
+        for (int c = 0; c < out.length; c++) {
+            final int col = c;
+            double[] xs = rounds.stream().mapToDouble(v -> v[col]).sorted().toArray();
+            out[c] = xs.length % 2 == 1 ? xs[xs.length / 2] : 0.5 * (xs[xs.length / 2 - 1] + xs[xs.length / 2]);
+        }
+        return out;
+    }
+
+    /**
+     * One burst under one router, in a fresh runtime over the shared backends: {makespan ms, mean
+     * latency ms, p99 latency ms, jobs moved to an idle backend}. The jobs are re-used across bursts:
+     * a job's problem is read-only to the backends, and each runtime keeps its own records.
+     */
+    private static double[] oneBurst(String world, String name, List<Backend> backends, List<Job> jobs, KilnConfig config,
+                                     long seed, BenchReport report) throws Exception {
+        Router router = switch (name) {
+            case "learned", "learned-early" -> learned(config, seed);
+            case "shortest-queue" -> new ShortestQueueRouter();
+            default -> new RoundRobinRouter();
+        };
+        KilnConfig runConfig = config;
+        if (name.equals("learned-early")) {
+            Map<String, String> s = new LinkedHashMap<>(config.asMap());
+            s.put(KilnConfig.ROUTING_LATE_BINDING.name(), "false");
+            runConfig = KilnConfig.of(s);
+        }
+        try (KilnRuntime rt = new KilnRuntime(runConfig, BackendRegistry.borrowing(backends, runConfig.asMap()), router)) {
+            // The learned router starts calibrated, as at a Kiln start-up; its peers need nothing.
+            router.costModel().ifPresent(m -> Calibration.run(rt.backends(), m));
+            long s = System.nanoTime();
+            List<CompletableFuture<JobResult>> fs = new ArrayList<>();
+            for (Job j : jobs) {
+                if (!(rt.submit(j) instanceof Submission.Accepted a)) throw new IllegalStateException("burst job refused");
+                fs.add(a.record().result());
+            }
+            double[] lat = new double[fs.size()];
+            // Per backend: jobs, measured solve ms, predicted ms (learned router) — where the work went.
+            Map<String, double[]> split = new java.util.TreeMap<>();
+            int moved = 0; // jobs an idle backend took from another's queue (late binding)
+            for (int i = 0; i < fs.size(); i++) {
+                JobResult r = fs.get(i).get(30, TimeUnit.MINUTES);
+                lat[i] = r.timing().totalMs();
+                if (Boolean.getBoolean("kiln.bench.trace") && r.routing() != null) {
+                    report.progress(name + " " + i + " solve=" + r.timing().solveMs() + " predicted=" + r.cost().predictedMs()
+                            + " chose " + r.backend() + " " + r.routing());
+                }
+                if (r.routing() != null && r.routing().movedFrom() != null) moved++;
+                double[] b = split.computeIfAbsent(r.backend(), k -> new double[3]);
+                b[0]++;
+                b[1] += r.timing().solveMs();
+                if (r.cost() != null && Double.isFinite(r.cost().predictedMs())) b[2] += r.cost().predictedMs();
+            }
+            double makespan = (System.nanoTime() - s) / 1e6;
+            StringBuilder where = new StringBuilder();
+            split.forEach((b, v) -> where.append(String.format(java.util.Locale.ROOT, " %s: %d jobs, solve %.0f ms, predicted %.0f ms;",
+                    b, (int) v[0], v[1], v[2])));
+            report.progress(world + " burst, " + name + ":" + where + " moved to an idle backend: " + moved
+                    + "; makespan " + Math.round(makespan) + " ms");
+            Arrays.sort(lat);
+            return new double[] {makespan, Arrays.stream(lat).average().orElseThrow(),
+                    lat[(int) Math.min(lat.length - 1, Math.ceil(0.99 * lat.length) - 1)], moved};
         }
     }
 
