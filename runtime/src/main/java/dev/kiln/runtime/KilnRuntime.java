@@ -279,9 +279,9 @@ public final class KilnRuntime implements AutoCloseable {
      * any has finished, so a backend the calibration thought fast got a queue it then took 70 s to
      * drain while the CPU backend sat idle (measured: {@code ./kiln bench routing --case mixed
      * --burst-only}, 29 Nov: 28 jobs booked on opencl at 813 ms took 70.4 s; the whole burst on the
-     * CPU backend alone took ≈ 10 s). Only jobs the client
-     * let Kiln place ({@code backend: auto}), only to a backend that was a candidate, only the
-     * newest (it waits longest), one at a time. Runs on the idle worker.
+     * CPU backend alone took ≈ 10 s). Only jobs the client let Kiln place ({@code backend: auto}),
+     * only to a backend that was a candidate, only the newest (it waits longest), one at a time.
+     * Runs on the idle worker.
      */
     private Runnable moveToIdle(String idleId) {
         if (closed) return null;
