@@ -125,10 +125,20 @@ public final class ConjugateGradient {
         double[] x = new double[n];
         final double bnorm = k.norm2(n, b);
         if (bnorm == 0) return new SolveReport(Termination.CONVERGED, 0, 0.0, 0.0, x);
-        if (x0 != null) k.copy(n, x0, x);
-
-        a.residual(x, b, r);                          // r0 = b − A·x0
-        double rel = k.norm2(n, r) / bnorm;
+        double rel;
+        if (x0 != null) {
+            k.copy(n, x0, x);
+            a.residual(x, b, r);                      // r0 = b − A·x0
+            rel = k.norm2(n, r) / bnorm;
+        } else {
+            // x0 = 0: r0 = b − A·0 is b bit for bit (every kernel's row sums start at +0 and a·0 is
+            // ±0, so each sum is +0 and b_i − (+0) = b_i, −0 included), and ‖r0‖ is the ‖b‖ just
+            // computed: no product, as PETSc's KSPSolve_CG copies b when the guess is zero. A
+            // product of four on a 2-iteration solve (crystm01; docs/ARCHITECTURE.md issue 3,
+            // "Small solves, fifth pass").
+            k.copy(n, b, r);
+            rel = bnorm / bnorm;                      // 1, or NaN as norm2(r)/‖b‖ was for an infinite ‖b‖
+        }
         int it = 0;
         double lastRestartTrue = Double.POSITIVE_INFINITY;
         Termination end;

@@ -124,6 +124,26 @@ class ConjugateGradientTest {
     }
 
     @Test
+    void withoutAGuessTheSolveIsTheZeroGuessesBitForBit() {
+        // x0 = null starts from r0 = b without a product; an explicit zero x0 computes b − A·0.
+        // Negative zeros in b (and a negative off-diagonal, whose product with 0 is −0) included.
+        CsrMatrix a = PoissonGenerator.poisson2d(23, 19);
+        double[] b = new double[a.rows()];
+        for (int i = 0; i < b.length; i++) b[i] = i % 5 == 0 ? -0.0 : i % 5 == 1 ? 0.0 : Math.sin(i);
+        for (Preconditioner m : new Preconditioner[] {null, JacobiPreconditioner.of(a), IncompleteCholeskyPreconditioner.of(a)}) {
+            SolveReport none = ConjugateGradient.solve(a, b, null, m, 1e-10, 500, null);
+            SolveReport zero = ConjugateGradient.solve(a, b, new double[a.rows()], m, 1e-10, 500, null);
+            assertEquals(Termination.CONVERGED, none.termination());
+            assertEquals(zero.iterations(), none.iterations());
+            assertEquals(Double.doubleToLongBits(zero.relativeResidual()), Double.doubleToLongBits(none.relativeResidual()));
+            assertEquals(Double.doubleToLongBits(zero.recursiveResidual()), Double.doubleToLongBits(none.recursiveResidual()));
+            for (int i = 0; i < b.length; i++) {
+                assertEquals(Double.doubleToLongBits(zero.x()[i]), Double.doubleToLongBits(none.x()[i]), "x[" + i + "]");
+            }
+        }
+    }
+
+    @Test
     void anInitialGuessThatAlreadySolvesNeedsNoIteration() {
         CsrMatrix a = PoissonGenerator.poisson2d(6, 6);
         double[] x = new double[36];

@@ -76,7 +76,7 @@ public final class CpuIc0Cg {
             throw new IllegalArgumentException("needs the factor in A's own order, was " + natural.ordering());
         }
         if (natural.rows() != a.rows()) throw new IllegalArgumentException("factor of " + natural.rows() + " rows, matrix of " + a.rows());
-        if (!Ic0Cache.probes(a) || !Ic0OrderingRule.of(natural).prefersLevels()) {
+        if (!Ic0Cache.probes(a) || !Ic0OrderingRule.prefersLevels(natural)) {
             return new Decided(natural, false, solve(natural, b, x0, tolerance, maxIterations, monitor));
         }
         double initial = 1;                                  // ‖r₀‖/‖b‖: 1 from x0 = 0
@@ -127,7 +127,7 @@ public final class CpuIc0Cg {
         PreparedSystem sys = CpuKernels.prepare(f, -1);
         if (f.ordering() == LevelScheduledIc0.Ordering.NATURAL) {     // nothing to renumber: no copies in and out
             return ConjugateGradient.solve(sys.operator(), sys.kernels(), bNatural, x0Natural, f.newSolve(WorkerPool.shared()),
-                    tolerance, maxIterations, monitor, null);
+                    tolerance, maxIterations, monitor, CgWorkspaceOfThread.forRows(n));
         }
         double[] b = new double[n];
         f.toNewOrder(bNatural, b);
@@ -137,7 +137,7 @@ public final class CpuIc0Cg {
             f.toNewOrder(x0Natural, x0);
         }
         SolveReport r = ConjugateGradient.solve(sys.operator(), sys.kernels(), b, x0, f.newSolve(WorkerPool.shared()),
-                tolerance, maxIterations, monitor, null);
+                tolerance, maxIterations, monitor, CgWorkspaceOfThread.forRows(n));
         double[] x = new double[n];
         f.toNaturalOrder(r.x(), x);
         return new SolveReport(r.termination(), r.iterations(), r.relativeResidual(), r.recursiveResidual(), x);

@@ -105,7 +105,7 @@ public final class Ic0Cache {
     public static LevelScheduledIc0 decided(CsrMatrix a, int parts) {
         LevelScheduledIc0 natural = natural(a, parts);
         // the rule first: one pass over the pattern, where the contraction test costs several applies
-        if (!probes(a) || !Ic0OrderingRule.of(natural).prefersLevels() || contraction(natural, parts) < NEARLY_EXACT) return natural;
+        if (!probes(a) || !Ic0OrderingRule.prefersLevels(natural) || contraction(natural, parts) < NEARLY_EXACT) return natural;
         return renumbered(natural, a);
     }
 
@@ -125,7 +125,7 @@ public final class Ic0Cache {
      * P·A·Pᵀ for the SpMV when renumbered (that conversion is cached).
      */
     public static LevelScheduledIc0 chosen(LevelScheduledIc0 natural, CsrMatrix a) {
-        return Ic0OrderingRule.of(natural).prefersLevels() ? renumbered(natural, a) : natural;
+        return Ic0OrderingRule.prefersLevels(natural) ? renumbered(natural, a) : natural;
     }
 
     /**

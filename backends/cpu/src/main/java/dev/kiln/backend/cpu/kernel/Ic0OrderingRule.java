@@ -87,6 +87,30 @@ public record Ic0OrderingRule(int rows, double lowerPerRow, double chainedRows, 
         return new Ic0OrderingRule(n, (double) lPtr[n] / n, n > 1 ? (double) chained / (n - 1) : 0, (double) n / levels);
     }
 
+    /**
+     * {@code of(natural).prefersLevels()}, the statistics taken cheapest first and the rest
+     * skipped once one fails: entries per row is a ratio ({@code lPtr[n] / n}), the chained
+     * share one look at each row's last entry (columns ascend, so l_{k,k−1} can only be last),
+     * and only a factor passing both pays the pass over every entry that the level widths need.
+     * Why: that pass (a chain of dependent loads, one per entry of L) cost 60–73 µs on crystm01
+     * (50 000 entries of L, 10.3 a row), 5–7 % of its whole 2-iteration IC(0)-PCG, paid by every
+     * solve that asked the rule (measured here: throwaway harness after the kernel warm-up,
+     * minima of 300–400 rounds; docs/ARCHITECTURE.md issue 3, "Small solves, fifth pass").
+     */
+    public static boolean prefersLevels(LevelScheduledIc0 natural) {
+        if (natural.ordering != LevelScheduledIc0.Ordering.NATURAL) {
+            throw new IllegalArgumentException("needs the factor in A's own order, was " + natural.ordering);
+        }
+        int[] lPtr = natural.lPtr, lCol = natural.lCol;
+        int n = lPtr.length - 1;
+        if (n <= 1) return of(lPtr, lCol).prefersLevels();             // no chain to measure
+        if (!((double) lPtr[n] / n <= MAX_LOWER_PER_ROW)) return false;
+        long chained = 0;
+        for (int k = 1; k < n; k++) if (lPtr[k + 1] > lPtr[k] && lCol[lPtr[k + 1] - 1] == k - 1) chained++;
+        if (!((double) chained / (n - 1) >= MIN_CHAINED_ROWS)) return false;
+        return of(lPtr, lCol).prefersLevels();
+    }
+
     /** Whether PCG should run in the level order: short rows, each waiting on the one before, in wide levels. */
     public boolean prefersLevels() {
         return lowerPerRow <= MAX_LOWER_PER_ROW && chainedRows >= MIN_CHAINED_ROWS && rowsPerLevel >= MIN_ROWS_PER_LEVEL;

@@ -282,6 +282,15 @@ final class KernelWarmUp {
             calls.add(() -> inOrder.apply(r, z));
             calls.add(() -> natural.apply(r, z));
         }
+        // and A's own order on long rows (≈ 12 strict-lower entries a row), which runs its own
+        // copies of the loops (LevelScheduledIc0Solve.LONG_ROWS)
+        CsrMatrix longRows = irregularSpd(600, 12, 3);
+        for (int parts : partCounts) {
+            LevelScheduledIc0 f = LevelScheduledIc0.of(longRows, parts, 4, LevelScheduledIc0.Ordering.NATURAL);
+            double[] r = filled(longRows.rows(), 1.0), z = new double[longRows.rows()];
+            LevelScheduledIc0Solve own = f.newSolve(pool);
+            calls.add(() -> own.apply(r, z));
+        }
         // vector kernels, with and without a remainder past the last whole SIMD step
         for (int n : new int[] {8 * c, 8 * c + 3}) {
             for (int parts : partCounts) {

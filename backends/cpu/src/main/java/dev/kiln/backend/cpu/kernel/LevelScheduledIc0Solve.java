@@ -29,6 +29,20 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
      * against 298, gr_30_30 0.57 against 0.41), and a scatter is safe on one thread.
      */
     private final boolean scatter;
+    /**
+     * A's own order on a factor of long rows (at least {@link #LONG_ROWS} strict-lower entries a
+     * row on average): the solve runs {@link #forwardLongRows} and {@link #backwardScatterLongRows},
+     * copies of the short-row loops. Why copies: C2 unrolls an inner loop only as far as its
+     * profiled trip count allows, so code first trained on Poisson's 2 entries a row (the warm-up,
+     * any smaller job) ran crystm01's 10.3 ≈ 20 % slower — a copy of the reference solve warmed on
+     * Poisson 64×60 first took 94–98 µs per apply against 78–83 warmed on crystm01 alone, and this
+     * solve 86–90 against the reference's 73–77 (measured here: throwaway harness, 1 000 rounds,
+     * three JVMs; docs/ARCHITECTURE.md issue 3, "Small solves, fifth pass"). Each copy now sees rows
+     * of its own kind only. Same arithmetic, so the same bits.
+     */
+    private final boolean longRows;
+    /** Mean strict-lower entries per row from which A's own-order solve takes the long-row copies: between Poisson 3-D's 2.9 and bcsstk08's 5.5. */
+    static final double LONG_ROWS = 4;
     /** Lᵀ by rows, or null when the backward solve scatters (A's own order: the natural factor need not build it). */
     private final LevelScheduledIc0.Transposed u;
     private double[] r, z;
@@ -41,6 +55,7 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
         this.w = naturalOrder ? new double[f.n] : null;
         this.scatter = !naturalOrder && f.ordering == LevelScheduledIc0.Ordering.NATURAL;
         this.u = scatter ? null : f.upper();
+        this.longRows = scatter && f.n > 0 && f.lPtr[f.n] >= LONG_ROWS * f.n;
     }
 
     @Override
@@ -83,12 +98,14 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
     }
 
     private void forward(int from, int to) {
-        if (w == null) forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, z, from, to);
+        if (longRows) forwardLongRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, z, from, to);
+        else if (w == null) forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, z, from, to);
         else forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, f.perm, r, w, from, to);
     }
 
     private void backward(int from, int to) {
-        if (scatter) backwardScatterRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, from, to);
+        if (longRows) backwardScatterLongRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, from, to);
+        else if (scatter) backwardScatterRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, from, to);
         else if (w == null) backwardRows(u.ptr(), u.col(), u.val(), f.inverseDiagonal, z, from, to);
         else backwardRows(u.ptr(), u.col(), u.val(), f.inverseDiagonal, f.perm, w, z, from, to);
     }
@@ -99,6 +116,24 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
             double zk = z[k] * invDiag[k];
             z[k] = zk;
             for (int q = ptr[k], e = ptr[k + 1]; q < e; q++) z[col[q]] -= val[q] * zk;
+        }
+    }
+
+    /** {@link #backwardScatterRows} for factors of long rows (see {@link #longRows}). */
+    static void backwardScatterLongRows(int[] ptr, int[] col, double[] val, double[] invDiag, double[] z, int from, int to) {
+        for (int k = to - 1; k >= from; k--) {
+            double zk = z[k] * invDiag[k];
+            z[k] = zk;
+            for (int q = ptr[k], e = ptr[k + 1]; q < e; q++) z[col[q]] -= val[q] * zk;
+        }
+    }
+
+    /** {@link #forwardRows(int[], int[], double[], double[], double[], double[], int, int)} for factors of long rows in A's own order (see {@link #longRows}). */
+    static void forwardLongRows(int[] ptr, int[] col, double[] val, double[] invDiag, double[] r, double[] y, int from, int to) {
+        for (int k = from; k < to; k++) {
+            double s = r[k];
+            for (int q = ptr[k], e = ptr[k + 1]; q < e; q++) s -= val[q] * y[col[q]];
+            y[k] = s * invDiag[k];
         }
     }
 

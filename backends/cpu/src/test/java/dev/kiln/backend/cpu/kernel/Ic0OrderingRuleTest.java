@@ -83,6 +83,32 @@ class Ic0OrderingRuleTest {
     }
 
     @Test
+    void theShortCutAnswersAsTheWholeRuleWhicheverStatisticDecides() {
+        java.util.List<CsrMatrix> shapes = new java.util.ArrayList<>(java.util.List.of(
+                PoissonGenerator.poisson2d(40, 40),              // passes all three
+                PoissonGenerator.poisson3d(12, 12, 12),          // too many entries a row
+                TestMatrices.fixture("1138_bus"),                // short rows, not chained
+                PoissonGenerator.poisson2d(300, 1),              // short, chained, one row a level
+                TestMatrices.fixture("nos3"), TestMatrices.fixture("gr_30_30"),
+                KernelWarmUp.irregularSpd(600, 6, 1), KernelWarmUp.irregularSpd(500, 1, 2),
+                PoissonGenerator.poisson2d(1, 1), PoissonGenerator.poisson2d(2, 1)));
+        // level widths n/(nx+ny−1) on both sides of MIN_ROWS_PER_LEVEL, and chained shares on both sides of MIN_CHAINED_ROWS
+        for (int ny = 2; ny <= 40; ny += 3) shapes.add(PoissonGenerator.poisson2d(33, ny));
+        for (int nx = 2; nx <= 8; nx++) shapes.add(PoissonGenerator.poisson2d(nx, 200));
+        int[] seen = new int[2];
+        for (CsrMatrix a : shapes) {
+            LevelScheduledIc0 f = natural(a);
+            boolean whole = Ic0OrderingRule.of(f).prefersLevels();
+            assertEquals(whole, Ic0OrderingRule.prefersLevels(f), a.rows() + " rows: " + Ic0OrderingRule.of(f));
+            seen[whole ? 1 : 0]++;
+        }
+        assertTrue(seen[0] > 0 && seen[1] > 0, "both answers among the shapes: " + java.util.Arrays.toString(seen));
+        CsrMatrix a = PoissonGenerator.poisson2d(20, 20);
+        LevelScheduledIc0 levels = LevelScheduledIc0.inLevelOrder(natural(a), a, 1);
+        assertThrows(IllegalArgumentException.class, () -> Ic0OrderingRule.prefersLevels(levels));
+    }
+
+    @Test
     void theCacheFollowsTheRuleAndConvertsOnlyWhenItRenumbers() {
         CsrMatrix p2 = PoissonGenerator.poisson2d(60, 62), p3 = PoissonGenerator.poisson3d(14, 13, 12);
         LevelScheduledIc0 n2 = natural(p2), n3 = natural(p3);

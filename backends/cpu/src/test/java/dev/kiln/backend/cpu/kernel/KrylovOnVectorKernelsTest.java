@@ -73,6 +73,30 @@ class KrylovOnVectorKernelsTest {
     }
 
     @Test
+    void withoutAGuessCgIsTheZeroGuessesBitForBitOnEveryFormat() {
+        // x0 = null copies b into r0 where a zero x0 runs the residual kernel: each format's
+        // row sums of a·0 must be +0 so that b − A·0 is b, −0 entries included
+        CsrMatrix a = PoissonGenerator.poisson2d(40, 37);
+        double[] b = new double[a.rows()];
+        for (int i = 0; i < b.length; i++) b[i] = i % 7 == 0 ? -0.0 : Math.cos(i);
+        for (SpmvFormat format : new SpmvFormat[] {SpmvFormat.DIA, SpmvFormat.SELL, SpmvFormat.CSR}) {
+            for (int threads : new int[] {1, 2}) {
+                PreparedSystem sys = CpuKernels.prepare(a, format, threads);
+                Preconditioner m = IncompleteCholeskyPreconditioner.of(a);
+                SolveReport none = ConjugateGradient.solve(sys.operator(), sys.kernels(), b, null, m, 1e-10, 2000, null, null);
+                SolveReport zero = ConjugateGradient.solve(sys.operator(), sys.kernels(), b, new double[a.rows()], m, 1e-10, 2000, null, null);
+                String where = format + " on " + threads;
+                assertEquals(Termination.CONVERGED, none.termination(), where);
+                assertEquals(zero.iterations(), none.iterations(), where);
+                assertEquals(Double.doubleToLongBits(zero.relativeResidual()), Double.doubleToLongBits(none.relativeResidual()), where);
+                for (int i = 0; i < b.length; i++) {
+                    assertEquals(Double.doubleToLongBits(zero.x()[i]), Double.doubleToLongBits(none.x()[i]), where + ": x[" + i + "]");
+                }
+            }
+        }
+    }
+
+    @Test
     void ic0PcgNeedsFewerIterationsThanJacobiPcgOnPoisson() {
         CsrMatrix a = PoissonGenerator.poisson2d(64, 64);
         PreparedSystem sys = CpuKernels.prepare(a);

@@ -75,7 +75,7 @@ class LevelScheduledIc0Test {
 
     @Test
     void threadedAndSingleThreadedSolvesEqualTheSequentialReferenceOnTheRenumberedMatrixBitForBit() {
-        int parallelCases = 0, interfaceCases = 0;
+        int parallelCases = 0, interfaceCases = 0, longRowCases = 0;
         for (CsrMatrix a : matrices()) {
             int n = a.rows();
             double[] r = TestMatrices.vector(n, 11);
@@ -84,6 +84,8 @@ class LevelScheduledIc0Test {
                 String what = a + " parts " + parts + " minRows " + minRows + " " + f.ordering();
                 if (parts == 2 && f.parallelSteps() > 0) parallelCases++;
                 if (f.ordering() == LevelScheduledIc0.Ordering.INTERFACE_LAST) interfaceCases++;
+                // A's own order on long rows: the solve's own copies of the loops (nos3)
+                if (f.ordering() == LevelScheduledIc0.Ordering.NATURAL && f.lPtr[n] >= LevelScheduledIc0Solve.LONG_ROWS * n) longRowCases++;
                 double[] rNew = new double[n], expected = new double[n], z = new double[n];
                 f.toNewOrder(r, rNew);
                 if (f.ordering() == LevelScheduledIc0.Ordering.LEVELS) {
@@ -119,6 +121,7 @@ class LevelScheduledIc0Test {
         }
         assertTrue(parallelCases >= 6, "only " + parallelCases + " cases had steps run on the pool");
         assertTrue(interfaceCases >= 4, "only " + interfaceCases + " cases took the interface-last ordering");
+        assertTrue(longRowCases >= 4, "only " + longRowCases + " cases ran the long-row loops");
     }
 
     @Test
