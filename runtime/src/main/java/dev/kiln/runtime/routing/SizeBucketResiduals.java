@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * bounded to ×/÷ {@link #BOUND_FACTOR}; only runs among the family's last {@link #AGE} on the
  * backend count. A bucket without runs borrows the nearest one within
  * {@link #REACH} buckets (both sides pooled at equal distance): a fit learned below a size
- * is usually off the same way just above it.
+ * is usually off the same way just above it. A bucket whose only run is far slower than its
+ * neighbours counts as one without runs: that run is taken for a stall until a second
+ * confirms it ({@link #residualsUnlessLoneStall}).
  *
  * <p>Why: each backend's fit is one curve over every family and size, and a backend's time
  * per unit of work is not one curve — it changes where the matrix leaves the cache and
