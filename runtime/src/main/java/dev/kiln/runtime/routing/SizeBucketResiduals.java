@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * bounded to ×/÷ {@link #BOUND_FACTOR}; only runs among the family's last {@link #AGE} on the
  * backend count. A bucket without runs borrows the nearest one within
  * {@link #REACH} buckets (both sides pooled at equal distance): a fit learned below a size
- * is usually off the same way just above it.
+ * is usually off the same way just above it. A bucket whose only run is far slower than its
+ * neighbours counts as one without runs: that run is taken for a stall until a second
+ * confirms it ({@link #residualsUnlessLoneStall}).
  *
  * <p>Why: each backend's fit is one curve over every family and size, and a backend's time
  * per unit of work is not one curve — it changes where the matrix leaves the cache and
@@ -113,11 +115,7 @@ final class SizeBucketResiduals {
             for (int side = d == 0 ? 1 : -1; side <= 1; side += 2) {
                 int i = b + side * d;
                 if (i < 0 || i >= BUCKETS) continue;
-                Ring r;
-                synchronized (k) {
-                    r = k.rings[i];
-                }
-                if (r != null) m = r.residuals(fit, residuals, m, oldest);
+                m = residualsUnlessLoneStall(k, i, fit, residuals, m, oldest);
             }
             if (m > 0) {
                 Arrays.sort(residuals, 0, m);
@@ -158,6 +156,62 @@ final class SizeBucketResiduals {
         }
         return false;
     }
+
+    /** Ring i of k, or null. */
+    private static Ring ring(Buckets k, int i) {
+        synchronized (k) {
+            return k.rings[i];
+        }
+    }
+
+    /**
+     * Appends bucket i's recent residuals to out from m and returns the new count — unless its only
+     * recent run is more than {@link #STALL}× slower than the fit and than its neighbours' level (the
+     * estimate of the nearest buckets with runs within {@link #REACH}, both sides pooled): that run is
+     * taken for a stall and the bucket counts as empty (it borrows, as one without runs) until a
+     * second run there confirms or refutes it (two runs: see {@link #estimate}).
+     *
+     * <p>Why: at half weight a 20–50× stall, a rarely run bucket's only run, still put the faster
+     * backend at the ×4 bound there and, borrowed, in the two buckets either side; nothing ran there
+     * again to correct it (a trap). Measured here with {@code ./kiln bench routing --case synthetic}
+     * (issue 8, round 7): spiky seeds 12 and 14 lost 34 % and 16 % so, "launch" predicted 3–4× its
+     * time on the largest 3-D jobs after one 20–35× run. A real step between neighbouring buckets
+     * (a cache level: 3× per unit of work in those worlds) passes the test, and a first run past a
+     * step that is also slowed and so taken for a stall costs at most one optimistic mistake, whose
+     * run corrects it.
+     */
+    private static int residualsUnlessLoneStall(Buckets k, int i, Fit fit, double[] out, int m, long oldest) {
+        Ring r = ring(k, i);
+        if (r == null) return m;
+        int after = r.residuals(fit, out, m, oldest);
+        if (after != m + 1 || out[m] <= Math.log(STALL)) return after;
+        double lone = out[m];
+        double[] around = new double[2 * WINDOW];
+        for (int d = 1; d <= REACH; d++) {
+            int n = 0;
+            for (int side = -1; side <= 1; side += 2) {
+                int j = i + side * d;
+                if (j >= 0 && j < BUCKETS) {
+                    Ring q = ring(k, j);
+                    if (q != null) n = q.residuals(fit, around, n, oldest);
+                }
+            }
+            if (n > 0) {
+                Arrays.sort(around, 0, n);
+                return lone - estimate(around, n) > Math.log(STALL) ? m : after;
+            }
+        }
+        return after; // no neighbour to compare with: the run counts (at half weight, estimate)
+    }
+
+    /**
+     * How much slower than its neighbours' level a bucket's only run must be to be taken for a
+     * stall: {@link #BOUND_FACTOR}, as {@link ColdFirstRun#COLD_FACTOR} — the worlds' warm slowdowns
+     * (one run in ten 1–4×, round 5's loaded machine: p90 of routed ÷ oracle row 1.5–3.8) and their
+     * cache step (3×) stay under it. The sweep gives the same counts for 3, 4, 6 and 10 and worse at
+     * 2.5 (a cliff's first run taken for a stall): ./kiln bench routing --case synthetic, round 7.
+     */
+    static final double STALL = BOUND_FACTOR;
 
     /** The estimate of the nearest bucket with runs on one side of b, within {@link #REACH}; NaN when none. */
     private static double nearest(Buckets k, int b, int side, Fit fit, long oldest, double[] scratch) {

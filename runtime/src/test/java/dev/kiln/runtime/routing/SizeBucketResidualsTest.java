@@ -63,6 +63,32 @@ class SizeBucketResidualsTest {
     }
 
     /**
+     * A bucket's only run, more than 4× slower than the fit and than its neighbours' level, is taken
+     * for a stall: the bucket (and those that would borrow it) borrows as if it had no run, until a
+     * second run there confirms it. Less far over its neighbours (a step), or with no neighbour to
+     * compare with, it counts at half as before.
+     */
+    @Test
+    void aLoneRunFarSlowerThanItsNeighboursIsTakenForAStall() {
+        SizeBucketResiduals r = new SizeBucketResiduals();
+        for (int i = 0; i < 3; i++) r.record("k", 100, 10, 0, 10);  // bucket 6: residual 0
+        r.record("k", 200, 10, 0, 200);                              // bucket 7: ln 20, 20× over bucket 6's level 0
+        assertEquals(0, r.lnCorrection("k", 200, IDENTITY), 1e-12, "bucket 7 borrows bucket 6's level");
+        assertEquals(0, r.lnCorrection("k", 300, IDENTITY), 1e-12, "bucket 8 skips bucket 7's stall and borrows bucket 6, two away");
+        r.record("k", 200, 10, 0, 200);                              // a second run as slow: ln 20 twice, their mean
+        assertEquals(Math.log(SizeBucketResiduals.BOUND_FACTOR), r.lnCorrection("k", 200, IDENTITY), 1e-12, "confirmed: ln 20, bounded");
+
+        SizeBucketResiduals step = new SizeBucketResiduals();
+        for (int i = 0; i < 3; i++) step.record("k", 100, 10, 0, 40); // bucket 6: ln 4
+        step.record("k", 200, 10, 0, 120);                            // bucket 7: ln 12, 3× over its neighbour
+        assertEquals(0.5 * Math.log(12), step.lnCorrection("k", 200, IDENTITY), 1e-12, "within 4× of the neighbour: counts at half");
+
+        SizeBucketResiduals alone = new SizeBucketResiduals();
+        alone.record("k", 200, 10, 0, 100);                           // ln 10, no run within two buckets
+        assertEquals(0.5 * Math.log(10), alone.lnCorrection("k", 200, IDENTITY), 1e-12, "no neighbour: counts at half");
+    }
+
+    /**
      * A bucket slower than the fit between two less slow neighbours is capped at the higher of them
      * (stalls, not a cache level); a step up, where the neighbour above is as slow, stands.
      */

@@ -31,7 +31,10 @@ import java.util.Random;
  * <p>The variants ({@link Variant}) add what the bench showed besides: a cold first run per
  * backend (JIT, a kernel build, a worker's start; the bench's sim-launch took 109 and 214 ms for a
  * job of 4.5, round 5) and rare long stalls (13–39 % of the loaded machine's routed runs of ≥ 5 ms
- * took over 2× their oracle row, up to 18×, round 5; here 5 % of runs at 5–50×, log-uniform).
+ * took over 2× their oracle row, up to 18×, round 5; here 5 % of runs at 5–50×, log-uniform, a
+ * tail past what was measured). A slowed run or a stall changes only what the router learns: the
+ * regret scores the routed choice and the oracle's alike on the true (noise-free) times, so an
+ * oracle that "never stalls" is not what is compared against (round 7).
  *
  * <p>Random streams: the jobs come from {@code seed}, the noise from its own stream with a fixed
  * number of draws per job, so every build routes the same jobs and meets the same noise
