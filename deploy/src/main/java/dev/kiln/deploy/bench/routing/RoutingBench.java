@@ -373,7 +373,7 @@ public final class RoutingBench implements Bench {
         try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
             Job job = decoderOnly.decoder().decode(doc);
             List<Router.Candidate> cs = new ArrayList<>();
-            for (Backend b : backends) cs.add(new Router.Candidate(b.id(), 0, 0, 1, b.features(job)));
+            for (Backend b : backends) if (b.supports(job).supported()) cs.add(new Router.Candidate(b.id(), 0, 0, 1, b.features(job)));
             return new Probe(job, cs);
         }
     }
