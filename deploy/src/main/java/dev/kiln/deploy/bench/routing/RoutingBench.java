@@ -59,6 +59,8 @@ import java.util.function.Supplier;
  *
  * <p>Options: {@code --case all|mixed|tiny|synthetic} ({@code --seeds N}, {@code --seed-from S}, {@code --world W} for synthetic), {@code --oracle-first} (the oracle's whole table before the
  * routed run, as before 29 Nov; default: each job's row right after its routed run), {@code --jobs N} (default 500, 150 with {@code --quick}),
+ * {@code --via-kafka} (the loaded world's sequential run once more with every job through the embedded broker and
+ * {@code KilnService}: {@code case=loaded-kafka-sequential}, {@link KafkaSequentialRun}; implies the loaded world),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --qubo-dir DIR} (the QUBO instances; ../shared/data/qubo), {@code --seed S}, {@code --loaded} (run the loaded
  * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
  * sequential run: repeated burst measurements), {@code --noise-floor} (each job's oracle row measured a second time:
@@ -172,7 +174,7 @@ public final class RoutingBench implements Bench {
             }
             for (Backend b : usable) if (samples.stream().anyMatch(j -> b.supports(j).supported())) capable.add(b);
         }
-        if (args.quick() && !args.has("loaded")) report.progress("--quick: the 'loaded' world is skipped (add --loaded to run it)");
+        if (args.quick() && !args.has("loaded") && !args.has("via-kafka")) report.progress("--quick: the 'loaded' world is skipped (add --loaded to run it)");
         else if (capable.size() >= 2) worlds.put("loaded", () -> capable);
         else report.progress("only " + capable.stream().map(Backend::id).toList()
                 + " of the loaded backends run the workload's jobs: the 'loaded' world has nothing to route; skipped");
@@ -186,7 +188,10 @@ public final class RoutingBench implements Bench {
                 // this, bookings 160-370 s for 5-7 s of solves and makespans 3-5x round-robin's).
                 // Every job once on the base backend, as the oracle table's runs warm it.
                 try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
-                    for (String d : docs) base.solve(decoderOnly.decoder().decode(d), ProgressSink.NONE, Cancellation.NONE);
+                    for (String d : docs) {
+                        Job job = decoderOnly.decoder().decode(d);
+                        if (base.supports(job).supported()) base.solve(job, ProgressSink.NONE, Cancellation.NONE);
+                    }
                 }
             } else {
                 Oracle oracle = new Oracle(backends, docs, config);
@@ -196,6 +201,10 @@ public final class RoutingBench implements Bench {
                 }
                 double[] curve = sequential(w.getKey(), backends, docs, oracle, config, seed, args.has("noise-floor"), report);
                 if (regretCurve == null) regretCurve = curve;
+                if (args.has("via-kafka") && w.getKey().equals("loaded")) {
+                    // A fresh table: its rows are measured beside the Kafka run's jobs, as the in-process run's beside its own.
+                    KafkaSequentialRun.run(backends, docs, new Oracle(backends, docs, config), jobs + 16, report);
+                }
             }
             if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), args.getInt("burst-rounds", 1), report);
         }
@@ -220,25 +229,14 @@ public final class RoutingBench implements Bench {
         warmLanes(backends, docs, config);
         EarliestFinishRouter router = learned(config, seed);
         List<String> ids = backends.stream().map(Backend::id).toList();
-        Regret median = new Regret(docs.size());
-        Regret min = new Regret(docs.size());
+        SequentialScore score = new SequentialScore(docs.size());
         Regret again = noiseFloor ? new Regret(docs.size()) : null;
         Regret routedAgain = noiseFloor ? new Regret(docs.size()) : null;
-        // Per kind, on the same table and the same job numbers (the first 100 are the workload's
-        // first 100 whatever their kind): where the loss comes from.
-        Map<String, Regret> byKind = new LinkedHashMap<>();
-        Map<String, Integer> jobsByKind = new LinkedHashMap<>();
-        for (String k : List.of("linear", "qubo", "train")) {
-            byKind.put(k, new Regret(docs.size()));
-            jobsByKind.put(k, 0);
-        }
-        int explored = 0;
-        int skipped = 0;
         try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.borrowing(backends, config.asMap()), router)) {
             for (int j = 0; j < docs.size(); j++) {
                 Job job = rt.decoder().decode(docs.get(j));
                 if (!Oracle.any(Oracle.capable(backends, job))) {
-                    skipped++;
+                    score.skip();
                     continue;
                 }
                 String kind = job.kind().wireName();
@@ -249,10 +247,7 @@ public final class RoutingBench implements Bench {
                 awaitIdle(rt, router, ids);
                 int b = ids.indexOf(r.backend());
                 Oracle.Row row = oracle.row(j);
-                median.add(j, row.median(), b);
-                min.add(j, row.min(), b);
-                byKind.get(kind).add(j, row.median(), b);
-                jobsByKind.merge(kind, 1, Integer::sum);
+                score.add(j, kind, row, b, r.routing() != null && r.routing().explored());
                 if (again != null) {
                     // The table's best on the first row, scored on a second row measured right after:
                     // what a router that knew the first table exactly would score — the noise floor.
@@ -260,7 +255,6 @@ public final class RoutingBench implements Bench {
                     again.add(j, second.median(), argmin(row.median()));
                     routedAgain.add(j, second.median(), b);
                 }
-                if (r.routing() != null && r.routing().explored()) explored++;
                 if (Boolean.getBoolean("kiln.bench.trace")) {
                     report.progress(j + " " + describe(docs.get(j)) + " t=" + Arrays.toString(row.median()) + " min=" + Arrays.toString(row.min())
                             + " chose " + r.backend() + " solve_ms=" + r.timing().solveMs()
@@ -268,35 +262,22 @@ public final class RoutingBench implements Bench {
                 }
             }
         }
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("jobs", docs.size() - skipped);
-        f.put("skipped_no_backend", skipped);
-        f.put("regret_pct", median.warmPct());
-        f.put("regret_first100_pct", median.coldPct());
-        for (Map.Entry<String, Regret> k : byKind.entrySet()) {
-            f.put("regret_" + k.getKey() + "_pct", k.getValue().warmPct());
-            f.put("regret_" + k.getKey() + "_first100_pct", k.getValue().coldPct());
-            f.put("jobs_" + k.getKey(), jobsByKind.get(k.getKey()));
-        }
-        f.put("regret_min_table_pct", min.warmPct());
-        f.put("regret_min_table_first100_pct", min.coldPct());
-        for (int b = 0; b < ids.size(); b++) f.put("only_" + ids.get(b) + "_regret_pct", median.alonePct(b));
+        Map<String, Object> f = score.fields(ids);
         if (again != null) {
             f.put("noise_floor_pct", again.warmPct());
             f.put("noise_floor_first100_pct", again.coldPct());
             f.put("regret_second_table_pct", routedAgain.warmPct());
         }
-        f.put("explore_pct", 100.0 * explored / (docs.size() - skipped));
         f.put("oracle", oracle.measuredFirst() ? "first" : "interleaved");
         f.put("overhead_us", overheadUs(router, rt(config, backends, docs.get(0))));
         report.record(world + "-sequential", f);
-        return median.curve();
+        return score.median.curve();
     }
 
-    /** Index of the smallest entry (ties: first). */
+    /** Index of the smallest finite entry (ties: first; NaN is a backend that cannot run the job). */
     static int argmin(double[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) if (row[i] < row[best]) best = i;
+        int best = -1;
+        for (int i = 0; i < row.length; i++) if (Double.isFinite(row[i]) && (best < 0 || row[i] < row[best])) best = i;
         return best;
     }
 
@@ -355,7 +336,7 @@ public final class RoutingBench implements Bench {
      * still queued and wait behind it (measured here: the trace showed {@code queued=1} in
      * a one-job-at-a-time run, and the router taking the other backend for it).
      */
-    private static void awaitIdle(KilnRuntime rt, EarliestFinishRouter router, List<String> ids) throws InterruptedException {
+    static void awaitIdle(KilnRuntime rt, EarliestFinishRouter router, List<String> ids) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             boolean idle = true;
