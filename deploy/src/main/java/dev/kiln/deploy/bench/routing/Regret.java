@@ -47,6 +47,9 @@ final class Regret {
     /** Over the first {@link #COLD} jobs; NaN when there are none. */
     double coldPct() { return oracleCold == 0 ? Double.NaN : 100 * (routedCold / oracleCold - 1); }
 
+    /** The oracle's total over every job added, ms. */
+    double oracleMs() { return oracleAll; }
+
     /** Regret had every job gone to backend b. */
     double alonePct(int b) { return 100 * (alone[b] / oracleAll - 1); }
 

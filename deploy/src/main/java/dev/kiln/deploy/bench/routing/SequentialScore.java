@@ -55,6 +55,8 @@ final class SequentialScore {
             f.put("regret_" + k.getKey() + "_pct", k.getValue().warmPct());
             f.put("regret_" + k.getKey() + "_first100_pct", k.getValue().coldPct());
             f.put("jobs_" + k.getKey(), jobsByKind.get(k.getKey()));
+            // The kind's weight in the total: a kind whose jobs are short moves regret_pct little whatever its own figure.
+            f.put("oracle_" + k.getKey() + "_ms", k.getValue().oracleMs());
         }
         f.put("regret_min_table_pct", min.warmPct());
         f.put("regret_min_table_first100_pct", min.coldPct());
