@@ -7,8 +7,10 @@ import java.util.Map;
 /**
  * The figures of a one-job-at-a-time routed run against the oracle's table ({@code
  * case=<world>-sequential}): regret on the medians and on the minima, per kind on the same job
- * numbers (the first 100 are the workload's first 100 whatever their kind), exploration share,
- * jobs left out because no backend of the world runs them.
+ * numbers (the first 100 are the workload's first 100 whatever their kind), over the jobs that
+ * had a choice (two or more capable backends: a job with one is never lost, and in the loaded
+ * world the train jobs, none with a choice, were most of the oracle's total and diluted {@code
+ * regret_pct}), exploration share, jobs left out because no backend of the world runs them.
  */
 final class SequentialScore {
     static final List<String> KINDS = List.of("linear", "qubo", "train");
@@ -16,6 +18,8 @@ final class SequentialScore {
     private final int jobs;
     final Regret median;
     private final Regret min;
+    private final Regret withChoice;
+    private int choiceJobs;
     private final Map<String, Regret> byKind = new LinkedHashMap<>();
     private final Map<String, Integer> jobsByKind = new LinkedHashMap<>();
     private int explored;
@@ -25,6 +29,7 @@ final class SequentialScore {
         this.jobs = jobs;
         this.median = new Regret(jobs);
         this.min = new Regret(jobs);
+        this.withChoice = new Regret(jobs);
         for (String k : KINDS) {
             byKind.put(k, new Regret(jobs));
             jobsByKind.put(k, 0);
@@ -38,6 +43,12 @@ final class SequentialScore {
         min.add(j, row.min(), chosen);
         byKind.get(kind).add(j, row.median(), chosen);
         jobsByKind.merge(kind, 1, Integer::sum);
+        int capable = 0;
+        for (double t : row.median()) if (Double.isFinite(t)) capable++;
+        if (capable >= 2) {
+            withChoice.add(j, row.median(), chosen);
+            choiceJobs++;
+        }
         if (explored) this.explored++;
     }
 
@@ -58,6 +69,10 @@ final class SequentialScore {
             // The kind's weight in the total: a kind whose jobs are short moves regret_pct little whatever its own figure.
             f.put("oracle_" + k.getKey() + "_ms", k.getValue().oracleMs());
         }
+        f.put("regret_choice_pct", withChoice.warmPct());
+        f.put("regret_choice_first100_pct", withChoice.coldPct());
+        f.put("jobs_choice", choiceJobs);
+        f.put("oracle_choice_ms", withChoice.oracleMs());
         f.put("regret_min_table_pct", min.warmPct());
         f.put("regret_min_table_first100_pct", min.coldPct());
         for (int b = 0; b < ids.size(); b++) f.put("only_" + ids.get(b) + "_regret_pct", median.alonePct(b));
