@@ -1,6 +1,8 @@
 package dev.kiln.deploy.bench.routing;
 
 import dev.kiln.solvers.problem.LinearProblem;
+import dev.kiln.solvers.problem.QuboProblem;
+import dev.kiln.solvers.problem.TrainProblem;
 import dev.kiln.spi.Job;
 
 import java.util.ArrayList;
@@ -25,13 +27,25 @@ final class BurstMemory {
      * Bytes a queued and then running linear job holds: its CSR arrays (8 + 4 bytes a non-zero,
      * 4 a row pointer), a cached format conversion of about the same size, and ten vectors of n
      * doubles (b, x, the solution, a preconditioned CG's r, z, p, q and the diagonal's inverse,
-     * with slack). 0 for other kinds (QUBO and train jobs here are small).
+     * with slack). A QUBO job: its couplings in CSR (8 + 4 bytes each, both directions), a row
+     * pointer and a linear term per variable, twice (a backend's copy — the OpenCL buffers, the
+     * emulator's quantised weights). A train job: its data set split, held per job (8 bytes a
+     * value, 4 a label; the digits set ≈ 0.9 MB), plus the network's parameters and their
+     * gradient and optimizer state (four copies).
      */
     static long bytes(Job job) {
-        if (!(job.problem() instanceof LinearProblem lp)) return 0;
-        long n = lp.a().rows();
-        long csr = 12L * lp.a().nnz() + 4L * (n + 1);
-        return 2 * csr + 80L * n;
+        return switch (job.problem()) {
+            case LinearProblem lp -> {
+                long n = lp.a().rows();
+                long csr = 12L * lp.a().nnz() + 4L * (n + 1);
+                yield 2 * csr + 80L * n;
+            }
+            case QuboProblem q -> 2 * (12L * q.colIdx().length + 12L * q.n() + 4);
+            case TrainProblem t -> {
+                long rows = t.data().train().rows() + t.data().test().rows();
+                yield rows * (8L * t.data().train().features() + 4) + 4 * 8L * t.size();
+            }
+        };
     }
 
     /**

@@ -14,8 +14,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The routing bench's oracle: every job run on every backend alone, {@link #RUNS} times
- * interleaved, each backend's time the median (and, reported apart, the minimum) of its runs.
+ * The routing bench's oracle: every job run on every backend capable of it ({@link
+ * Backend#supports}) alone, {@link #RUNS} times interleaved, each backend's time the median (and,
+ * reported apart, the minimum) of its runs; NaN for a backend that cannot run the job (in the
+ * loaded world a QUBO job runs on cpu, opencl and neuromorphic, a train job on cpu or, for tngd,
+ * on thermodynamic alone, a linear pcg job on cpu and opencl).
  *
  * <p>Rows are measured on demand: the sequential run asks for job j's row right after the
  * router has placed and run job j, so the row and the routed decision see the machine in the
@@ -34,11 +37,37 @@ final class Oracle {
      * backends then took the other's lucky run.
      */
     static final int RUNS = 3;
-    /** Jobs each backend runs untimed before the first row: the JIT's warm-up. */
+    /** Jobs of each kind each capable backend runs untimed before the first row: the JIT's warm-up. */
     private static final int WARM_UP_JOBS = 10;
 
-    /** One job's times per backend, ms, in the backends' order. */
+    /** One job's times per backend, ms, in the backends' order; NaN where the backend cannot run it. */
     record Row(double[] median, double[] min) { }
+
+    /** Which of {@code backends} can run {@code job}, in their order. */
+    static boolean[] capable(List<Backend> backends, Job job) {
+        boolean[] out = new boolean[backends.size()];
+        for (int b = 0; b < out.length; b++) out[b] = backends.get(b).supports(job).supported();
+        return out;
+    }
+
+    /** Whether any of them can. */
+    static boolean any(boolean[] capable) {
+        for (boolean c : capable) if (c) return true;
+        return false;
+    }
+
+    /**
+     * Indices of the first {@code perKind} documents of each kind, in workload order: the warm-ups
+     * must reach every kind's code path, not only the linear one the workload starts with.
+     */
+    static List<Integer> firstOfEachKind(List<String> docs, int perKind) {
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        List<Integer> out = new java.util.ArrayList<>();
+        for (int j = 0; j < docs.size(); j++) {
+            if (seen.merge(MixedWorkload.kindOf(docs.get(j)), 1, Integer::sum) <= perKind) out.add(j);
+        }
+        return out;
+    }
 
     private final List<Backend> backends;
     private final List<String> docs;
@@ -63,7 +92,7 @@ final class Oracle {
     boolean measuredFirst() { return measuredFirst; }
 
     /**
-     * Runs the first {@link #WARM_UP_JOBS} jobs untimed on every backend, once. Called before the
+     * Runs the first {@link #WARM_UP_JOBS} jobs of each kind untimed on every backend capable of them, once. Called before the
      * routed run too: measured first, the table warmed the JVM for it; with rows measured beside
      * the routed runs, the first routed run was the JVM's first solve (sim-half: 818–895 ms for a
      * 2 ms job, measured here: ./kiln bench routing --quick --case mixed --no-burst --seed 1 and
@@ -72,9 +101,11 @@ final class Oracle {
     void warmUp() throws Exception {
         if (warm) return;
         try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
+            List<Integer> first = firstOfEachKind(docs, WARM_UP_JOBS);
             for (Backend b : backends) {
-                for (int i = 0; i < Math.min(WARM_UP_JOBS, docs.size()); i++) {
-                    b.solve(decoderOnly.decoder().decode(docs.get(i)), ProgressSink.NONE, Cancellation.NONE);
+                for (int i : first) {
+                    Job job = decoderOnly.decoder().decode(docs.get(i));
+                    if (b.supports(job).supported()) b.solve(job, ProgressSink.NONE, Cancellation.NONE);
                 }
             }
         }
@@ -101,21 +132,31 @@ final class Oracle {
     }
 
     private Row measure(Job job) throws BackendException {
+        boolean[] can = capable(backends, job);
+        int k = backends.size();
+        double[] median = new double[k];
+        double[] min = new double[k];
+        Arrays.fill(median, Double.NaN);
+        Arrays.fill(min, Double.NaN);
+        if (!any(can)) return new Row(median, min);
         // Untimed first run: a backend caches its format conversion by matrix fingerprint
         // (and the simulated devices share one base), so only the first run would pay it.
-        backends.get(0).solve(job, ProgressSink.NONE, Cancellation.NONE);
-        int k = backends.size();
+        for (int b = 0; b < k; b++) {
+            if (!can[b]) continue;
+            backends.get(b).solve(job, ProgressSink.NONE, Cancellation.NONE);
+            break;
+        }
         double[][] runs = new double[k][RUNS];
         for (int r = 0; r < RUNS; r++) { // interleaved, so a slow spell of the machine hits every backend
             for (int b = 0; b < k; b++) {
+                if (!can[b]) continue;
                 long s = System.nanoTime();
                 backends.get(b).solve(job, ProgressSink.NONE, Cancellation.NONE);
                 runs[b][r] = (System.nanoTime() - s) / 1e6;
             }
         }
-        double[] median = new double[k];
-        double[] min = new double[k];
         for (int b = 0; b < k; b++) {
+            if (!can[b]) continue;
             Arrays.sort(runs[b]);
             median[b] = runs[b][RUNS / 2];
             min[b] = runs[b][0];

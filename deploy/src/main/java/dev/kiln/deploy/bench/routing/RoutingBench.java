@@ -32,15 +32,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@code ./kiln bench routing}: a mixed stream of linear jobs (2-D and 3-D Poisson, 10² to
- * ~10⁵ unknowns, log-uniform) through the runtime, on each "world" of backends:
+ * {@code ./kiln bench routing}: a mixed stream of jobs ({@link MixedWorkload}: 70 % linear — 2-D
+ * and 3-D Poisson, 10² to ~10⁵ unknowns, log-uniform —, 15 % QUBO on the instances of
+ * {@code ../shared/data/qubo}, 15 % small train jobs) through the runtime, on each "world" of backends:
  * <ul>
  *   <li>{@code synthetic}: two simulated devices on the real CPU backend with crossing cost
  *       curves ({@code sim-launch}: +3 ms per job, like a device's launch and transfer;
  *       {@code sim-half}: half the host's throughput), so the choice matters today;</li>
- *   <li>{@code loaded}: every backend ServiceLoader found and that is available — measured only
- *       when there are at least two (with one, there is nothing to route).</li>
+ *   <li>{@code loaded}: every backend ServiceLoader found that is available and runs some kind of
+ *       the workload — measured only when there are at least two (with one, there is nothing to route).</li>
  * </ul>
+ * A job runs on the world's backends that support it (the runtime offers the router only those);
+ * a job none of a world's backends runs (a tngd train job in the synthetic world, whose devices
+ * are the CPU backend) is left out of that world and counted ({@code skipped_no_backend}).
  * Per world: from a cold start, the learned router places the jobs one at a time, and every job
  * is also run on every backend in isolation (the oracle's table, {@link Oracle})
  * ({@code case=<world>-sequential}: regret against the oracle's total time, over the first 100
@@ -55,7 +59,9 @@ import java.util.function.Supplier;
  *
  * <p>Options: {@code --case all|mixed|tiny|synthetic} ({@code --seeds N}, {@code --seed-from S}, {@code --world W} for synthetic), {@code --oracle-first} (the oracle's whole table before the
  * routed run, as before 29 Nov; default: each job's row right after its routed run), {@code --jobs N} (default 500, 150 with {@code --quick}),
- * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --seed S}, {@code --loaded} (run the loaded
+ * {@code --via-kafka} (the loaded world's sequential run once more with every job through the embedded broker and
+ * {@code KilnService}: {@code case=loaded-kafka-sequential}, {@link KafkaSequentialRun}; implies the loaded world),
+ * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --qubo-dir DIR} (the QUBO instances; ../shared/data/qubo), {@code --seed S}, {@code --loaded} (run the loaded
  * world also with {@code --quick}), {@code --no-burst} (sequential only), {@code --burst-only} (no oracle, no
  * sequential run: repeated burst measurements), {@code --noise-floor} (each job's oracle row measured a second time:
  * {@code noise_floor_pct} = the first table's best choices scored on the second, {@code regret_second_table_pct} = the
@@ -69,7 +75,7 @@ public final class RoutingBench implements Bench {
 
     @Override
     public String description() {
-        return "learned earliest-finish routing vs oracle, shortest-queue and round-robin on a mixed linear workload";
+        return "learned earliest-finish routing vs oracle, shortest-queue and round-robin on a mixed linear/QUBO/train workload";
     }
 
     /**
@@ -148,22 +154,30 @@ public final class RoutingBench implements Bench {
         List<Backend> usable = loaded.all().stream().filter(BackendHandle::usable).map(BackendHandle::backend).toList();
         if (usable.isEmpty()) throw new IllegalStateException("no backend is available");
         Backend base = usable.stream().filter(b -> b.id().equals("cpu")).findFirst().orElse(usable.get(0));
-        List<String> docs = workload(jobs, seed, maxSide2d);
+        Path quboDir = Path.of(args.get("qubo-dir", BenchArgs.sharedData().resolve("qubo").toString()));
+        List<String> docs = MixedWorkload.documents(jobs, seed, maxSide2d, MixedWorkload.quboInstances(quboDir));
         report.environment("jobs", jobs);
         report.environment("loaded_backends", String.join(",", usable.stream().map(Backend::id).toList()));
 
         Map<String, Supplier<List<Backend>>> worlds = new LinkedHashMap<>();
         worlds.put("synthetic", () -> List.of(new SimulatedDevice("sim-launch", base, 3.0, 0.0),
                 new SimulatedDevice("sim-half", base, 0.0, 1.0)));
-        List<Backend> linear = new ArrayList<>();
+        // The loaded backends that run some job of the workload, judged on the first job of each
+        // family (a family is one kind, one generator or instance source, one optimizer).
+        List<Backend> capable = new ArrayList<>();
         try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
-            Job sample = decoderOnly.decoder().decode(docs.get(0));
-            for (Backend b : usable) if (b.supports(sample).supported()) linear.add(b);
+            List<Job> samples = new ArrayList<>();
+            java.util.Set<String> families = new java.util.HashSet<>();
+            for (String d : docs) {
+                String family = MixedWorkload.kindOf(d) + "/" + familyOf(d);
+                if (families.add(family)) samples.add(decoderOnly.decoder().decode(d));
+            }
+            for (Backend b : usable) if (samples.stream().anyMatch(j -> b.supports(j).supported())) capable.add(b);
         }
-        if (args.quick() && !args.has("loaded")) report.progress("--quick: the 'loaded' world is skipped (add --loaded to run it)");
-        else if (linear.size() >= 2) worlds.put("loaded", () -> linear);
-        else report.progress("only " + linear.stream().map(Backend::id).toList()
-                + " of the loaded backends run linear jobs: the 'loaded' world has nothing to route; skipped");
+        if (args.quick() && !args.has("loaded") && !args.has("via-kafka")) report.progress("--quick: the 'loaded' world is skipped (add --loaded to run it)");
+        else if (capable.size() >= 2) worlds.put("loaded", () -> capable);
+        else report.progress("only " + capable.stream().map(Backend::id).toList()
+                + " of the loaded backends run the workload's jobs: the 'loaded' world has nothing to route; skipped");
 
         double[] regretCurve = null;
         for (Map.Entry<String, Supplier<List<Backend>>> w : worlds.entrySet()) {
@@ -174,7 +188,10 @@ public final class RoutingBench implements Bench {
                 // this, bookings 160-370 s for 5-7 s of solves and makespans 3-5x round-robin's).
                 // Every job once on the base backend, as the oracle table's runs warm it.
                 try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
-                    for (String d : docs) base.solve(decoderOnly.decoder().decode(d), ProgressSink.NONE, Cancellation.NONE);
+                    for (String d : docs) {
+                        Job job = decoderOnly.decoder().decode(d);
+                        if (base.supports(job).supported()) base.solve(job, ProgressSink.NONE, Cancellation.NONE);
+                    }
                 }
             } else {
                 Oracle oracle = new Oracle(backends, docs, config);
@@ -184,35 +201,15 @@ public final class RoutingBench implements Bench {
                 }
                 double[] curve = sequential(w.getKey(), backends, docs, oracle, config, seed, args.has("noise-floor"), report);
                 if (regretCurve == null) regretCurve = curve;
+                if (args.has("via-kafka") && w.getKey().equals("loaded")) {
+                    // A fresh table: its rows are measured beside the Kafka run's jobs, as the in-process run's beside its own.
+                    KafkaSequentialRun.run(backends, docs, new Oracle(backends, docs, config), jobs + 16, report);
+                }
             }
             if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), args.getInt("burst-rounds", 1), report);
         }
         loaded.close();
         if (regretCurve != null) plot(report.dir().resolve("routing-regret.svg"), regretCurve);
-    }
-
-    /**
-     * Job documents: mostly 2-D Poisson with side log-uniform in [8, maxSide], every fourth 3-D;
-     * each stencil its own family, as a client keys related systems (the cost model learns
-     * iteration counts per family). Method pcg + Jacobi, what {@code auto} resolves to on an SPD
-     * matrix, named so that the method tuner leaves the jobs alone (see {@link #mixed}).
-     */
-    static List<String> workload(int jobs, long seed, int maxSide) {
-        Random r = new Random(seed);
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < jobs; i++) {
-            String m;
-            if (i % 4 == 3) {
-                int n = (int) Math.round(Math.exp(Math.log(4) + r.nextDouble() * Math.log(maxSide / 8.0)));
-                m = "{\"generator\":\"poisson3d\",\"nx\":" + n + ",\"shift\":0.1}";
-            } else {
-                int n = (int) Math.round(Math.exp(Math.log(8) + r.nextDouble() * Math.log(maxSide / 8.0)));
-                m = "{\"generator\":\"poisson2d\",\"nx\":" + n + "}";
-            }
-            out.add("{\"kind\":\"linear\",\"family\":\"" + (i % 4 == 3 ? "poisson3d" : "poisson2d") + "\",\"problem\":{\"matrix\":" + m
-                    + ",\"rhs\":{\"generator\":\"a-times-ones\"}},\"options\":{\"tolerance\":1e-8,\"method\":\"pcg\",\"preconditioner\":\"jacobi\"}}");
-        }
-        return out;
     }
 
     private static EarliestFinishRouter learned(KilnConfig config, long seed) {
@@ -232,22 +229,25 @@ public final class RoutingBench implements Bench {
         warmLanes(backends, docs, config);
         EarliestFinishRouter router = learned(config, seed);
         List<String> ids = backends.stream().map(Backend::id).toList();
-        Regret median = new Regret(docs.size());
-        Regret min = new Regret(docs.size());
+        SequentialScore score = new SequentialScore(docs.size());
         Regret again = noiseFloor ? new Regret(docs.size()) : null;
         Regret routedAgain = noiseFloor ? new Regret(docs.size()) : null;
-        int explored = 0;
         try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.borrowing(backends, config.asMap()), router)) {
             for (int j = 0; j < docs.size(); j++) {
-                Submission s = rt.submit(rt.decoder().decode(docs.get(j)));
+                Job job = rt.decoder().decode(docs.get(j));
+                if (!Oracle.any(Oracle.capable(backends, job))) {
+                    score.skip();
+                    continue;
+                }
+                String kind = job.kind().wireName();
+                Submission s = rt.submit(job);
                 if (!(s instanceof Submission.Accepted a)) throw new IllegalStateException("job " + j + " not accepted: " + s);
                 JobResult r = a.record().result().get(10, TimeUnit.MINUTES);
                 if (r.status() != JobStatus.SUCCEEDED) throw new IllegalStateException("job " + j + ": " + r.status() + " " + r.error());
                 awaitIdle(rt, router, ids);
                 int b = ids.indexOf(r.backend());
                 Oracle.Row row = oracle.row(j);
-                median.add(j, row.median(), b);
-                min.add(j, row.min(), b);
+                score.add(j, kind, row, b, r.routing() != null && r.routing().explored());
                 if (again != null) {
                     // The table's best on the first row, scored on a second row measured right after:
                     // what a router that knew the first table exactly would score — the noise floor.
@@ -255,7 +255,6 @@ public final class RoutingBench implements Bench {
                     again.add(j, second.median(), argmin(row.median()));
                     routedAgain.add(j, second.median(), b);
                 }
-                if (r.routing() != null && r.routing().explored()) explored++;
                 if (Boolean.getBoolean("kiln.bench.trace")) {
                     report.progress(j + " " + describe(docs.get(j)) + " t=" + Arrays.toString(row.median()) + " min=" + Arrays.toString(row.min())
                             + " chose " + r.backend() + " solve_ms=" + r.timing().solveMs()
@@ -263,33 +262,26 @@ public final class RoutingBench implements Bench {
                 }
             }
         }
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("jobs", docs.size());
-        f.put("regret_pct", median.warmPct());
-        f.put("regret_first100_pct", median.coldPct());
-        f.put("regret_min_table_pct", min.warmPct());
-        f.put("regret_min_table_first100_pct", min.coldPct());
-        for (int b = 0; b < ids.size(); b++) f.put("only_" + ids.get(b) + "_regret_pct", median.alonePct(b));
+        Map<String, Object> f = score.fields(ids);
         if (again != null) {
             f.put("noise_floor_pct", again.warmPct());
             f.put("noise_floor_first100_pct", again.coldPct());
             f.put("regret_second_table_pct", routedAgain.warmPct());
         }
-        f.put("explore_pct", 100.0 * explored / docs.size());
         f.put("oracle", oracle.measuredFirst() ? "first" : "interleaved");
         f.put("overhead_us", overheadUs(router, rt(config, backends, docs.get(0))));
         report.record(world + "-sequential", f);
-        return median.curve();
+        return score.median.curve();
     }
 
-    /** Index of the smallest entry (ties: first). */
+    /** Index of the smallest finite entry (ties: first; NaN is a backend that cannot run the job). */
     static int argmin(double[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) if (row[i] < row[best]) best = i;
+        int best = -1;
+        for (int i = 0; i < row.length; i++) if (Double.isFinite(row[i]) && (best < 0 || row[i] < row[best])) best = i;
         return best;
     }
 
-    /** Jobs each backend runs through a throwaway runtime before the routed run ({@link #warmLanes}). */
+    /** Jobs of each kind each capable backend runs through a throwaway runtime before the routed run ({@link #warmLanes}). */
     private static final int LANE_WARM_UP_JOBS = 4;
 
     /**
@@ -303,11 +295,14 @@ public final class RoutingBench implements Bench {
      * the backend's cost: sim-launch predicted 10–130× its time for every larger job, which then
      * all went to sim-half (68 % regret). A Kiln start-up absorbs the same first run in its
      * calibration's unlearned cold run ({@link Calibration}); the bench's cold start has no calibration.
+     * The first few of each kind, on the backends capable of each: the QUBO and train paths are
+     * cold too.
      */
     private static void warmLanes(List<Backend> backends, List<String> docs, KilnConfig config) throws Exception {
         try (KilnRuntime rt = new KilnRuntime(config, BackendRegistry.borrowing(backends, config.asMap()), new ShortestQueueRouter())) {
-            for (int i = 0; i < Math.min(LANE_WARM_UP_JOBS, docs.size()); i++) {
+            for (int i : Oracle.firstOfEachKind(docs, LANE_WARM_UP_JOBS)) {
                 for (Backend b : backends) {
+                    if (!b.supports(rt.decoder().decode(docs.get(i))).supported()) continue;
                     String doc = docs.get(i).replace("\"options\":{", "\"options\":{\"backend\":\"" + b.id() + "\",");
                     Submission s = rt.submit(rt.decoder().decode(doc));
                     if (!(s instanceof Submission.Accepted a)) throw new IllegalStateException("warm-up job not accepted: " + s);
@@ -320,10 +315,18 @@ public final class RoutingBench implements Bench {
         }
     }
 
-    /** "poisson2d nx=40" for a job document of {@link #workload} (trace lines). */
+    /** "poisson2d nx=40", "qubo beasley sweeps=31", "train digits-mlp16-adam epochs=2" for a job document of {@link MixedWorkload} (trace lines). */
     private static String describe(String doc) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"generator\":\"(\\w+)\",\"nx\":(\\d+)").matcher(doc);
-        return m.find() ? m.group(1) + " nx=" + m.group(2) : "?";
+        if (m.find()) return m.group(1) + " nx=" + m.group(2);
+        java.util.regex.Matcher work = java.util.regex.Pattern.compile("\"(sweeps|epochs)\":(\\d+)").matcher(doc);
+        return MixedWorkload.kindOf(doc) + " " + familyOf(doc) + (work.find() ? " " + work.group(1) + "=" + work.group(2) : "");
+    }
+
+    /** The {@code family} a document of {@link MixedWorkload} names. */
+    static String familyOf(String doc) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"family\":\"([^\"]+)\"").matcher(doc);
+        return m.find() ? m.group(1) : "";
     }
 
     /**
@@ -333,7 +336,7 @@ public final class RoutingBench implements Bench {
      * still queued and wait behind it (measured here: the trace showed {@code queued=1} in
      * a one-job-at-a-time run, and the router taking the other backend for it).
      */
-    private static void awaitIdle(KilnRuntime rt, EarliestFinishRouter router, List<String> ids) throws InterruptedException {
+    static void awaitIdle(KilnRuntime rt, EarliestFinishRouter router, List<String> ids) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             boolean idle = true;
@@ -351,7 +354,7 @@ public final class RoutingBench implements Bench {
         try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
             Job job = decoderOnly.decoder().decode(doc);
             List<Router.Candidate> cs = new ArrayList<>();
-            for (Backend b : backends) cs.add(new Router.Candidate(b.id(), 0, 0, 1, b.features(job)));
+            for (Backend b : backends) if (b.supports(job).supported()) cs.add(new Router.Candidate(b.id(), 0, 0, 1, b.features(job)));
             return new Probe(job, cs);
         }
     }
@@ -401,8 +404,11 @@ public final class RoutingBench implements Bench {
                     // Decoded in order while they fit the heap budget (BurstMemory): every job of a burst is alive at once.
                     held = BurstMemory.decodeFitting(docs, decoderOnly.decoder()::decode, BurstMemory.budget());
                 }
-                if (held.size() < docs.size()) {
-                    report.progress(world + " burst: the first " + held.size() + " of " + docs.size() + " jobs (their matrices fit "
+                int before = held.size();
+                held = held.stream().filter(j -> Oracle.any(Oracle.capable(backends, j))).toList();
+                if (held.size() < before) report.progress(world + " burst: " + (before - held.size()) + " jobs no backend of the world runs left out");
+                if (before < docs.size()) {
+                    report.progress(world + " burst: the first " + before + " of " + docs.size() + " jobs (their problems fit "
                             + Math.round(BurstMemory.HEAP_SHARE * 100) + " % of the " + (Runtime.getRuntime().maxMemory() >> 20)
                             + " MiB heap; all of a burst's jobs are held at once)");
                 }

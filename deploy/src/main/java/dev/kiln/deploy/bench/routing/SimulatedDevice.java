@@ -15,7 +15,10 @@ import dev.kiln.spi.Support;
  * backend (so answers are real) and then waits {@code fixedMs + slowdown × solve time}, to
  * stand for hardware with a launch/transfer cost ({@code fixedMs}) or lower throughput
  * ({@code slowdown}). Two of them with crossing curves give the router a choice that matters
- * while only the CPU backend exists. Not a product backend: never registered with ServiceLoader.
+ * while only the CPU backend exists. Every kind passes through ({@code supports}, {@code features}
+ * and {@code solve} are the base's): linear, QUBO and the train jobs the base runs (on the CPU
+ * backend sgd, adam, ngd; not tngd, which no simulated device then runs). Not a product backend:
+ * never registered with ServiceLoader.
  */
 final class SimulatedDevice implements Backend {
     /** The last part of a wait spun rather than parked (see {@link #solve}). */

@@ -331,7 +331,7 @@ final class TinyJobsRun {
         return memory.getHeapMemoryUsage().getUsed() / 1e6;
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
         // A pipeline's producer as Kafka ships it, but with linger.ms 1 (Kafka 4's default is 5).
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, lingerMs, ProducerConfig.CLIENT_ID_CONFIG, "kiln-bench-tiny"),
@@ -339,7 +339,7 @@ final class TinyJobsRun {
     }
 
     /** Reads kiln.results from its current end, without a group. */
-    private static KafkaConsumer<byte[], byte[]> results(String bootstrap) {
+    static KafkaConsumer<byte[], byte[]> results(String bootstrap) {
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.CLIENT_ID_CONFIG, "kiln-bench-tiny-results",
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -351,7 +351,7 @@ final class TinyJobsRun {
         return c;
     }
 
-    private static void deleteTree(Path p) throws java.io.IOException {
+    static void deleteTree(Path p) throws java.io.IOException {
         if (!Files.exists(p)) return;
         try (var s = Files.walk(p)) {
             for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);

@@ -37,4 +37,16 @@ class BurstMemoryTest {
         assertEquals(1, BurstMemory.decodeFitting(docs, d, 1).size(), "one job always runs, however large");
         assertEquals(0, BurstMemory.decodeFitting(List.of(), d, 1).size());
     }
+
+    @Test
+    void countsAQubosCouplingsAndATrainJobsDataSet() throws Exception {
+        var decoder = new dev.kiln.runtime.wire.JobDecoder(dev.kiln.runtime.wire.WireLimits.defaults(), new dev.kiln.runtime.store.MatrixStore(1_000_000));
+        // A 4-cycle: 8 stored couplings (both directions), 4 variables; twice (a backend's copy).
+        Job cycle = decoder.decode("{\"kind\":\"qubo\",\"problem\":{\"maxcut\":{\"n\":4,\"edges\":[[0,1],[1,2],[2,3],[3,0]]}}}");
+        assertEquals(2 * (12L * 8 + 12L * 4 + 4), BurstMemory.bytes(cycle));
+        // Breast cancer: 569 rows × 30 features and a label each; logistic: 31 × 2 = 62 parameters, four copies.
+        Job train = decoder.decode("{\"kind\":\"train\",\"problem\":{\"model\":{\"type\":\"logistic\"},\"dataset\":{\"name\":\"breast-cancer\"}},"
+                + "\"options\":{\"optimizer\":\"adam\",\"epochs\":1}}");
+        assertEquals(569L * (8 * 30 + 4) + 4 * 8L * 62, BurstMemory.bytes(train));
+    }
 }

@@ -3,6 +3,7 @@ package dev.kiln.deploy.bench.routing;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 8's regret definition, against hand-computed totals. */
@@ -28,5 +29,21 @@ class RegretTest {
         for (int j = 0; j < 3; j++) r.add(j, new double[] {1, 2}, 0);
         assertTrue(Double.isNaN(r.warmPct()));
         assertEquals(0, r.coldPct(), 0);
+    }
+
+    @Test
+    void aBackendThatCannotRunAJobIsNeverItsBestAndOnlyCountsWhereItCan() {
+        Regret r = new Regret(Regret.COLD + 2);
+        for (int j = 0; j < Regret.COLD; j++) r.add(j, new double[] {1, 2, Double.NaN}, 0);
+        // Job 100: backend 2 cannot run it (NaN); routed to 1 (4 where 3 was best).
+        r.add(Regret.COLD, new double[] {3, 4, Double.NaN}, 1);
+        // Job 101: only backend 2 can; routed there.
+        r.add(Regret.COLD + 1, new double[] {Double.NaN, Double.NaN, 5}, 2);
+        assertEquals(100 * (9 / 8.0 - 1), r.warmPct(), 1e-9);
+        assertEquals(0, r.coldPct(), 0);
+        // only_2: every job it can run (101) on it, the others at the table's best.
+        assertEquals(100 * ((100 + 3 + 5) / 108.0 - 1), r.alonePct(2), 1e-9);
+        assertEquals(100 * ((200 + 4 + 5) / 108.0 - 1), r.alonePct(1), 1e-9);
+        assertThrows(IllegalArgumentException.class, () -> r.add(0, new double[] {1, Double.NaN}, 1), "a backend that cannot run the job is never chosen");
     }
 }
