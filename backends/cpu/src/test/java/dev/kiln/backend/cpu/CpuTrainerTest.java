@@ -81,4 +81,20 @@ class CpuTrainerTest {
         assertFalse(out.converged());
         assertEquals(3, out.iterations());
     }
+
+    /** A step's cost is batch × parameters: an MLP with more parameters is more work on the same data. */
+    @Test
+    void featuresCountBatchTimesParametersPerStep() {
+        Job logistic = job(ModelSpec.logistic(), TrainOptions.Optimizer.SGD, 2, false);
+        Job mlp = job(ModelSpec.mlp(Activation.TANH, 16), TrainOptions.Optimizer.SGD, 2, false);
+        dev.kiln.spi.Features fl = backend.features(logistic);
+        dev.kiln.spi.Features fm = backend.features(mlp);
+        long pl = ((TrainProblem) logistic.problem()).size();
+        long pm = ((TrainProblem) mlp.problem()).size();
+        assertEquals(pl, fl.n());
+        assertEquals(64 * pl, fl.nnz(), "batch 64 × parameters");
+        assertEquals(64 * pm, fm.nnz());
+        assertEquals(2 * 23, fl.estimatedIterations(), 1e-9, "1438 samples in batches of 64: 23 steps an epoch, 2 epochs");
+        assertTrue(pm > pl && fm.nnz() > fl.nnz(), "the larger model is more work");
+    }
 }

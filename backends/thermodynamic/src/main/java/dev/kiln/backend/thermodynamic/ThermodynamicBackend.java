@@ -86,7 +86,8 @@ public final class ThermodynamicBackend implements Backend {
                 TrainProblem p = (TrainProblem) job.problem();
                 TrainOptions o = job.options().kind(TrainOptions.class);
                 double steps = o.epochs() * Math.ceil((double) p.data().train().rows() / o.batchSize());
-                yield new Features(p.size(), (long) p.data().train().rows() * p.data().train().features(), steps, 0L, Precision.FP64);
+                // batch × parameters per step, as the CPU backend's trainer says (CpuTrainer.features)
+                yield new Features(p.size(), Math.min(o.batchSize(), p.data().train().rows()) * (long) p.size(), steps, 0L, Precision.FP64);
             }
             case QUBO -> throw new IllegalStateException("features() of an unsupported qubo job");
         };
