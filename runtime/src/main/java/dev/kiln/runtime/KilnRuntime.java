@@ -90,11 +90,7 @@ public final class KilnRuntime implements AutoCloseable {
         this.tuner = new TunerChain(new MethodTuner(), new OmegaTuner(), new KrylovRecycler(RecyclingConfig.from(config))); // issue 4: method, ω, recycling
         int capacity = config.getInt(KilnConfig.QUEUE_CAPACITY);
         int workers = config.getInt(KilnConfig.WORKERS);
-        String late = config.get(KilnConfig.ROUTING_LATE_BINDING).trim();
-        if (!late.equals("true") && !late.equals("false")) {
-            throw new IllegalArgumentException(KilnConfig.ROUTING_LATE_BINDING.name() + " must be true or false, was '" + late + "'");
-        }
-        BackendLane.IdleWork idleWork = late.equals("true") ? this::moveToIdle : null;
+        BackendLane.IdleWork idleWork = config.getBoolean(KilnConfig.ROUTING_LATE_BINDING) ? this::moveToIdle : null;
         for (BackendHandle h : backends.all()) {
             if (!h.usable()) continue;
             int n = workers > 0 ? workers : Math.max(1, h.backend().defaultConcurrency());
@@ -295,8 +291,9 @@ public final class KilnRuntime implements AutoCloseable {
             JobRecord rec = q.rec;
             Job job = rec.job();
             if (job == null || rec.status() != JobStatus.QUEUED || !job.options().autoBackend() || !q.decision.considered(idleId)) continue;
+            // considered(idleId) above: the idle backend supported the job when it was routed.
             BackendHandle fromHandle = backends.get(from.backendId()).orElse(null);
-            if (fromHandle == null || !supports(idle.backend(), job).supported()) continue;
+            if (fromHandle == null) continue;
             Optional<RoutingDecision> m = router.move(job, q.decision, candidate(fromHandle, job), candidate(idle, job));
             if (m.isEmpty()) continue;
             boolean withdrawn = newest == q ? from.withdraw(q) : ordering.withdraw(from, newest, q);

@@ -179,6 +179,14 @@ public final class KilnConfig {
         }
     }
 
+    /** {@code true} or {@code false} (surrounding blanks ignored); anything else is an error naming the key. */
+    public boolean getBoolean(ConfigKey k) {
+        String v = get(k).trim();
+        if (v.equals("true")) return true;
+        if (v.equals("false")) return false;
+        throw new IllegalArgumentException(k.name() + " must be true or false, was '" + get(k) + "'");
+    }
+
     public long getLong(ConfigKey k) {
         try {
             return Long.parseLong(get(k).trim());

@@ -116,4 +116,13 @@ class KilnConfigTest {
     void settingsMapIsReadOnly() {
         assertThrows(UnsupportedOperationException.class, () -> KilnConfig.defaults().asMap().put("kiln.workers", "9"));
     }
+
+    @Test
+    void booleanSettingIsTrueOrFalseElseAnErrorNamingTheKey() {
+        assertTrue(KilnConfig.defaults().getBoolean(KilnConfig.ROUTING_LATE_BINDING));
+        assertEquals(false, KilnConfig.of(Map.of("kiln.routing.late-binding", " false ")).getBoolean(KilnConfig.ROUTING_LATE_BINDING));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KilnConfig.of(Map.of("kiln.routing.late-binding", "yes")).getBoolean(KilnConfig.ROUTING_LATE_BINDING));
+        assertTrue(e.getMessage().contains("kiln.routing.late-binding") && e.getMessage().contains("'yes'"), e.getMessage());
+    }
 }
