@@ -49,7 +49,8 @@ final class KafkaSequentialRun {
 
     private KafkaSequentialRun() { }
 
-    static void run(List<Backend> oracleBackends, List<String> docs, Oracle oracle, int queueCapacity,
+    /** Runs the workload through the service; returns the cumulative regret curve (%), as the in-process run. */
+    static double[] run(List<Backend> oracleBackends, List<String> docs, Oracle oracle, int queueCapacity,
                     BenchReport report) throws Exception {
         Path data = Files.createTempDirectory("kiln-bench-mixed-kafka");
         Map<String, String> settings = new HashMap<>();
@@ -120,6 +121,7 @@ final class KafkaSequentialRun {
             f.put("send_to_result_p99_ms", TinyPass.percentile(lat, 0.99));
             f.put("oracle", oracle.measuredFirst() ? "first" : "interleaved");
             report.record("loaded-kafka-sequential", f);
+            return score.median.curve();
         } finally {
             TinyJobsRun.deleteTree(data);
         }

@@ -59,6 +59,7 @@ import java.util.function.Supplier;
  *
  * <p>Options: {@code --case all|mixed|tiny|synthetic} ({@code --seeds N}, {@code --seed-from S}, {@code --world W} for synthetic), {@code --oracle-first} (the oracle's whole table before the
  * routed run, as before 29 Nov; default: each job's row right after its routed run), {@code --jobs N} (default 500, 150 with {@code --quick}),
+ * {@code --worlds synthetic,loaded} (which worlds run; both by default), {@code --kafka-only} (with {@code --via-kafka}: the loaded world only through Kafka, its in-process sequential run skipped),
  * {@code --via-kafka} (the loaded world's sequential run once more with every job through the embedded broker and
  * {@code KilnService}: {@code case=loaded-kafka-sequential}, {@link KafkaSequentialRun}; implies the loaded world),
  * {@code --max-side N} (largest 2-D grid side; 320, 96 quick), {@code --qubo-dir DIR} (the QUBO instances; ../shared/data/qubo), {@code --seed S}, {@code --loaded} (run the loaded
@@ -179,7 +180,21 @@ public final class RoutingBench implements Bench {
         else report.progress("only " + capable.stream().map(Backend::id).toList()
                 + " of the loaded backends run the workload's jobs: the 'loaded' world has nothing to route; skipped");
 
+        if (args.has("worlds")) {
+            List<String> wanted = List.of(args.get("worlds", "").split(","));
+            for (String name : wanted) {
+                if (!name.equals("synthetic") && !name.equals("loaded")) {
+                    throw new IllegalArgumentException("--worlds takes synthetic and/or loaded (comma-separated), was '" + args.get("worlds", "") + "'");
+                }
+            }
+            worlds.keySet().retainAll(wanted);
+            if (worlds.isEmpty()) throw new IllegalArgumentException("--worlds " + wanted + ": none of these worlds can run here");
+        }
+        boolean kafkaOnly = args.has("kafka-only");
+        if (kafkaOnly && !args.has("via-kafka")) throw new IllegalArgumentException("--kafka-only needs --via-kafka");
+
         double[] regretCurve = null;
+        String curveOf = null;
         for (Map.Entry<String, Supplier<List<Backend>>> w : worlds.entrySet()) {
             List<Backend> backends = w.getValue().get();
             if (args.has("burst-only")) {
@@ -199,17 +214,28 @@ public final class RoutingBench implements Bench {
                     report.progress(w.getKey() + ": oracle table first (" + jobs + " jobs × " + backends.size() + " backends)");
                     oracle.measureAll();
                 }
-                double[] curve = sequential(w.getKey(), backends, docs, oracle, config, seed, args.has("noise-floor"), report);
-                if (regretCurve == null) regretCurve = curve;
-                if (args.has("via-kafka") && w.getKey().equals("loaded")) {
+                boolean viaKafka = args.has("via-kafka") && w.getKey().equals("loaded");
+                // --kafka-only: the loaded world's in-process sequential run is skipped (it takes as long as the Kafka one).
+                if (!(kafkaOnly && viaKafka)) {
+                    double[] curve = sequential(w.getKey(), backends, docs, oracle, config, seed, args.has("noise-floor"), report);
+                    if (regretCurve == null) {
+                        regretCurve = curve;
+                        curveOf = w.getKey() + " world";
+                    }
+                }
+                if (viaKafka) {
                     // A fresh table: its rows are measured beside the Kafka run's jobs, as the in-process run's beside its own.
-                    KafkaSequentialRun.run(backends, docs, new Oracle(backends, docs, config), jobs + 16, report);
+                    double[] curve = KafkaSequentialRun.run(backends, docs, kafkaOnly ? oracle : new Oracle(backends, docs, config), jobs + 16, report);
+                    if (regretCurve == null) {
+                        regretCurve = curve;
+                        curveOf = "loaded world through Kafka";
+                    }
                 }
             }
             if (!args.has("no-burst")) burst(w.getKey(), backends, docs, config, seed, routers(args), args.getInt("burst-rounds", 1), report);
         }
         loaded.close();
-        if (regretCurve != null) plot(report.dir().resolve("routing-regret.svg"), regretCurve);
+        if (regretCurve != null) plot(report.dir().resolve("routing-regret.svg"), regretCurve, curveOf);
     }
 
     private static EarliestFinishRouter learned(KilnConfig config, long seed) {
@@ -502,13 +528,13 @@ public final class RoutingBench implements Bench {
     }
 
     /** Cumulative regret (%) against job number, as a small SVG line chart. */
-    private static void plot(Path file, double[] curve) throws java.io.IOException {
+    private static void plot(Path file, double[] curve, String world) throws java.io.IOException {
         int w = 640, h = 320, pad = 40;
         double max = Math.max(1, Arrays.stream(curve).max().orElse(1));
         StringBuilder sb = new StringBuilder();
         sb.append("<svg xmlns='http://www.w3.org/2000/svg' width='").append(w).append("' height='").append(h).append("'>\n");
         sb.append("<rect width='100%' height='100%' fill='white'/>\n");
-        sb.append("<text x='").append(pad).append("' y='20' font-family='sans-serif' font-size='13'>routing: cumulative regret vs oracle (%), synthetic world, cold start</text>\n");
+        sb.append("<text x='").append(pad).append("' y='20' font-family='sans-serif' font-size='13'>routing: cumulative regret vs oracle (%), ").append(world).append(", cold start</text>\n");
         sb.append("<line x1='").append(pad).append("' y1='").append(h - pad).append("' x2='").append(w - 10).append("' y2='").append(h - pad).append("' stroke='black'/>\n");
         sb.append("<line x1='").append(pad).append("' y1='").append(h - pad).append("' x2='").append(pad).append("' y2='30' stroke='black'/>\n");
         sb.append("<text x='5' y='35' font-size='11'>").append(String.format(java.util.Locale.ROOT, "%.0f%%", max)).append("</text>\n");
