@@ -23,7 +23,8 @@ import dev.kiln.solvers.problem.InvalidProblemException;
 public final class IncompleteCholeskyPreconditioner implements Preconditioner {
     /**
      * Mean strict-lower entries per row of A from which {@link #of} factorises with
-     * {@link #factorLongRows}, a copy of {@link #factor} that only such matrices train. C2 unrolls
+     * {@link #factorLongRows}, a copy of {@link #factor} that only such matrices train and whose
+     * dots skip the entries that can only meet zeros (worth its count on long rows only). C2 unrolls
      * an inner loop as far as its profiled trip count allows, so the sparse dot's loop, compiled
      * first on the warm-up's and every smaller job's short rows (Poisson: 2), ran crystm01's 10.3
      * slower than a copy trained on crystm01 alone (507 against ≈ 550–600 µs; docs/ARCHITECTURE.md
@@ -131,18 +132,31 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
     }
 
     /**
-     * {@link #factor}, for A of at least {@link #LONG_ROWS} strict-lower entries a row on average:
-     * the same statements, so the same bits, in a method of its own so that its loops are profiled
-     * and compiled on long rows only.
+     * {@link #factor}, for A of at least {@link #LONG_ROWS} strict-lower entries a row on average,
+     * in a method of its own so that its loops are profiled and compiled on long rows only; and each
+     * sparse dot starts at row k's first column not below row i's first: the entries of row k
+     * before it meet w[j] = 0 (row i has no such column), so they only subtracted ±0 from s — on
+     * a banded matrix about half of each dot (crystm01: 543 000 links, of which 256 000 are
+     * products of the pattern), every one a link in the dot's chain of dependent subtractions.
+     * They are counted without a branch (a compare per entry, off that chain). Skipping a ±0
+     * subtraction leaves s as it was unless s is −0 (then −0 − (−0) gave +0), which a stored −0.0
+     * of A alone can start, so the factor is {@link #factor}'s bit for bit up to the sign of an
+     * exact zero (tested equal on generated and real matrices). Measured: docs/ARCHITECTURE.md issue
+     * 3, "Small solves, sixth pass".
      */
     static boolean factorLongRows(int n, int[] arp, double[] av, double[] aDiag, int[] lp, int[] lc, double shift,
                                   double[] l, double[] diag, double[] w) {
         for (int i = 0; i < n; i++) {
             int start = lp[i], end = lp[i + 1], toA = arp[i] - start;
+            int first = end > start ? lc[start] : 0;
             for (int q = start; q < end; q++) {
                 int k = lc[q];
                 double s = av[q + toA];
-                if (q > start) for (int p = lp[k], e = lp[k + 1]; p < e; p++) s -= w[lc[p]] * l[p];
+                if (q > start) {
+                    int p = lp[k], e = lp[k + 1], before = 0;
+                    for (int t = p; t < e; t++) before += lc[t] < first ? 1 : 0;
+                    for (p += before; p < e; p++) s -= w[lc[p]] * l[p];
+                }
                 double lik = s / diag[k];
                 l[q] = lik;
                 w[k] = lik;

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The long-row copy of the factorisation ({@link IncompleteCholeskyPreconditioner#factorLongRows})
+ * The long-row form of the factorisation ({@link IncompleteCholeskyPreconditioner#factorLongRows}: its own copy, dots trimmed)
  * against {@link IncompleteCholeskyPreconditioner#factor}, bit for bit, on generated and real
  * matrices with and without a Manteuffel shift; and that {@code of} takes it from
  * {@link IncompleteCholeskyPreconditioner#LONG_ROWS} entries a row.
