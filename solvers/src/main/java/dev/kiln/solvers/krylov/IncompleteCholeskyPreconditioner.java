@@ -21,18 +21,6 @@ import dev.kiln.solvers.problem.InvalidProblemException;
  * {@code LevelScheduledIc0}, tested equal to this bit for bit).
  */
 public final class IncompleteCholeskyPreconditioner implements Preconditioner {
-    /**
-     * Mean strict-lower entries per row of A from which {@link #of} factorises with
-     * {@link #factorLongRows}, a copy of {@link #factor} that only such matrices train and whose
-     * dots skip the entries that can only meet zeros (worth its count on long rows only). C2 unrolls
-     * an inner loop as far as its profiled trip count allows, so the sparse dot's loop, compiled
-     * first on the warm-up's and every smaller job's short rows (Poisson: 2), ran crystm01's 10.3
-     * slower than a copy trained on crystm01 alone (507 against ≈ 550–600 µs; docs/ARCHITECTURE.md
-     * issue 3, "Small solves, fifth pass" and "sixth pass"). The same bound as the CPU backend's
-     * own-order solve ({@code LevelScheduledIc0Solve.LONG_ROWS}): between Poisson 3-D's 2.9 and
-     * bcsstk08's 5.5 (nos3 7.75, crystm01 10.3).
-     */
-    public static final double LONG_ROWS = 4;
     /** Manteuffel's first shift; doubled (×4 here, to bound the retries) on each breakdown. */
     static final double FIRST_SHIFT = 1e-3;
     static final int MAX_SHIFTS = 8;
@@ -79,11 +67,9 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
         int[] lc = new int[lp[n]];
         for (int i = 0; i < n; i++) System.arraycopy(aci, arp[i], lc, lp[i], lp[i + 1] - lp[i]);
         double[] l = new double[lp[n]], diag = new double[n], w = new double[n];
-        boolean longRows = lp[n] >= LONG_ROWS * n;
         double shift = 0;
         for (int attempt = 0; attempt <= MAX_SHIFTS; attempt++) {
-            if (longRows ? factorLongRows(n, arp, av, aDiag, lp, lc, shift, l, diag, w)
-                         : factor(n, arp, av, aDiag, lp, lc, shift, l, diag, w)) {
+            if (factor(n, arp, av, aDiag, lp, lc, shift, l, diag, w)) {
                 double[] inv = new double[n];
                 for (int i = 0; i < n; i++) inv[i] = 1.0 / diag[i];
                 return new IncompleteCholeskyPreconditioner(new Factor(n, lp, lc, l, diag, inv), shift);
@@ -107,45 +93,18 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
      * It writes L straight into the strict layout the solves read, a_ik from A's own arrays: the
      * copies of A's lower part and of L's strict part it replaced, and their allocation, cost as
      * much as the arithmetic on a 2-iteration solve (crystm01; issue 3, "Small solves, fourth pass").
+     *
+     * <p>Each sparse dot starts at row k's first column not below row i's first: the entries of
+     * row k before it meet w[j] = 0 (row i has no such column), so they only subtracted ±0 from s
+     * — on a banded matrix about half of each dot (crystm01: 543 000 links, of which 256 000 are
+     * products of the pattern), every one a link in the dot's chain of dependent subtractions.
+     * They are counted without a branch (a compare per entry, off that chain). Skipping a ±0
+     * subtraction leaves s as it was unless s is −0 (then −0 − (−0) gave +0), which only a stored
+     * −0.0 of A can start, so the factor is the untrimmed loop's bit for bit up to the sign of an
+     * exact zero (tested equal on generated and real matrices; issue 3, "Small solves, sixth pass").
      */
     static boolean factor(int n, int[] arp, double[] av, double[] aDiag, int[] lp, int[] lc, double shift,
                           double[] l, double[] diag, double[] w) {
-        for (int i = 0; i < n; i++) {
-            int start = lp[i], end = lp[i + 1], toA = arp[i] - start;
-            for (int q = start; q < end; q++) {
-                int k = lc[q];
-                double s = av[q + toA];
-                if (q > start) for (int p = lp[k], e = lp[k + 1]; p < e; p++) s -= w[lc[p]] * l[p];
-                double lik = s / diag[k];
-                l[q] = lik;
-                w[k] = lik;
-            }
-            double d = aDiag[i] * (1 + shift);
-            for (int q = start; q < end; q++) {
-                d -= l[q] * l[q];
-                w[lc[q]] = 0;
-            }
-            if (!(d > 0) || !Double.isFinite(d)) return false;
-            diag[i] = Math.sqrt(d);
-        }
-        return true;
-    }
-
-    /**
-     * {@link #factor}, for A of at least {@link #LONG_ROWS} strict-lower entries a row on average,
-     * in a method of its own so that its loops are profiled and compiled on long rows only; and each
-     * sparse dot starts at row k's first column not below row i's first: the entries of row k
-     * before it meet w[j] = 0 (row i has no such column), so they only subtracted ±0 from s — on
-     * a banded matrix about half of each dot (crystm01: 543 000 links, of which 256 000 are
-     * products of the pattern), every one a link in the dot's chain of dependent subtractions.
-     * They are counted without a branch (a compare per entry, off that chain). Skipping a ±0
-     * subtraction leaves s as it was unless s is −0 (then −0 − (−0) gave +0), which a stored −0.0
-     * of A alone can start, so the factor is {@link #factor}'s bit for bit up to the sign of an
-     * exact zero (tested equal on generated and real matrices). Measured: docs/ARCHITECTURE.md issue
-     * 3, "Small solves, sixth pass".
-     */
-    static boolean factorLongRows(int n, int[] arp, double[] av, double[] aDiag, int[] lp, int[] lc, double shift,
-                                  double[] l, double[] diag, double[] w) {
         for (int i = 0; i < n; i++) {
             int start = lp[i], end = lp[i + 1], toA = arp[i] - start;
             int first = end > start ? lc[start] : 0;

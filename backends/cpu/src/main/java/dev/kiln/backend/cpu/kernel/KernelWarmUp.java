@@ -165,20 +165,16 @@ final class KernelWarmUp {
      * {@code LevelScheduledIc0.permute}, {@code SellMatrix.of} and the DIA scan back to the
      * interpreter (seen with -Xlog:deoptimization=debug in a throwaway harness running
      * crystm01, gr_30_30, bcsstk21, 1138_bus and bcsstk08 after Poisson 2D 512²: crystm01's
-     * factorisation took 23 ms cold against 2 ms a second time). The irregular shape (6 entries a
-     * row) and {@link #breaksDownLongRows} train the factorisation's long-row copy
-     * ({@code IncompleteCholeskyPreconditioner.LONG_ROWS}), the grid and {@link #breaksDown} the
-     * other. Allocates (it builds matrices),
+     * factorisation took 23 ms cold against 2 ms a second time). Allocates (it builds matrices),
      * hence outside the rounds whose allocation says the kernels are compiled.
      */
     static void setUpRounds() {
         List<CsrMatrix> shapes = List.of(dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(40, 30), irregularSpd(600, 6, 1));
-        CsrMatrix breaksDown = breaksDown(), breaksDownLongRows = breaksDownLongRows();
+        CsrMatrix breaksDown = breaksDown();
         int parts = WorkerPool.shared().parts();
         int c = SellOperator.LANES;
         for (int r = 0; r < SET_UP_ROUNDS; r++) {
             dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(breaksDown);   // the Manteuffel retry
-            dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner.of(breaksDownLongRows);   // and in the long-row copy
             // a fresh object (fingerprints are cached per object): SHA-256 runs interpreted until
             // compiled, and a first job's fingerprint of crystm01 (1.3 MB) took 120–290 ms cold
             // against 1.5 ms warm (measured here: throwaway harness, fresh JVM, load ≈ 11)
@@ -208,36 +204,6 @@ final class KernelWarmUp {
         int k = 0;
         for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) if (d[i][j] != 0) { rows[k] = i; cols[k] = j; vals[k++] = d[i][j]; }
         return CooAssembler.fromCoo(6, 6, Arrays.copyOf(rows, k), Arrays.copyOf(cols, k), Arrays.copyOf(vals, k));
-    }
-
-    /**
-     * 60×60 symmetric, ≈ 4.5 strict-lower entries a row (at least
-     * {@link dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner#LONG_ROWS}, so it factorises
-     * in the long-row copy, as the 600-row irregular shape does), off-diagonal entries of both signs
-     * in [−1, 1) and a diagonal of 0.3 × its row's off-diagonal sum + 1: IC(0) meets a non-positive
-     * pivot and needs a Manteuffel shift (0.016; seed found by trying 1–3), so the long-row copy's
-     * breakdown branch is in its profile too (bcsstk13 and msc04515, 10–20 entries a row, need it).
-     */
-    static CsrMatrix breaksDownLongRows() {
-        int n = 60, perRow = 5;
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
-        int cap = 2 * n * perRow + n;
-        int[] rows = new int[cap], cols = new int[cap];
-        double[] vals = new double[cap], off = new double[n];
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            for (int t = 0; t < perRow; t++) {
-                int j = rnd.nextInt(n);
-                if (j == i) continue;
-                double v = rnd.nextDouble() * 2 - 1;
-                rows[k] = i; cols[k] = j; vals[k++] = v;
-                rows[k] = j; cols[k] = i; vals[k++] = v;
-                off[i] += Math.abs(v);
-                off[j] += Math.abs(v);
-            }
-        }
-        for (int i = 0; i < n; i++) { rows[k] = i; cols[k] = i; vals[k++] = 0.3 * off[i] + 1; }
-        return CooAssembler.fromCoo(n, n, Arrays.copyOf(rows, k), Arrays.copyOf(cols, k), Arrays.copyOf(vals, k));
     }
 
     /**
