@@ -93,29 +93,15 @@ public final class IncompleteCholeskyPreconditioner implements Preconditioner {
      * It writes L straight into the strict layout the solves read, a_ik from A's own arrays: the
      * copies of A's lower part and of L's strict part it replaced, and their allocation, cost as
      * much as the arithmetic on a 2-iteration solve (crystm01; issue 3, "Small solves, fourth pass").
-     *
-     * <p>Each sparse dot starts at row k's first column not below row i's first: the entries of
-     * row k before it meet w[j] = 0 (row i has no such column), so they only subtracted ±0 from s
-     * — on a banded matrix about half of each dot (crystm01: 543 000 links, of which 256 000 are
-     * products of the pattern), every one a link in the dot's chain of dependent subtractions.
-     * They are counted without a branch (a compare per entry, off that chain). Skipping a ±0
-     * subtraction leaves s as it was unless s is −0 (then −0 − (−0) gave +0), which only a stored
-     * −0.0 of A can start, so the factor is the untrimmed loop's bit for bit up to the sign of an
-     * exact zero (tested equal on generated and real matrices; issue 3, "Small solves, sixth pass").
      */
-    static boolean factor(int n, int[] arp, double[] av, double[] aDiag, int[] lp, int[] lc, double shift,
-                          double[] l, double[] diag, double[] w) {
+    private static boolean factor(int n, int[] arp, double[] av, double[] aDiag, int[] lp, int[] lc, double shift,
+                                  double[] l, double[] diag, double[] w) {
         for (int i = 0; i < n; i++) {
             int start = lp[i], end = lp[i + 1], toA = arp[i] - start;
-            int first = end > start ? lc[start] : 0;
             for (int q = start; q < end; q++) {
                 int k = lc[q];
                 double s = av[q + toA];
-                if (q > start) {
-                    int p = lp[k], e = lp[k + 1], before = 0;
-                    for (int t = p; t < e; t++) before += lc[t] < first ? 1 : 0;
-                    for (p += before; p < e; p++) s -= w[lc[p]] * l[p];
-                }
+                if (q > start) for (int p = lp[k], e = lp[k + 1]; p < e; p++) s -= w[lc[p]] * l[p];
                 double lik = s / diag[k];
                 l[q] = lik;
                 w[k] = lik;
