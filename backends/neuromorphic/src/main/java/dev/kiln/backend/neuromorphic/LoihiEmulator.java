@@ -96,7 +96,7 @@ public final class LoihiEmulator {
      * thread, one replica, min of 15, {@code ../shared/data/qubo}'s 12 instances of the routing
      * bench, 29 Nov, load 12): a timestep cost 2.0–6.3 ns a neuron, and quantising plus a run's
      * fixed part (a 100-step run less 100 steps) 7–20 updates' worth a coupling (G-set 7–8,
-     * Beasley 9–20, MIS 17–20; mis-1000: 1.9 ms, 870 timesteps of its 2.2 µs); 10 is their
+     * Beasley 9–20, MIS 17–20; mis-1000: 1.9 ms, 880 timesteps of its 2.2 µs); 10 is their
      * geometric mean.
      */
     static final double SETUP_UPDATES_PER_COUPLING = 10;
