@@ -152,4 +152,49 @@ class CpuQuboSolverTest {
         assertEquals(10 * neal.hotBeta(), kiln.hotBeta(), 1e-12 * kiln.hotBeta());
         assertEquals(neal.coldBeta(), kiln.coldBeta());
     }
+
+    /** K₁₂ as Max-Cut with every edge weight {@code weight(e)} (66 edges, 132 stored couplings). */
+    static QuboProblem completeGraph(java.util.function.IntToDoubleFunction weight) {
+        int e = 0;
+        int[] u = new int[66], v = new int[66];
+        double[] w = new double[66];
+        for (int i = 0; i < 12; i++) {
+            for (int j = i + 1; j < 12; j++, e++) {
+                u[e] = i;
+                v[e] = j;
+                w[e] = weight.applyAsDouble(e);
+            }
+        }
+        return MaxCutGraph.of(12, u, v, w, "edges").toQubo();
+    }
+
+    /**
+     * The work the features describe, (n + nnz) × iterations, against hand-computed values: a
+     * sweep is n visits plus 132 / 64 = 2 for the couplings; reads run two at a time on two
+     * threads; a tabu search adds 10·n iterations at 1/6 of a sweep each; a Breakout Local
+     * Search sweep counts 3.5.
+     */
+    @Test
+    void featuresCountSweepVisitsPerWorker() {
+        CpuQuboSolver two = new CpuQuboSolver(2);
+        QuboProblem signed = completeGraph(e -> e % 2 == 0 ? 1 : -1); // ±1: one magnitude, mixed signs: annealing alone
+        assertFalse(CpuQuboSolver.polishesWithTabu(signed) || CpuQuboSolver.searchesByBreakout(signed));
+        dev.kiln.spi.Features f = two.features(job(signed, reads(5, 40), 1));
+        assertEquals(12, f.n());
+        assertEquals(2, f.nnz(), "132 couplings / 64");
+        assertEquals(3 * 40, f.estimatedIterations(), 1e-9, "5 reads on 2 threads: 3 rounds of 40 sweeps");
+
+        QuboProblem weighted = completeGraph(e -> e % 2 == 0 ? 1 : 2); // two magnitudes: anneal + tabu
+        assertTrue(CpuQuboSolver.polishesWithTabu(weighted));
+        assertEquals(40 + 120 / 6.0, two.features(job(weighted, reads(2, 40), 1)).estimatedIterations(), 1e-9,
+                "one round: 40 sweeps + 10·12 tabu iterations at 1/6");
+        assertEquals(2 * (100 + 120 / 6.0), two.features(job(weighted, reads(0, 0), 1)).estimatedIterations(), 1e-9,
+                "defaults: 2 reads a core (2 rounds) of the 100-sweep quench + tabu");
+
+        MaxCutGraph ring = MaxCutGraph.of(5, new int[] {0, 1, 2, 3, 4}, new int[] {1, 2, 3, 4, 0}, new double[] {1, 1, 1, 1, 1}, "edges");
+        assertTrue(CpuQuboSolver.searchesByBreakout(ring.toQubo()));
+        dev.kiln.spi.Features b = two.features(job(ring.toQubo(), reads(2, 30), 1));
+        assertEquals(0, b.nnz(), "10 couplings / 64");
+        assertEquals(30 * 3.5, b.estimatedIterations(), 1e-9);
+    }
 }

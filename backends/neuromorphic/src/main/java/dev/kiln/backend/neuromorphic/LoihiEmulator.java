@@ -2,6 +2,8 @@ package dev.kiln.backend.neuromorphic;
 
 import dev.kiln.solvers.problem.QuboProblem;
 import dev.kiln.spi.Cancellation;
+import dev.kiln.spi.Features;
+import dev.kiln.spi.Precision;
 import dev.kiln.spi.ProgressSink;
 import dev.kiln.spi.QuboOptions;
 
@@ -69,6 +71,35 @@ public final class LoihiEmulator {
         int levels = (int) Math.max(1, Math.min(Integer.MAX_VALUE, steps / spt));
         return new AnnealingSchedule(maxT, minT, spt, levels, !o.schedule().equals("linear"));
     }
+
+    /**
+     * The cost model's features of a run of {@code p}: (n + nnz) × iterations is its work in
+     * neuron updates on the busiest worker thread. n = variables; nnz = 0: a timestep updates
+     * every neuron, and reads couplings only for the step's flips (measured here, the probe
+     * below: 0.001–0.3 synaptic ops per neuron per step on the routing bench's 12 instances);
+     * iterations = rounds of chip runs (⌈replicas ÷ threads⌉) × timesteps, plus the set-up —
+     * quantising the couplings once, and each run's random start, which sends every set
+     * neuron's spikes — as {@link #SETUP_UPDATES_PER_COUPLING} updates a coupling. A run under a
+     * time limit without a replica count lasts the limit, which this does not describe (it counts
+     * one round).
+     */
+    public Features features(QuboProblem p, QuboOptions o) {
+        long steps = o.timesteps() > 0 ? o.timesteps() : DEFAULT_TIMESTEPS;
+        long replicas = o.replicas() > 0 ? o.replicas() : threads;
+        long rounds = (replicas + threads - 1) / threads;
+        int n = Math.max(1, p.n());
+        return new Features(p.n(), 0, rounds * (double) steps + SETUP_UPDATES_PER_COUPLING * p.colIdx().length / n, 0, Precision.FP32);
+    }
+
+    /**
+     * Neuron updates the set-up costs per stored coupling. Measured here (a throwaway probe, one
+     * thread, one replica, min of 15, {@code ../shared/data/qubo}'s 12 instances of the routing
+     * bench, 29 Nov, load 12): a timestep cost 2.0–6.3 ns a neuron, and quantising plus a run's
+     * fixed part (a 100-step run less 100 steps) 7–20 updates' worth a coupling (G-set 7–8,
+     * Beasley 9–20, MIS 17–20; mis-1000: 1.9 ms, 880 timesteps of its 2.2 µs); 10 is their
+     * geometric mean.
+     */
+    static final double SETUP_UPDATES_PER_COUPLING = 10;
 
     public EmulatorRun run(QuboProblem p, QuboOptions o, long seed, Cancellation cancellation, ProgressSink progress) {
         QuantizedQubo q = QuantizedQubo.of(p);

@@ -8,7 +8,6 @@ import dev.kiln.spi.Features;
 import dev.kiln.spi.Job;
 import dev.kiln.spi.JobError;
 import dev.kiln.spi.JobKind;
-import dev.kiln.spi.Precision;
 import dev.kiln.spi.Probe;
 import dev.kiln.spi.ProgressSink;
 import dev.kiln.spi.QuboOptions;
@@ -65,10 +64,7 @@ public final class NeuromorphicBackend implements Backend {
 
     @Override
     public Features features(Job job) {
-        QuboProblem q = (QuboProblem) job.problem();
-        QuboOptions o = options(job);
-        return new Features(q.n(), q.colIdx().length + (long) q.n(), o.timesteps() > 0 ? o.timesteps() : LoihiEmulator.DEFAULT_TIMESTEPS,
-                0, Precision.FP32);
+        return emulator.features((QuboProblem) job.problem(), options(job));
     }
 
     private static QuboOptions options(Job job) {

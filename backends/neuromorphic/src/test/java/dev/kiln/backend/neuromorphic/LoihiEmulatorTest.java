@@ -180,4 +180,24 @@ class LoihiEmulatorTest {
         long first = java.util.Arrays.stream(run.stepsToTarget()).filter(t -> t >= 0).min().orElse(-1);
         assertTrue(first > 0 && first <= LoihiEmulator.DEFAULT_TIMESTEPS, "steps to the optimum: " + first);
     }
+
+    /**
+     * The features' work against hand-computed values: K₁₂ (132 stored couplings), 300
+     * timesteps, 3 replicas on 2 threads: 2 rounds × 300 steps + 10 × 132 / 12 = 110 steps of
+     * set-up, on n = 12 neurons; couplings are not part of a step.
+     */
+    @Test
+    void featuresCountNeuronUpdatesPerThread() {
+        int e = 0;
+        int[] u = new int[66], v = new int[66];
+        double[] w = new double[66];
+        for (int i = 0; i < 12; i++) for (int j = i + 1; j < 12; j++, e++) { u[e] = i; v[e] = j; w[e] = 1; }
+        QuboProblem q = MaxCutGraph.of(12, u, v, w, "edges").toQubo();
+        dev.kiln.spi.Features f = new LoihiEmulator(LoihiCostModel.loihi2Default(), 2).features(q, steps(300, 3));
+        assertEquals(12, f.n());
+        assertEquals(0, f.nnz());
+        assertEquals(2 * 300 + 10 * 132 / 12.0, f.estimatedIterations(), 1e-9);
+        assertEquals(300 + 110, new LoihiEmulator(LoihiCostModel.loihi2Default(), 4).features(q, steps(300, 3)).estimatedIterations(), 1e-9,
+                "3 replicas on 4 threads: one round");
+    }
 }

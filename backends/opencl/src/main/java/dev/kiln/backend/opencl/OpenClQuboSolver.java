@@ -1,6 +1,7 @@
 package dev.kiln.backend.opencl;
 
 import dev.kiln.solvers.qubo.AnnealSchedule;
+import dev.kiln.solvers.qubo.SweepCost;
 import dev.kiln.solvers.problem.QuboProblem;
 import dev.kiln.spi.Cancellation;
 import dev.kiln.spi.ErrorCode;
@@ -79,14 +80,39 @@ final class OpenClQuboSolver {
         return Support.YES;
     }
 
+    /**
+     * The cost model's features: (n + nnz) × iterations is the solve's work in sweep variable
+     * visits ({@link SweepCost}, the CPU backend's sweep, which {@code anneal.cl} runs per
+     * work-item) on the busiest compute unit: n = variables, nnz = the couplings' share of a
+     * sweep, iterations = sweeps × the replicas one unit runs one after another
+     * ({@link #replicasInSeries}) × rounds. A run under a time limit without a read count lasts
+     * the limit, which this does not describe (it counts one round).
+     */
     Features features(Job job) {
         QuboProblem q = (QuboProblem) job.problem();
         QuboOptions o = options(job);
         int sweeps = o.sweeps() > 0 ? o.sweeps() : DEFAULT_SWEEPS;
+        int perRound = replicasPerRound(o);
+        long rounds = o.replicas() > 0 ? (o.replicas() + perRound - 1) / perRound : 1;
         long real = ClBuffers.realSize(fp64());
         long bytes = (q.n() + 1L) * Integer.BYTES + q.colIdx().length * (Integer.BYTES + real) + q.n() * real
-                + (long) replicasPerRound(o) * q.n(); // the problem up, the assignments back
-        return new Features(q.n(), q.colIdx().length + (long) q.n(), sweeps, bytes, fp64() ? Precision.FP64 : Precision.FP32);
+                + (long) perRound * q.n(); // the problem up, the assignments back
+        return new Features(q.n(), SweepCost.couplingShare(q), (double) sweeps * replicasInSeries(perRound) * rounds, bytes,
+                fp64() ? Precision.FP64 : Precision.FP32);
+    }
+
+    /**
+     * Replicas of a round of {@code replicas} that one compute unit runs one after another: a
+     * launch has work-groups of {@link #launch}'s size spread over the units; a CPU device runs a
+     * work-group's work-items on one thread in turn (PoCL's pthread device; measured here with the
+     * probe of {@link SweepCost}: 2 replicas in one group took 2.6–3.1× one CPU read of the same
+     * sweeps on mis-1000 and bqp500), a GPU side by side.
+     */
+    long replicasInSeries(int replicas) {
+        long wg = groupSize(replicas);
+        long groups = (replicas + wg - 1) / wg;
+        long groupsPerUnit = (groups + device.info.computeUnits() - 1) / device.info.computeUnits();
+        return device.info.type().equals("cpu") ? groupsPerUnit * wg : groupsPerUnit;
     }
 
     private boolean fp64() { return device.info.fp64() && !config.forceFp32(); }
@@ -284,8 +310,13 @@ final class OpenClQuboSolver {
     /** Fewest sweeps a time-limited read gets: the CPU backend's {@code MIN_SWEEPS} (a quarter of neal's default, measured there on G1 and G14). */
     static final int MIN_SWEEPS = 250;
 
+    /** Work-items per work-group of a launch over {@code replicas} work-items. */
+    private long groupSize(int replicas) {
+        return Math.min(device.workGroupSize, Integer.highestOneBit(replicas));
+    }
+
     private void launch(cl_command_queue queue, cl_kernel kernel, int replicas) {
-        long wg = Math.min(device.workGroupSize, Integer.highestOneBit(replicas));
+        long wg = groupSize(replicas);
         long global = (replicas + wg - 1) / wg * wg;
         CL.clEnqueueNDRangeKernel(queue, kernel, 1, null, new long[] {global}, new long[] {wg}, 0, null, null);
     }

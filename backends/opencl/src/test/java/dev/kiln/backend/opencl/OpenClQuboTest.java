@@ -167,4 +167,26 @@ class OpenClQuboTest {
         assertEquals("cancelled", out.answer().get("stoppedBy"));
         assertTrue(Double.isFinite(energy(out)));
     }
+
+    /**
+     * The features' work against hand-computed values: K₁₂ (132 stored couplings: 2 visits' worth
+     * a sweep), 2 replicas in one work-group of 2, which a CPU device runs in turn and a GPU side
+     * by side; 5 replicas: groups of 4, two groups over the device's units.
+     */
+    @Test
+    void featuresCountSweepsOfTheReplicasAUnitRunsInTurn() {
+        int e = 0;
+        int[] u = new int[66], v = new int[66];
+        double[] w = new double[66];
+        for (int i = 0; i < 12; i++) for (int j = i + 1; j < 12; j++, e++) { u[e] = i; v[e] = j; w[e] = 1; }
+        QuboProblem q = MaxCutGraph.of(12, u, v, w, "edges").toQubo();
+        dev.kiln.spi.Features f = fp64.features(job(q, options(2, 40, 0, Double.NaN), 1));
+        boolean cpuDevice = fp64.device().info.type().equals("cpu");
+        assertEquals(12, f.n());
+        assertEquals(2, f.nnz());
+        assertEquals(40 * (cpuDevice ? 2 : 1), f.estimatedIterations(), 1e-9);
+        int units = fp64.device().info.computeUnits();
+        long groupsPerUnit = (2 + units - 1) / units;
+        assertEquals(40 * groupsPerUnit * (cpuDevice ? 4 : 1), fp64.features(job(q, options(5, 40, 0, Double.NaN), 1)).estimatedIterations(), 1e-9);
+    }
 }

@@ -341,12 +341,14 @@ public final class RoutingBench implements Bench {
         }
     }
 
-    /** "poisson2d nx=40", "qubo beasley sweeps=31", "train digits-mlp16-adam epochs=2" for a job document of {@link MixedWorkload} (trace lines). */
+    /** "poisson2d nx=40", "qubo beasley n=250 sweeps=31", "train digits-mlp16-adam epochs=2" for a job document of {@link MixedWorkload} (trace lines). */
     private static String describe(String doc) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"generator\":\"(\\w+)\",\"nx\":(\\d+)").matcher(doc);
         if (m.find()) return m.group(1) + " nx=" + m.group(2);
         java.util.regex.Matcher work = java.util.regex.Pattern.compile("\"(sweeps|epochs)\":(\\d+)").matcher(doc);
-        return MixedWorkload.kindOf(doc) + " " + familyOf(doc) + (work.find() ? " " + work.group(1) + "=" + work.group(2) : "");
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("\"(?:maxcut|qubo)\":\\{\"n\":(\\d+)").matcher(doc);
+        return MixedWorkload.kindOf(doc) + " " + familyOf(doc) + (size.find() ? " n=" + size.group(1) : "")
+                + (work.find() ? " " + work.group(1) + "=" + work.group(2) : "");
     }
 
     /** The {@code family} a document of {@link MixedWorkload} names. */
