@@ -40,20 +40,20 @@ public final class CalibrationJobs {
      */
     static final int[] LINEAR_SIDES = {8, 16, 32, 64};
     /**
-     * Variables of the random Max-Cut calibration graphs and their sweeps: n a factor 8, inside
-     * the routing bench's QUBO sizes (50 – 2 000 variables), and the work, (n + stored couplings)
-     * × sweeps, 16 000 – 512 000 (the bench's G11 at 10 – 100 sweeps: 48 000 – 480 000). The
-     * sweeps alternate between 25 and 100 so that the work is not a fixed multiple of n: an
-     * OpenCL job's bytes to move grow with n alone, and with both in step the fit could not
-     * tell the two apart (calibrated at 50 sweeps throughout, the bench's QUBO jobs on opencl were
-     * predicted 0.002–548× their time: {@code ./kiln bench routing --case calibration}).
+     * The random Max-Cut calibration graphs: {n, sweeps, mean degree}. n a factor 8, inside the
+     * routing bench's QUBO sizes (50 – 2 000 variables); the work, (n + stored couplings) × sweeps,
+     * 16 000 – 1.7 million (the bench's G11 at 10 – 100 sweeps: 48 000 – 480 000). The sweeps
+     * alternate between 25 and 100 so that the work is not a fixed multiple of the size: an
+     * OpenCL job's bytes to move grow with n and the couplings alone, and with both in step the fit
+     * could not tell the two apart (calibrated at 50 sweeps throughout, the bench's QUBO jobs on
+     * opencl were predicted 0.002–548× their time: {@code ./kiln bench routing --case calibration}).
+     * The mean degree goes from 8 (between the G-set's toroidal G11, 4, and G14, 12) to 32
+     * (between G22/G43's 20 and G1's 48, the Beasley and MIS instances' 5 – 50): the neuromorphic
+     * emulator's time grows with its flips, not with every coupling, so a dense graph costs it
+     * less per unit of work, and calibrated on degree 8 alone it predicted the bench's denser jobs
+     * 6–22× their time.
      */
-    static final int[][] QUBO_SIZES = {{64, 25}, {128, 100}, {256, 25}, {512, 100}};
-    /**
-     * Mean degree of those graphs: between the G-set's toroidal G11 (4) and its random G22/G43
-     * (20), the instances the routing bench draws from.
-     */
-    static final int QUBO_MEAN_DEGREE = 8;
+    static final int[][] QUBO_SIZES = {{64, 25, 8}, {128, 100, 8}, {256, 25, 32}, {512, 100, 32}};
     /**
      * The neuromorphic emulator's timesteps per sweep, the routing bench's ratio (its jobs: 10 –
      * 100 sweeps, 10 timesteps each). The work is then set by the counts, not by a clock or by luck.
@@ -98,7 +98,9 @@ public final class CalibrationJobs {
      */
     static List<Sized> qubo(int replicas) {
         List<Sized> out = new ArrayList<>();
-        for (int[] q : QUBO_SIZES) out.add(new Sized("n=" + q[0] + " sweeps=" + q[1], quboJob("calibration-qubo-" + q[0], q[0], q[1], replicas)));
+        for (int[] q : QUBO_SIZES) {
+            out.add(new Sized("n=" + q[0] + " sweeps=" + q[1] + " degree=" + q[2], quboJob("calibration-qubo-" + q[0], q[0], q[1], q[2], replicas)));
+        }
         return out;
     }
 
@@ -129,9 +131,9 @@ public final class CalibrationJobs {
                 new JobOptions(JobOptions.AUTO, Objective.LATENCY, 0, 1, LinearOptions.defaults()));
     }
 
-    static Job quboJob(String id, int n, int sweeps, int replicas) {
+    static Job quboJob(String id, int n, int sweeps, int degree, int replicas) {
         SplittableRandom r = new SplittableRandom(n);
-        int m = n * QUBO_MEAN_DEGREE / 2;
+        int m = n * degree / 2;
         int[] u = new int[m];
         int[] v = new int[m];
         double[] w = new double[m];
