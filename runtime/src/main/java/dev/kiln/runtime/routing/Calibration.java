@@ -52,12 +52,13 @@ public final class Calibration {
      */
     static final long LINEAR_BUDGET_NANOS = 3_000_000_000L;
     /**
-     * Per backend for QUBO jobs, and below for train jobs. Measured here (29 Nov, load average
-     * 10–12 on the 2 cores, {@code ./kiln bench routing --case calibration}): QUBO on cpu 0.7–1.5 s,
-     * opencl 0.2 s (4.7 s when PoCL builds its kernels, once per machine), neuromorphic 0.3–2.7 s;
-     * train on cpu 0.1–0.5 s, thermodynamic 1.7–6.2 s (its tngd step costs in proportion to batch ×
-     * classes × parameters: 0.9 s a run at 322 parameters). 2 s keeps the start short on a loaded
-     * machine; what it cuts is the largest sizes on the slow emulators.
+     * Per backend for QUBO jobs, and below for train jobs. Measured here (29 Nov 11:13–11:43, load
+     * average 5–19 on the 2 cores, {@code ./kiln bench routing --case calibration} and {@code ./kiln
+     * demo}, all sizes unless cut): QUBO on cpu 0.1–1.5 s, opencl 0.1–0.8 s (4.7 s when PoCL builds
+     * its kernels, once per machine), neuromorphic 0.2–2.7 s; train on cpu 0.1–0.7 s, thermodynamic
+     * 1.4–6.2 s (its tngd step costs in proportion to batch × classes × parameters: 0.9 s a run at
+     * 322 parameters). 2 s keeps the start short on a loaded machine; what it cuts is the largest
+     * sizes on the slow emulators.
      */
     static final long QUBO_BUDGET_NANOS = 2_000_000_000L;
     static final long TRAIN_BUDGET_NANOS = 2_000_000_000L;
