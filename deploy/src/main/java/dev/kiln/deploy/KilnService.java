@@ -78,7 +78,7 @@ public final class KilnService implements AutoCloseable {
         long persistMs = config.getLong(KilnConfig.ROUTING_PERSIST_INTERVAL_MS);
         var costModelKind = new dev.kiln.kafka.CostModelKeyedState(router.costModel().orElseThrow());
         if (persistMs > 0) dev.kiln.kafka.KeyedStateLoader.load(kafkaSettings, costModelKind, 30_000);
-        if (Boolean.parseBoolean(config.get(KilnConfig.ROUTING_CALIBRATE).trim())) {
+        if (config.getBoolean(KilnConfig.ROUTING_CALIBRATE)) {
             Calibration.run(runtime.backends(), router.costModel().orElseThrow());
         }
         if (persistMs > 0) costModelState = dev.kiln.kafka.KeyedStatePublisher.start(kafkaSettings, costModelKind, persistMs);

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The cost model survives a restart through the compacted kiln.state topic of a real broker:
- * the first Kiln calibrates and publishes {@code costmodel/cpu/linear}; the second, with
+ * the first Kiln calibrates and publishes {@code costmodel/cpu/linear} (and {@code …/qubo},
+ * {@code …/train}); the second, with
  * calibration off, has the same backend-wide fit and iteration fits (the per-family fits and
  * size-bucket residuals are relearned). Other writers' keys (the tuner's
  * {@code tuner/…}) and a damaged cost-model record are left alone; a reset is a tombstone.
@@ -60,6 +61,8 @@ class CostModelPersistenceTest {
         Features probe = new Features(5_000, 25_000, 200, 0, Precision.FP64);
         Prediction before;
         long samples;
+        long quboSamples;
+        long trainSamples;
         List<Object> fit;
         double iterations;
         KilnService first = KilnService.start(config(true));
@@ -69,6 +72,9 @@ class CostModelPersistenceTest {
             iterations = model(first).estimatedIterations("cpu", JobKind.LINEAR, null, probe);
             samples = model(first).samples("cpu", JobKind.LINEAR);
             assertTrue(samples > 0 && before.known(), "calibration taught the model: " + before);
+            quboSamples = model(first).samples("cpu", JobKind.QUBO);
+            trainSamples = model(first).samples("cpu", JobKind.TRAIN);
+            assertTrue(quboSamples > 0 && trainSamples > 0, "calibration covers QUBO and train jobs: " + quboSamples + ", " + trainSamples);
             try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(first.bootstrapServers())) {
                 p.send(new ProducerRecord<>(KilnTopics.STATE, bytes("tuner/heat-2d"), bytes("{\"omega\":1.7}")));
                 p.send(new ProducerRecord<>(KilnTopics.STATE, bytes("costmodel/broken/linear"), bytes("{\"not\":\"a model\"}")));
@@ -89,7 +95,10 @@ class CostModelPersistenceTest {
             assertTrue(after.known() && after.samples() == before.samples(), after + " vs " + before);
             assertEquals(0, model(second).samples("broken", JobKind.LINEAR), "a damaged record is skipped");
 
-            assertEquals(1, model(second).reset("cpu"));
+            assertEquals(quboSamples, model(second).samples("cpu", JobKind.QUBO));
+            assertEquals(trainSamples, model(second).samples("cpu", JobKind.TRAIN));
+
+            assertEquals(3, model(second).reset("cpu"), "linear, QUBO and train");
         } finally {
             second.close(); // publishes the reset
         }

@@ -104,7 +104,8 @@ public final class KilnConfig {
     public static final ConfigKey ROUTING_SEED = new ConfigKey("kiln.routing.seed", "1",
             "Seed of the router's Thompson-sampling draws.");
     public static final ConfigKey ROUTING_CALIBRATE = new ConfigKey("kiln.routing.calibrate", "true",
-            "Run a few small jobs on each backend at start-up to seed the cost model (skipped for models loaded from kiln.state).");
+            "Run a few small linear, QUBO and train jobs on each backend that runs them at start-up to seed the cost model "
+                    + "(a few seconds per backend and kind at most; skipped for models loaded from kiln.state).");
     public static final ConfigKey ROUTING_LATE_BINDING = new ConfigKey("kiln.routing.late-binding", "true",
             "true: a backend's idle worker takes a job waiting on another backend when the router predicts it finishes sooner there (results say routing.movedFrom); false: every job runs where it was routed.");
     public static final ConfigKey ROUTING_PERSIST_INTERVAL_MS = new ConfigKey("kiln.routing.persist-interval-ms", "5000",

@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * with the first bounded so. Against a much smaller run the bound is loose (a launch cost scaled
  * up), so a cold first run followed only by far smaller ones may pass as warm. The first run pays what no later one
  * does — class loading and JIT of the backend's and the runtime's code paths, an OpenCL program
- * build, a worker's start — as {@link Calibration} knows (it runs each size twice and learns only
- * the second). Without calibration (kinds it does not cover: QUBO, train; or {@code
+ * build, a worker's start — as {@link Calibration} knows (it never learns a size's first run).
+ * Without calibration (a backend × kind its budget cut short, or {@code
  * kiln.routing.calibrate=false}) the first run was learned as the backend's cost: in the routing
  * bench's cold start sim-launch's first run took 109 and 214 ms for a job its oracle row has at 4.5
  * and 4.8, every larger job was then predicted 10–130× what it takes there, none went to it again

@@ -23,7 +23,7 @@ class EarliestFinishRouterTest {
     }
 
     static Job job(Objective objective) {
-        Job j = Calibration.linearJob("j", 4);
+        Job j = CalibrationJobs.linearJob("j", 4);
         return new Job(j.id(), j.kind(), null, null, j.problem(),
                 new JobOptions(JobOptions.AUTO, objective, 0, 1, j.options().linear()));
     }
@@ -256,7 +256,7 @@ class EarliestFinishRouterTest {
     @Test
     void aBurstOfAFamilyWithoutCountsIsSplitNoWorseThanRoundRobin() {
         CostModel m = new CostModel();
-        for (long side : Calibration.SIDES) { // one learned run per size, as Calibration (its first run is not learned)
+        for (long side : CalibrationJobs.LINEAR_SIDES) { // one learned run per size, as Calibration (its first run is not learned)
             long n = side * side;
             Features f = IterationModelTest.poisson2d(n);
             m.observe("launch", JobKind.LINEAR, null, f, IterationModelTest.cg2d(n), launchMs(n), Double.NaN);

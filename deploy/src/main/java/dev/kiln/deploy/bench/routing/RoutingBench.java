@@ -54,10 +54,13 @@ import java.util.function.Supplier;
  *
  * <p>Then {@code case=tiny} ({@link TinyJobsRun}): tiny jobs through Kafka end to end.
  *
+ * <p>{@code --case calibration} ({@link CalibrationCheck}): start-up calibration's cost per loaded backend × kind,
+ * and its predictions for the workload's QUBO and train jobs against their measured times.
+ *
  * <p>{@code --case synthetic} ({@link SyntheticWorld}): the learned router alone on a modelled workload
  * over 24 seeds, in seconds — where a change to the cost model is measured before the bench.
  *
- * <p>Options: {@code --case all|mixed|tiny|synthetic} ({@code --seeds N}, {@code --seed-from S}, {@code --world W} for synthetic), {@code --oracle-first} (the oracle's whole table before the
+ * <p>Options: {@code --case all|mixed|tiny|synthetic|calibration} ({@code --seeds N}, {@code --seed-from S}, {@code --world W} for synthetic), {@code --oracle-first} (the oracle's whole table before the
  * routed run, as before 29 Nov; default: each job's row right after its routed run), {@code --jobs N} (default 500, 150 with {@code --quick}),
  * {@code --worlds synthetic,loaded} (which worlds run; both by default), {@code --kafka-only} (with {@code --via-kafka}: the loaded world only through Kafka, its in-process sequential run skipped),
  * {@code --via-kafka} (the loaded world's sequential run once more with every job through the embedded broker and
@@ -88,8 +91,12 @@ public final class RoutingBench implements Bench {
     @Override
     public void run(BenchArgs args, BenchReport report) throws Exception {
         String which = args.get("case", "all");
-        if (!List.of("all", "mixed", "tiny", "synthetic").contains(which)) {
-            throw new IllegalArgumentException("--case must be all, mixed, tiny or synthetic, was '" + which + "'");
+        if (!List.of("all", "mixed", "tiny", "synthetic", "calibration").contains(which)) {
+            throw new IllegalArgumentException("--case must be all, mixed, tiny, synthetic or calibration, was '" + which + "'");
+        }
+        if (which.equals("calibration")) {
+            CalibrationCheck.run(args, report);
+            return;
         }
         if (which.equals("synthetic")) {
             synthetic(args, report);
