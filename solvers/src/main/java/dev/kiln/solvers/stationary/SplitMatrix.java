@@ -104,17 +104,15 @@ public final class SplitMatrix {
         }
     }
 
-    /**
-     * Solves (D/ω + U)·z = f·D·y for z (backward substitution), with SSOR's middle scaling folded
-     * into the solve: one pass over the vectors fewer than scaling y first.
-     */
-    void scaledUpperSolve(double omega, double f, double[] y, double[] z) {
+    /** Solves (D/ω + U)·z = v for z (backward substitution). */
+    void upperSolve(double omega, double[] v, double[] z) {
         for (int i = n - 1; i >= 0; i--) {
-            int d = diagPos[i];
-            double s = y[i] * (f * values[d]);
-            for (int k = d + 1, end = rowPtr[i + 1]; k < end; k++) s -= values[k] * z[colIdx[k]];
+            double s = v[i];
+            for (int k = diagPos[i] + 1, end = rowPtr[i + 1]; k < end; k++) s -= values[k] * z[colIdx[k]];
             z[i] = omega * s * inverseDiagonal[i];
         }
     }
 
+    /** a_ii. */
+    double diagonal(int i) { return values[diagPos[i]]; }
 }

@@ -10,6 +10,8 @@ public final class SsorSolves {
 
     public static void apply(SplitMatrix s, double omega, double[] r, double[] z, double[] scratch) {
         s.lowerSolve(omega, r, scratch);
-        s.scaledUpperSolve(omega, (2 - omega) / omega, scratch, z);
+        double f = (2 - omega) / omega;
+        for (int i = 0; i < s.n; i++) scratch[i] *= f * s.diagonal(i);
+        s.upperSolve(omega, scratch, z);
     }
 }
