@@ -152,6 +152,30 @@ class CalibrationTest {
     }
 
     @Test
+    void twoSlowRunsThatAgreeBeforeTheCompiledCodeArrivesAreNotTakenForSettled() {
+        // Each job: the cold run and the second both at 10x, agreeing (both before the JIT's
+        // compiled code), then warm runs. Taken as settled at the second run, the size would be
+        // learned at 10x; the third run must be waited for.
+        Clock clock = new Clock();
+        Map<String, Integer> runsOf = new java.util.HashMap<>();
+        Scripted late = new Scripted("late", EVERY_JOB, 2e-6, clock) {
+            @Override public SolveOutcome solve(Job job, ProgressSink progress, Cancellation cancellation) throws BackendException {
+                int r = runsOf.merge(job.id(), 1, Integer::sum);
+                double factor = r <= 2 ? 10 : 1;
+                clock.now += (long) (ms(job) * factor * 1e6);
+                return new SolveOutcome("scripted", Map.of(), 3, 0, true, null, null, Double.NaN, Double.NaN);
+            }
+        };
+        CostModel model = new CostModel();
+        run(model, clock, late);
+        for (CalibrationJobs.Sized s : CalibrationJobs.qubo(2)) {
+            Prediction p = model.predict("late", JobKind.QUBO, null, late.features(s.job()));
+            double ratio = p.ms() / late.ms(s.job());
+            assertTrue(ratio > 0.8 && ratio < 1.25, s.size() + ": predicted " + p.ms() + " ms, warm run " + late.ms(s.job()));
+        }
+    }
+
+    @Test
     void skipsABackendAndKindThatAlreadyHasSamples() {
         Clock clock = new Clock();
         Scripted restored = new Scripted("restored", EVERY_JOB, 1e-6, clock);
