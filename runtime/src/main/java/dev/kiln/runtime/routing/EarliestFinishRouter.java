@@ -12,9 +12,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The learned router: places each job on the backend with the earliest predicted finish —
@@ -55,19 +60,19 @@ public final class EarliestFinishRouter implements Router {
      * jobs in the mixed workload, branch {@code mixedkinds}: a backend's train model rested on
      * two runs because linear and QUBO jobs had spent the shared budget).
      */
-    private final java.util.Map<JobKind, ExplorationBudget> budgets = new java.util.EnumMap<>(JobKind.class);
+    private final Map<JobKind, ExplorationBudget> budgets = new EnumMap<>(JobKind.class);
     private final Random random;
     private final WorkLedger ledger = new WorkLedger();
     private final BookingCorrection correction = new BookingCorrection();
     private final ColdFirstRun coldRuns = new ColdFirstRun();
     private volatile MeterRegistry registry;
-    private final java.util.concurrent.atomic.AtomicLong moves = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong moves = new AtomicLong();
     /**
      * Prediction-error summaries by backend × kind, registered once: Micrometer's builder and
      * register per job cost a look-up through the registry's meter map on every finished job.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.EnumMap<JobKind, DistributionSummary>> errors =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, EnumMap<JobKind, DistributionSummary>> errors =
+            new ConcurrentHashMap<>();
     private volatile Counter exploredCounter;
     private volatile Counter greedyCounter;
     private volatile Timer overhead;
@@ -165,7 +170,7 @@ public final class EarliestFinishRouter implements Router {
         RoutingDecision d = new RoutingDecision(c.backendId(), p[chosen].ms(), all, explored, c.features(), reserved, job.family());
         Timer t = overhead;
         if (t != null) {
-            t.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            t.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             (explored ? exploredCounter : greedyCounter).increment();
         }
         return d;
@@ -302,7 +307,7 @@ public final class EarliestFinishRouter implements Router {
     }
 
     private DistributionSummary predictionError(MeterRegistry r, String backend, JobKind kind) {
-        java.util.EnumMap<JobKind, DistributionSummary> byKind = errors.get(backend);
+        EnumMap<JobKind, DistributionSummary> byKind = errors.get(backend);
         DistributionSummary s = byKind == null ? null : byKind.get(kind);
         if (s != null) return s;
         s = DistributionSummary.builder("kiln.routing.prediction.error")
@@ -311,7 +316,7 @@ public final class EarliestFinishRouter implements Router {
                 .register(r); // idempotent: a racing thread gets the same meter
         DistributionSummary meter = s;
         errors.compute(backend, (b, m) -> {
-            java.util.EnumMap<JobKind, DistributionSummary> copy = m == null ? new java.util.EnumMap<>(JobKind.class) : new java.util.EnumMap<>(m);
+            EnumMap<JobKind, DistributionSummary> copy = m == null ? new EnumMap<>(JobKind.class) : new EnumMap<>(m);
             copy.put(kind, meter);
             return copy; // copy on write: readers never see an EnumMap being changed
         });

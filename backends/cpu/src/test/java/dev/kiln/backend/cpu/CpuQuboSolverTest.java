@@ -157,17 +157,7 @@ class CpuQuboSolverTest {
 
     /** K₁₂ as Max-Cut with every edge weight {@code weight(e)} (66 edges, 132 stored couplings). */
     static QuboProblem completeGraph(java.util.function.IntToDoubleFunction weight) {
-        int e = 0;
-        int[] u = new int[66], v = new int[66];
-        double[] w = new double[66];
-        for (int i = 0; i < 12; i++) {
-            for (int j = i + 1; j < 12; j++, e++) {
-                u[e] = i;
-                v[e] = j;
-                w[e] = weight.applyAsDouble(e);
-            }
-        }
-        return MaxCutGraph.of(12, u, v, w, "edges").toQubo();
+        return ReferenceJobs.completeMaxCut(12, weight);
     }
 
     /**

@@ -188,11 +188,7 @@ class LoihiEmulatorTest {
      */
     @Test
     void featuresCountNeuronUpdatesPerThread() {
-        int e = 0;
-        int[] u = new int[66], v = new int[66];
-        double[] w = new double[66];
-        for (int i = 0; i < 12; i++) for (int j = i + 1; j < 12; j++, e++) { u[e] = i; v[e] = j; w[e] = 1; }
-        QuboProblem q = MaxCutGraph.of(12, u, v, w, "edges").toQubo();
+        QuboProblem q = dev.kiln.spi.conformance.ReferenceJobs.completeMaxCut(12, e -> 1);
         dev.kiln.spi.Features f = new LoihiEmulator(LoihiCostModel.loihi2Default(), 2).features(q, steps(300, 3));
         assertEquals(12, f.n());
         assertEquals(0, f.nnz());

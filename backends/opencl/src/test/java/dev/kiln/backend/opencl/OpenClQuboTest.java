@@ -175,11 +175,7 @@ class OpenClQuboTest {
      */
     @Test
     void featuresCountSweepsOfTheReplicasAUnitRunsInTurn() {
-        int e = 0;
-        int[] u = new int[66], v = new int[66];
-        double[] w = new double[66];
-        for (int i = 0; i < 12; i++) for (int j = i + 1; j < 12; j++, e++) { u[e] = i; v[e] = j; w[e] = 1; }
-        QuboProblem q = MaxCutGraph.of(12, u, v, w, "edges").toQubo();
+        QuboProblem q = dev.kiln.spi.conformance.ReferenceJobs.completeMaxCut(12, e -> 1);
         dev.kiln.spi.Features f = fp64.features(job(q, options(2, 40, 0, Double.NaN), 1));
         boolean cpuDevice = fp64.device().info.type().equals("cpu");
         assertEquals(12, f.n());

@@ -4,6 +4,7 @@ import dev.kiln.solvers.matrix.CsrMatrix;
 import dev.kiln.solvers.matrix.PoissonGenerator;
 import dev.kiln.solvers.problem.LinearProblem;
 import dev.kiln.solvers.problem.QuboProblem;
+import dev.kiln.solvers.qubo.MaxCutGraph;
 import dev.kiln.solvers.qubo.QuboAssembler;
 import dev.kiln.spi.Job;
 import dev.kiln.spi.JobKind;
@@ -15,6 +16,7 @@ import dev.kiln.spi.Precision;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Reference jobs the conformance kit runs: generated, so the kit needs no data files.
@@ -74,6 +76,26 @@ public final class ReferenceJobs {
             for (int j = i + 1; j < n; j++) if (r.nextDouble() < density) a.add(i, j, r.nextInt(-9, 10));
         }
         return a.build(QuboProblem.Origin.QUBO);
+    }
+
+    /**
+     * Max-Cut on the complete graph Kₙ as a QUBO, edge e (pairs i &lt; j in row order) weighted
+     * {@code weight(e)}: n(n−1)/2 edges, n(n−1) stored couplings — a shape whose features a
+     * backend's test can count by hand.
+     */
+    public static QuboProblem completeMaxCut(int n, IntToDoubleFunction weight) {
+        int m = n * (n - 1) / 2;
+        int[] u = new int[m], v = new int[m];
+        double[] w = new double[m];
+        int e = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++, e++) {
+                u[e] = i;
+                v[e] = j;
+                w[e] = weight.applyAsDouble(e);
+            }
+        }
+        return MaxCutGraph.of(n, u, v, w, "edges").toQubo();
     }
 
     /** The exact minimum energy of a small QUBO (n ≤ ~24) by enumerating all 2ⁿ assignments. */

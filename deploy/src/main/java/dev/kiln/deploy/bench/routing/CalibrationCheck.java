@@ -46,7 +46,8 @@ final class CalibrationCheck {
         long seed = args.getLong("seed", 42);
         KilnConfig config = KilnConfig.of(Map.of(KilnConfig.RECYCLING_HISTORY.name(), "0"));
         Path quboDir = Path.of(args.get("qubo-dir", BenchArgs.sharedData().resolve("qubo").toString()));
-        List<String> docs = MixedWorkload.documents(jobs, seed, 96, MixedWorkload.quboInstances(quboDir));
+        // The largest grid side only shapes the linear documents, which this check leaves out.
+        List<String> docs = MixedWorkload.documents(jobs, seed, RoutingBench.QUICK_MAX_SIDE, MixedWorkload.quboInstances(quboDir));
         List<Job> decoded = new ArrayList<>();
         try (KilnRuntime decoderOnly = new KilnRuntime(config, BackendRegistry.of(List.of(), config.asMap()), new ShortestQueueRouter())) {
             for (String d : docs) if (!MixedWorkload.kindOf(d).equals("linear")) decoded.add(decoderOnly.decoder().decode(d));

@@ -152,7 +152,7 @@ final class MixedWorkload {
      * MLP, a tngd job took 1.5–9 s); the rest digital (the CPU only): sgd or adam on either data
      * set, logistic or a 16-unit MLP, ngd on breast cancer only (ngd on digits took 170–360 ms for
      * 2 epochs). Epochs 1–3, fixed: no early stop exists, so the work is fixed. Family: data set,
-     * model and optimizer — the features the backends report (parameters, samples × features,
+     * model and optimizer — the features the backends report (parameters, batch × parameters,
      * steps) do not tell the optimizers apart, and an ngd step costs an order of magnitude more
      * than an sgd step.
      */
