@@ -48,6 +48,9 @@ public final class SsorPreconditioner implements Preconditioner {
 
     public double omega() { return omega; }
 
+    /** The split matrix the sweeps run on (shared, immutable). */
+    public SplitMatrix split() { return split; }
+
     @Override
     public void apply(double[] r, double[] z) {
         SsorSolves.apply(split, omega, r, z, scratch);

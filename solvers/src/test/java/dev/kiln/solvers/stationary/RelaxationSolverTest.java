@@ -145,7 +145,8 @@ class RelaxationSolverTest {
 
     @Test
     void ssorApplyIsBitForBitTheTwoTriangularSolvesWithTheScalingBetween() {
-        // Saad §10.2.1 written out: (D/ω + L)·y = r; v = (2 − ω)/ω · D·y; (D/ω + U)·z = v.
+        // Saad §10.2.1 written out: (D/ω + L)·y = r; v = (2 − ω)/ω · D·y; (D/ω + U)·z = v, the
+        // lower sums in ascending j and the upper ones in descending j (the neighbour's term last).
         // The kernel must give these bits exactly (a fused variant was tried and measured slower).
         CsrMatrix a = PoissonGenerator.poisson2d(7, 6, 0.4);
         int n = a.rows();
@@ -157,19 +158,38 @@ class RelaxationSolverTest {
         for (int i = 0; i < n; i++) {
             double s = r[i];
             for (int k = rp[i]; k < rp[i + 1]; k++) if (ci[k] < i) s -= v[k] * y[ci[k]];
-            y[i] = omega * s * (1.0 / d[i]);
+            y[i] = s * (omega * (1.0 / d[i]));
         }
         double f = (2 - omega) / omega;
         for (int i = 0; i < n; i++) y[i] *= f * d[i];
         for (int i = n - 1; i >= 0; i--) {
             double s = y[i];
-            for (int k = rp[i]; k < rp[i + 1]; k++) if (ci[k] > i) s -= v[k] * expected[ci[k]];
-            expected[i] = omega * s * (1.0 / d[i]);
+            for (int k = rp[i + 1] - 1; k >= rp[i]; k--) if (ci[k] > i) s -= v[k] * expected[ci[k]];
+            expected[i] = s * (omega * (1.0 / d[i]));
         }
         double[] z = new double[n];
         SsorPreconditioner.of(a, omega).apply(r, z);
         for (int i = 0; i < n; i++) {
             assertEquals(Double.doubleToLongBits(expected[i]), Double.doubleToLongBits(z[i]), "z[" + i + "]");
         }
+        // both sweep forms (neighbour carried in a register, or reloaded) give these bits
+        for (boolean carry : new boolean[] {true, false}) {
+            double[] zc = new double[n];
+            SsorSolves.apply(SplitMatrix.of(a, carry), omega, r, zc, new double[n]);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Double.doubleToLongBits(expected[i]), Double.doubleToLongBits(zc[i]), "carry=" + carry + " z[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void theNeighbourCarryRuleFollowsTheShareOfRowsHoldingTheirLeftNeighbour() {
+        // Poisson in natural order: every row but each grid line's first holds a_{i,i−1}
+        assertTrue(SplitMatrix.of(PoissonGenerator.poisson2d(8, 8)).carry);
+        // a diagonal matrix has no neighbours: the plain loop
+        double[] ones = PoissonGenerator.ones(10);
+        int[] idx = new int[10];
+        for (int i = 0; i < 10; i++) idx[i] = i;
+        assertTrue(!SplitMatrix.of(CooAssembler.fromCoo(10, 10, idx, idx, ones)).carry);
     }
 }

@@ -7,6 +7,7 @@ import dev.kiln.solvers.kernel.SparseOperator;
 import dev.kiln.solvers.krylov.BiCgStab;
 import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
 import dev.kiln.solvers.krylov.ConjugateGradient;
+import dev.kiln.solvers.krylov.EisenstatSsorCg;
 import dev.kiln.solvers.krylov.Gmres;
 import dev.kiln.solvers.krylov.IdentityPreconditioner;
 import dev.kiln.solvers.krylov.IterationMonitor;
@@ -134,6 +135,11 @@ final class CpuLinearSolver {
                 if (choice.equals("ic0") && recycle == null) {
                     // the whole solve in the factor's numbering, so the triangular solves stream
                     yield new Attempt("pcg+ic0", CpuIc0Cg.solve(p, o, monitor));
+                }
+                if (choice.equals("ssor") && recycle == null) {
+                    // Eisenstat's trick: the textbook PCG's iterates, reading A once an iteration, not twice
+                    yield new Attempt("pcg+ssor", EisenstatSsorCg.solve(op, p.b(), p.x0(), CpuStationarySolver.ssor(a, o),
+                            o.tolerance(), o.maxIterations(), monitor));
                 }
                 Preconditioner m = choice.equals("ssor") ? CpuStationarySolver.ssor(a, o) : preconditioner(choice, a, sys);
                 String name = m instanceof IdentityPreconditioner ? "cg" : "pcg+" + m.name();
