@@ -6,8 +6,7 @@ package dev.kiln.solvers.stationary;
  * Sci. Stat. Comput. 2(1), 1981): with E = D/ω, L̂ = E + L and Û = E + U, A = L̂ + Û − (2E − D),
  * so the product with A that PCG needs comes out of the two SSOR solves: p = Û⁻¹w and
  * L̂⁻¹A·p = p + L̂⁻¹(w − (2E − D)·p). Per iteration that reads the matrix once, where SpMV plus
- * SSOR reads it twice. The residual the stopping test needs, r = L̂E⁻¹r̃, rides in the forward
- * sweep's row loop beside the dependent chain, one iteration late.
+ * SSOR reads it twice.
  *
  * <p>Public so the Krylov package's {@code EisenstatSsorCg} can reach the split's arrays; no
  * checks, no allocation. Runs on the caller's thread.
@@ -23,67 +22,85 @@ public final class EisenstatSweeps {
     public static void backward(SplitMatrix s, double omega, double[] rTilde, double beta, double[] w, double[] t) {
         final int[] rowPtr = s.rowPtr, colIdx = s.colIdx, diagPos = s.diagPos;
         final double[] values = s.values, inv = s.inverseDiagonal;
-        final boolean carry = s.carry;
-        double prev = 0;   // t_{i+1}
-        for (int i = s.n - 1; i >= 0; i--) {
-            double wi = rTilde[i] + beta * w[i];
-            w[i] = wi;
-            double sum = wi;
-            int d = diagPos[i], k = rowPtr[i + 1] - 1;
-            if (carry && k > d && colIdx[d + 1] == i + 1) {
-                for (; k > d + 1; k--) sum -= values[k] * t[colIdx[k]];
-                sum -= values[d + 1] * prev;
-            } else {
-                for (; k > d; k--) sum -= values[k] * t[colIdx[k]];
+        if (s.carry) {
+            double prev = 0;   // t_{i+1}
+            for (int i = s.n - 1; i >= 0; i--) {
+                double sum = rTilde[i] + beta * w[i];
+                w[i] = sum;
+                int d = diagPos[i], k = rowPtr[i + 1] - 1;
+                if (k > d && colIdx[d + 1] == i + 1) {
+                    for (; k > d + 1; k--) sum -= values[k] * t[colIdx[k]];
+                    sum -= values[d + 1] * prev;
+                } else {
+                    for (; k > d; k--) sum -= values[k] * t[colIdx[k]];
+                }
+                prev = sum * (omega * inv[i]);
+                t[i] = prev;
             }
-            prev = sum * (omega * inv[i]);
-            t[i] = prev;
+            return;
+        }
+        for (int i = s.n - 1; i >= 0; i--) {
+            double sum = rTilde[i] + beta * w[i];
+            w[i] = sum;
+            for (int k = rowPtr[i + 1] - 1, d = diagPos[i]; k > d; k--) sum -= values[k] * t[colIdx[k]];
+            t[i] = sum * (omega * inv[i]);
         }
     }
 
     /**
-     * Forward sweep, rows 0..n−1: s = L̂⁻¹·(w − (2E − D)·t), and in the same row loop the residual
-     * of the current x, r = L̂·E⁻¹·r̃ = r̃ + L·y with y = E⁻¹r̃ (from {@link #update}), whose sum
-     * is off the chain. Writes out[0] = wᵀ(t + s), which is pᵀAp for p = t when A is symmetric
-     * (Û = L̂ᵀ), and out[1] = rᵀr.
+     * Forward sweep, rows 0..n−1: s = L̂⁻¹·(w − (2E − D)·t), summed in ascending j so s_{i−1}
+     * comes last (carried in a register as {@link SplitMatrix#lowerSolve} does). Returns
+     * wᵀ(t + s), which is pᵀAp for p = t when A is symmetric (Û = L̂ᵀ).
      */
-    public static void forward(SplitMatrix s, double omega, double[] w, double[] t, double[] sv, double[] rTilde,
-                               double[] y, double[] out) {
+    public static double forward(SplitMatrix s, double omega, double[] w, double[] t, double[] sv) {
         final int[] rowPtr = s.rowPtr, colIdx = s.colIdx, diagPos = s.diagPos;
         final double[] values = s.values, inv = s.inverseDiagonal;
         final double kFactor = (2 - omega) / omega;   // (2E − D)_ii = (2/ω − 1)·d_ii
-        final boolean carry = s.carry;
-        double curvature = 0, rr = 0, prev = 0;       // prev: s_{i−1}
-        for (int i = 0; i < s.n; i++) {
-            int d = diagPos[i], k = rowPtr[i];
-            double ti = t[i], wi = w[i];
-            double acc = wi - kFactor * values[d] * ti, ly = 0;
-            if (carry && d > k && colIdx[d - 1] == i - 1) {
-                for (; k < d - 1; k++) {
-                    double a = values[k];
-                    int j = colIdx[k];
-                    acc -= a * sv[j];
-                    ly += a * y[j];
+        double curvature = 0;
+        if (s.carry) {
+            double prev = 0;                          // s_{i−1}
+            for (int i = 0; i < s.n; i++) {
+                int d = diagPos[i], k = rowPtr[i];
+                double ti = t[i], wi = w[i];
+                double acc = wi - kFactor * values[d] * ti;
+                if (d > k && colIdx[d - 1] == i - 1) {
+                    for (; k < d - 1; k++) acc -= values[k] * sv[colIdx[k]];
+                    acc -= values[d - 1] * prev;
+                } else {
+                    for (; k < d; k++) acc -= values[k] * sv[colIdx[k]];
                 }
-                acc -= values[d - 1] * prev;
-                ly += values[d - 1] * y[i - 1];
-            } else {
-                for (; k < d; k++) {
-                    double a = values[k];
-                    int j = colIdx[k];
-                    acc -= a * sv[j];
-                    ly += a * y[j];
-                }
+                prev = acc * (omega * inv[i]);
+                sv[i] = prev;
+                curvature += wi * (ti + prev);
             }
+            return curvature;
+        }
+        for (int i = 0; i < s.n; i++) {
+            int d = diagPos[i];
+            double ti = t[i], wi = w[i];
+            double acc = wi - kFactor * values[d] * ti;
+            for (int k = rowPtr[i]; k < d; k++) acc -= values[k] * sv[colIdx[k]];
             double si = acc * (omega * inv[i]);
             sv[i] = si;
-            prev = si;
             curvature += wi * (ti + si);
-            double ri = rTilde[i] + ly;
+        }
+        return curvature;
+    }
+
+    /**
+     * ‖L̂·E⁻¹·r̃‖² = ‖r̃ + L·y‖² with y = E⁻¹r̃: the square norm of the residual the recursion on r̃
+     * stands for. No dependent chain (a product, not a solve).
+     */
+    public static double derivedResidualNorm2(SplitMatrix s, double[] rTilde, double[] y) {
+        final int[] rowPtr = s.rowPtr, colIdx = s.colIdx, diagPos = s.diagPos;
+        final double[] values = s.values;
+        double rr = 0;
+        for (int i = 0; i < s.n; i++) {
+            double ri = rTilde[i];
+            for (int k = rowPtr[i], d = diagPos[i]; k < d; k++) ri += values[k] * y[colIdx[k]];
             rr += ri * ri;
         }
-        out[0] = curvature;
-        out[1] = rr;
+        return rr;
     }
 
     /**

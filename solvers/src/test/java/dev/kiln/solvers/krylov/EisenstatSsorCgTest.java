@@ -30,15 +30,6 @@ class EisenstatSsorCgTest {
         }
     }
 
-    private static List<Double> history(boolean eisenstat, CsrMatrix a, double[] b, double omega, double tol, SolveReport[] out) {
-        List<Double> residuals = new ArrayList<>();
-        IterationMonitor record = (it, rel) -> { residuals.add(rel); return true; };
-        SsorPreconditioner m = SsorPreconditioner.of(a, omega);
-        out[0] = eisenstat ? EisenstatSsorCg.solve(a, b, null, m, tol, 20 * a.rows(), record)
-                : ConjugateGradient.solve(a, b, null, m, tol, 20 * a.rows(), record);
-        return residuals;
-    }
-
     @Test
     void followsTheTextbookSsorPcgIterateForIterateOnGeneratedAndRealMatrices() throws IOException {
         Map<String, CsrMatrix> matrices = Map.of(
@@ -53,21 +44,29 @@ class EisenstatSsorCgTest {
             for (int i = 0; i < b.length; i++) b[i] = 1 + Math.sin(0.37 * i);
             for (double omega : new double[] {0.6, 1.0, 1.5, 1.9}) {
                 String where = e.getKey() + " ω=" + omega;
-                SolveReport[] ref = new SolveReport[1], eis = new SolveReport[1];
-                List<Double> hr = history(false, a, b, omega, 1e-8, ref);
-                List<Double> he = history(true, a, b, omega, 1e-8, eis);
-                assertEquals(Termination.CONVERGED, ref[0].termination(), where + " reference " + ref[0]);
-                assertEquals(Termination.CONVERGED, eis[0].termination(), where + " eisenstat " + eis[0]);
-                // the same Krylov iterates in exact arithmetic: the residual histories agree while
-                // rounding has not yet had time to separate them
-                for (int k = 0; k < Math.min(8, Math.min(hr.size(), he.size())); k++) {
-                    assertEquals(hr.get(k), he.get(k), 1e-7 * hr.get(k), where + " iteration " + (k + 1));
+                SsorPreconditioner m = SsorPreconditioner.of(a, omega);
+                // the same Krylov iterates in exact arithmetic: x_k agree while rounding has not
+                // yet had time to separate them
+                for (int k = 1; k <= 6; k++) {
+                    double[] ref = ConjugateGradient.solve(a, b, null, m, 1e-30, k, null).x();
+                    SolveReport eis = EisenstatSsorCg.solve(a, b, null, m, 1e-30, k, null);
+                    assertEquals(k, eis.iterations(), where);
+                    double diff = 0, norm = 0;
+                    for (int i = 0; i < ref.length; i++) {
+                        diff = Math.max(diff, Math.abs(ref[i] - eis.x()[i]));
+                        norm = Math.max(norm, Math.abs(ref[i]));
+                    }
+                    assertTrue(diff <= 1e-9 * norm, where + " x_" + k + " differs by " + diff / norm);
                 }
-                int slack = Math.max(2, ref[0].iterations() / 50);
-                assertTrue(Math.abs(ref[0].iterations() - eis[0].iterations()) <= slack,
-                        where + ": " + ref[0].iterations() + " vs " + eis[0].iterations());
-                assertTrue(eis[0].relativeResidual() <= 1e-8, where + " " + eis[0]);
-                assertEquals(trueRelativeResidual(a, b, eis[0].x()), eis[0].relativeResidual(), 0.0, where);
+                SolveReport ref = ConjugateGradient.solve(a, b, null, m, 1e-8, 20 * a.rows(), null);
+                SolveReport eis = EisenstatSsorCg.solve(a, b, null, m, 1e-8, 20 * a.rows(), null);
+                assertEquals(Termination.CONVERGED, ref.termination(), where + " reference " + ref);
+                assertEquals(Termination.CONVERGED, eis.termination(), where + " eisenstat " + eis);
+                int slack = Math.max(2, ref.iterations() / 50);
+                assertTrue(Math.abs(ref.iterations() - eis.iterations()) <= slack,
+                        where + ": " + ref.iterations() + " vs " + eis.iterations());
+                assertTrue(eis.relativeResidual() <= 1e-8, where + " " + eis);
+                assertEquals(trueRelativeResidual(a, b, eis.x()), eis.relativeResidual(), 0.0, where);
             }
         }
     }
@@ -102,20 +101,15 @@ class EisenstatSsorCgTest {
 
     @Test
     void belowAttainableAccuracyItStagnatesAfterResidualReplacementAndReportsTheTrueResidual() throws IOException {
-        CsrMatrix a = resource("1138_bus.mtx");   // cond ≈ 8.6e6
+        CsrMatrix a = resource("1138_bus.mtx");   // cond ≈ 8.6e6: the true residual stalls near 6e-10
         double[] b = PoissonGenerator.ones(a.rows());
-        int[] restarts = {0};
-        double[] previous = {Double.NaN};
-        SolveReport rep = EisenstatSsorCg.solve(a, b, null, SsorPreconditioner.of(a, 1.0), 1e-15, 100 * a.rows(),
-                (it, rel) -> {
-                    if (previous[0] <= 1e-15 && rel > 1e-15) restarts[0]++;
-                    previous[0] = rel;
-                    return true;
-                });
+        SolveReport rep = EisenstatSsorCg.solve(a, b, null, SsorPreconditioner.of(a, 1.0), 1e-15, 100 * a.rows(), null);
+        // STAGNATED is only reached when a replacement restart fails to cut the true residual of
+        // the one before it, so at least one replacement happened
         assertEquals(Termination.STAGNATED, rep.termination(), rep.toString());
-        assertTrue(restarts[0] >= 1, "the true residual replaced the recursive one at least once: " + rep);
-        assertTrue(rep.iterations() < 100 * a.rows(), rep.toString());
+        assertTrue(rep.iterations() < 10 * a.rows(), "stagnation ends the solve long before the budget: " + rep);
         assertEquals(trueRelativeResidual(a, b, rep.x()), rep.relativeResidual());
+        assertTrue(rep.relativeResidual() < 1e-8, "x is as good as fp64 allows here: " + rep);
     }
 
     @Test

@@ -35,9 +35,9 @@ class EisenstatSweepsTest {
                 ut[i] = sum;
                 assertEquals(w[i], sum, 1e-13, "carry=" + carry + " Û·t at " + i);
             }
-            double[] out = new double[2];
             EisenstatSweeps.start(s, omega, wave(n, 0.4), rTilde, y);   // any r̃ with y = E⁻¹r̃
-            EisenstatSweeps.forward(s, omega, w, t, sv, rTilde, y, out);
+            double curvature = EisenstatSweeps.forward(s, omega, w, t, sv);
+            double derived = EisenstatSweeps.derivedResidualNorm2(s, rTilde, y);
             double[] at = new double[n];
             a.multiply(t, at);
             double tat = 0, rr = 0;
@@ -53,8 +53,8 @@ class EisenstatSweepsTest {
                 assertEquals(w[i] - (2 / omega - 1) * d[i] * t[i], lhs, 1e-12, "carry=" + carry + " L̂·s at " + i);
                 rr += ri * ri;
             }
-            assertEquals(tat, out[0], 1e-12 * Math.abs(tat), "wᵀ(t + s) = tᵀAt");
-            assertEquals(rr, out[1], 1e-12 * rr, "‖r̃ + L·y‖²");
+            assertEquals(tat, curvature, 1e-12 * Math.abs(tat), "wᵀ(t + s) = tᵀAt");
+            assertEquals(rr, derived, 1e-12 * rr, "‖r̃ + L·y‖²");
         }
     }
 
@@ -67,13 +67,13 @@ class EisenstatSweepsTest {
         for (boolean carry : new boolean[] {true, false}) {
             SplitMatrix s = SplitMatrix.of(a, carry);
             double[] w = new double[n], t = new double[n], sv = new double[n], y = new double[n], rTilde = new double[n];
-            double[] x = new double[n], out = new double[2];
+            double[] x = new double[n];
             double rho = EisenstatSweeps.start(s, 1.3, wave(n, 0.9), rTilde, y);
             double beta = 0;
             for (int it = 0; it < 5; it++) {
                 EisenstatSweeps.backward(s, 1.3, rTilde, beta, w, t);
-                EisenstatSweeps.forward(s, 1.3, w, t, sv, rTilde, y, out);
-                double next = EisenstatSweeps.update(s, 1.3, rho / out[0], t, sv, x, rTilde, y);
+                double curvature = EisenstatSweeps.forward(s, 1.3, w, t, sv);
+                double next = EisenstatSweeps.update(s, 1.3, rho / curvature, t, sv, x, rTilde, y);
                 beta = next / rho;
                 rho = next;
             }

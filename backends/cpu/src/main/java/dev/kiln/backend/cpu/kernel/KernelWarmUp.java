@@ -4,8 +4,11 @@ import dev.kiln.solvers.kernel.KrylovKernels;
 import dev.kiln.solvers.kernel.KrylovKernelsFp32;
 import dev.kiln.solvers.kernel.SparseOperator;
 import dev.kiln.solvers.kernel.SparseOperatorFp32;
+import dev.kiln.solvers.krylov.SsorPreconditioner;
 import dev.kiln.solvers.matrix.CooAssembler;
 import dev.kiln.solvers.matrix.CsrMatrix;
+import dev.kiln.solvers.stationary.EisenstatSweeps;
+import dev.kiln.solvers.stationary.SplitMatrix;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -290,6 +293,26 @@ final class KernelWarmUp {
             double[] r = filled(longRows.rows(), 1.0), z = new double[longRows.rows()];
             LevelScheduledIc0Solve own = f.newSolve(pool);
             calls.add(() -> own.apply(r, z));
+        }
+        // SSOR's triangular sweeps and Eisenstat's (pcg+ssor), scalar loops again, in both forms:
+        // the neighbour carried in a register (the grid) and not (the irregular rows). Compiled from
+        // one form's profile, the first matrix of the other trapped and ran C1's code for a whole
+        // bench row: bcsstk08 textbook SSOR-PCG 8.7 ms against 1.9 after Poisson (measured here
+        // 29 Nov, `./kiln bench cg --quick` with -XX:+PrintCompilation).
+        for (CsrMatrix a : List.of(grid, longRows)) {
+            SplitMatrix split = SplitMatrix.of(a);
+            SsorPreconditioner ssor = SsorPreconditioner.of(split, 1.2);
+            int n = a.rows();
+            double[] r = filled(n, 1.0), z = new double[n], rTilde = new double[n], y = new double[n], w = new double[n],
+                    t = new double[n], sv = new double[n], x = new double[n];
+            calls.add(() -> ssor.apply(r, z));
+            calls.add(() -> {
+                double rho = EisenstatSweeps.start(split, 1.2, r, rTilde, y);
+                EisenstatSweeps.backward(split, 1.2, rTilde, 0.5, w, t);
+                double curvature = EisenstatSweeps.forward(split, 1.2, w, t, sv);
+                EisenstatSweeps.update(split, 1.2, 1e-3 * rho / curvature, t, sv, x, rTilde, y);
+                EisenstatSweeps.derivedResidualNorm2(split, rTilde, y);
+            });
         }
         // vector kernels, with and without a remainder past the last whole SIMD step
         for (int n : new int[] {8 * c, 8 * c + 3}) {
