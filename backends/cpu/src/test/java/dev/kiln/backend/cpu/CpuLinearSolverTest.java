@@ -143,4 +143,43 @@ class CpuLinearSolverTest {
     void theProbeSaysWhichKernelsRun() {
         assertTrue(backend.probe().device().contains("Vector API"), backend.probe().device());
     }
+
+    @Test
+    void ssorPcgRunsEisenstatsFormWithTheTextbookIterationsAndATrueResidual() {
+        CsrMatrix a = PoissonGenerator.poisson2d(40, 33, 0.0, (x, y) -> 1 + 3 * x * y);
+        for (double omega : new double[] {1.0, 1.6}) {
+            double[] b = new double[a.rows()];
+            Arrays.fill(b, 1);
+            LinearOptions lo = new LinearOptions(LinearMethod.PCG, "ssor", omega, 1e-8, 5000, Precision.FP64, true);
+            Job j = new Job("t", JobKind.LINEAR, "test", new double[0], LinearProblem.of(a, b, null),
+                    new JobOptions("cpu", Objective.LATENCY, 0, 1, lo));
+            SolveOutcome out = solve(j);
+            assertEquals("pcg+ssor", out.method());
+            assertEquals(omega, out.parameters().get("omega"));
+            assertTrue(out.succeeded(), out.toString());
+            var ref = dev.kiln.solvers.krylov.ConjugateGradient.solve(a, b, null,
+                    dev.kiln.solvers.krylov.SsorPreconditioner.of(a, omega), 1e-8, 5000, null);
+            assertTrue(Math.abs(ref.iterations() - out.iterations()) <= 2, ref + " vs " + out.iterations());
+            double[] r = new double[a.rows()];
+            a.multiply(out.solution(), r);
+            double rr = 0, bb = 0;
+            for (int i = 0; i < r.length; i++) { rr += (b[i] - r[i]) * (b[i] - r[i]); bb += b[i] * b[i]; }
+            assertEquals(Math.sqrt(rr / bb), out.residualNorm(), 1e-12, "the reported residual is the true one");
+        }
+    }
+
+    @Test
+    void ssorPcgOnAnIndefiniteMatrixFailsNotSpd() {
+        // symmetric with a positive diagonal (so the SSOR preconditioner is SPD) but indefinite
+        int n = 20;
+        int[] r = new int[2 * n], c = new int[2 * n];
+        double[] v = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            r[2 * i] = i; c[2 * i] = i; v[2 * i] = 1 + 0.1 * (i % 5);
+            r[2 * i + 1] = i; c[2 * i + 1] = i ^ 1; v[2 * i + 1] = 2;
+        }
+        SolveOutcome out = solve(job(CooAssembler.fromCoo(n, n, r, c, v), LinearMethod.PCG, "ssor"));
+        assertFalse(out.succeeded());
+        assertEquals(ErrorCode.NOT_SPD, out.error().code(), out.toString());
+    }
 }
