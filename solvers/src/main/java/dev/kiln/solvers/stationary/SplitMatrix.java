@@ -20,6 +20,8 @@ public final class SplitMatrix {
     final int[] diagPos;
     /** 1/a_ii. */
     final double[] inverseDiagonal;
+    /** a_ii, contiguous (vector passes read it per row; values[diagPos[i]] is a gather). */
+    final double[] diagonal;
     /**
      * Whether the triangular sweeps carry the previous row's result in a register (see
      * {@link #carriesNeighbour}): true when at least half the rows hold a_{i,i−1}.
@@ -33,6 +35,8 @@ public final class SplitMatrix {
         this.values = a.values();
         this.diagPos = diagPos;
         this.inverseDiagonal = inverseDiagonal;
+        this.diagonal = new double[n];
+        for (int i = 0; i < n; i++) diagonal[i] = values[diagPos[i]];
         this.carry = carry;
     }
 
@@ -187,5 +191,5 @@ public final class SplitMatrix {
     }
 
     /** a_ii. */
-    double diagonal(int i) { return values[diagPos[i]]; }
+    double diagonal(int i) { return diagonal[i]; }
 }
