@@ -283,13 +283,16 @@ final class KernelWarmUp {
             calls.add(() -> natural.apply(r, z));
         }
         // and A's own order on long rows (≈ 12 strict-lower entries a row), which runs its own
-        // copies of the loops (LevelScheduledIc0Solve.LONG_ROWS)
-        CsrMatrix longRows = irregularSpd(600, 12, 3);
-        for (int parts : partCounts) {
-            LevelScheduledIc0 f = LevelScheduledIc0.of(longRows, parts, 4, LevelScheduledIc0.Ordering.NATURAL);
-            double[] r = filled(longRows.rows(), 1.0), z = new double[longRows.rows()];
-            LevelScheduledIc0Solve own = f.newSolve(pool);
-            calls.add(() -> own.apply(r, z));
+        // copies of the loops (LevelScheduledIc0Solve.LONG_ROWS), and on short rows of which few
+        // hold l_{k,k−1} (≈ 2 a row, like 1138_bus), which run the plain loops: the grid's own
+        // order, chained, runs the carrying ones (IncompleteCholeskyPreconditioner.Factor.carriesPredecessor)
+        for (CsrMatrix a : List.of(irregularSpd(600, 12, 3), irregularSpd(600, 2, 5))) {
+            for (int parts : partCounts) {
+                LevelScheduledIc0 f = LevelScheduledIc0.of(a, parts, 4, LevelScheduledIc0.Ordering.NATURAL);
+                double[] r = filled(a.rows(), 1.0), z = new double[a.rows()];
+                LevelScheduledIc0Solve own = f.newSolve(pool);
+                calls.add(() -> own.apply(r, z));
+            }
         }
         // vector kernels, with and without a remainder past the last whole SIMD step
         for (int n : new int[] {8 * c, 8 * c + 3}) {
