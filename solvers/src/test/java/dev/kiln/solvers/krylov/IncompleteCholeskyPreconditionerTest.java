@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,5 +128,100 @@ class IncompleteCholeskyPreconditionerTest {
         var n = assertThrows(dev.kiln.solvers.problem.InvalidProblemException.class, () -> IncompleteCholeskyPreconditioner.of(negative));
         assertEquals("diagonal[2]", n.field());
         assertTrue(n.getMessage().contains("-3.0"), n.getMessage());
+    }
+    /**
+     * The solves written out densely, as Saad §10.3.2 states them with the stored 1/l_ii: forward
+     * y_i = (r_i − Σ_{j<i} l_ij·y_j)·(1/l_ii), j ascending; backward column by column, z_k ·=
+     * 1/l_kk and then z_j −= l_kj·z_k for j &lt; k ascending, k descending — so each z_j takes its
+     * updates by descending row.
+     */
+    static double[] textbookApply(IncompleteCholeskyPreconditioner.Factor f, double[] r) {
+        int n = f.n();
+        double[][] l = new double[n][n];
+        boolean[][] p = new boolean[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int q = f.rowPtr()[i]; q < f.rowPtr()[i + 1]; q++) {
+                l[i][f.colIdx()[q]] = f.values()[q];
+                p[i][f.colIdx()[q]] = true;
+            }
+        }
+        double[] z = new double[n];
+        for (int i = 0; i < n; i++) {
+            double s = r[i];
+            for (int j = 0; j < i; j++) if (p[i][j]) s -= l[i][j] * z[j];
+            z[i] = s * f.inverseDiagonal()[i];
+        }
+        for (int k = n - 1; k >= 0; k--) {
+            double zk = z[k] * f.inverseDiagonal()[k];
+            z[k] = zk;
+            for (int j = 0; j < k; j++) if (p[k][j]) z[j] -= l[k][j] * zk;
+        }
+        return z;
+    }
+
+    @Test
+    void applyEqualsTheTextbookTriangularSolvesBitForBitWithOrWithoutTheCarriedPredecessor() {
+        int carrying = 0, plain = 0;
+        for (CsrMatrix a : new CsrMatrix[] {PoissonGenerator.poisson2d(9, 7), PoissonGenerator.poisson3d(4, 3, 5), banded(40, 3),
+                randomSpd(200, 4, 7), randomSpd(300, 20, 9), banded(40, 5)}) {
+            IncompleteCholeskyPreconditioner ic = IncompleteCholeskyPreconditioner.of(a);
+            if (ic.carriesPredecessor()) carrying++;
+            else plain++;
+            int n = a.rows();
+            Random rnd = new Random(n);
+            double[] r = new double[n], z = new double[n];
+            for (int i = 0; i < n; i++) r[i] = rnd.nextDouble() - 0.5;
+            r[n / 2] = -0.0;
+            double[] expected = textbookApply(ic.factor(), r);
+            for (int rep = 0; rep < 2; rep++) {                 // nothing carried over between applies
+                java.util.Arrays.fill(z, Double.NaN);
+                ic.apply(r, z);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(z[i]),
+                            a + " carrying " + ic.carriesPredecessor() + ": z[" + i + "] " + z[i] + " expected " + expected[i]);
+                }
+            }
+        }
+        assertEquals(3, carrying, "Poisson 2D, 3-D and the 3-band matrix carry");
+        assertEquals(3, plain, "the random and the 5-band matrices do not");
+    }
+
+    @Test
+    void thePredecessorIsCarriedOnShortRowsOfWhichAtLeastHalfAreChained() {
+        // 2.0 and 2.9 strict-lower entries a row, nearly every row chained
+        assertTrue(IncompleteCholeskyPreconditioner.of(PoissonGenerator.poisson2d(9, 7)).carriesPredecessor());
+        assertTrue(IncompleteCholeskyPreconditioner.of(PoissonGenerator.poisson3d(4, 3, 5)).carriesPredecessor());
+        // every row chained: 4 lower entries a row (less a few at the top) carry, 5 do not (CARRY_MAX_LOWER_PER_ROW)
+        assertTrue(IncompleteCholeskyPreconditioner.of(banded(40, 4)).carriesPredecessor());
+        assertFalse(IncompleteCholeskyPreconditioner.of(banded(40, 5)).carriesPredecessor());
+        // short rows, chained in exactly half the rows k ≥ 1 (pairs, then a lone row: 1 of every 2 after row 0)
+        assertTrue(IncompleteCholeskyPreconditioner.of(chainedEveryOther(41, true)).carriesPredecessor());
+        // and just under half (CARRY_MIN_CHAINED_ROWS)
+        assertFalse(IncompleteCholeskyPreconditioner.of(chainedEveryOther(41, false)).carriesPredecessor());
+        // a random pattern: few rows hold l_{k,k−1}
+        assertFalse(IncompleteCholeskyPreconditioner.of(randomSpd(200, 4, 7)).carriesPredecessor());
+        // one row: nothing to carry
+        assertFalse(IncompleteCholeskyPreconditioner.of(dense(new double[][] {{2}})).carriesPredecessor());
+    }
+
+    /** Symmetric, diagonally dominant, row i coupled to rows i−1 … i−w. */
+    static CsrMatrix banded(int n, int w) {
+        double[][] d = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            d[i][i] = 2 * w + 1;
+            for (int j = Math.max(0, i - w); j < i; j++) d[i][j] = d[j][i] = -1;
+        }
+        return dense(d);
+    }
+
+    /**
+     * n = 2m + 1 rows in m 2×2 blocks after a lone row 0: rows 2, 4, … are chained (m of n − 1 =
+     * 2m, exactly half). {@code half} false drops the last block's coupling: m − 1 of 2m.
+     */
+    static CsrMatrix chainedEveryOther(int n, boolean half) {
+        double[][] d = new double[n][n];
+        for (int i = 0; i < n; i++) d[i][i] = 4;
+        for (int i = 2; i < n; i += 2) if (half || i < n - 1) d[i][i - 1] = d[i - 1][i] = -1;
+        return dense(d);
     }
 }

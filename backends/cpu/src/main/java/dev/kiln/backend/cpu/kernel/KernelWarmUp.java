@@ -286,13 +286,17 @@ final class KernelWarmUp {
             calls.add(() -> natural.apply(r, z));
         }
         // and A's own order on long rows (≈ 12 strict-lower entries a row), which runs its own
-        // copies of the loops (LevelScheduledIc0Solve.LONG_ROWS)
+        // copies of the loops (LevelScheduledIc0Solve.LONG_ROWS), and on short rows of which few
+        // hold l_{k,k−1} (≈ 2 a row, like 1138_bus), which run the plain loops: the grid's own
+        // order, chained, runs the carrying ones (IncompleteCholeskyPreconditioner.Factor.carriesPredecessor)
         CsrMatrix longRows = irregularSpd(600, 12, 3);
-        for (int parts : partCounts) {
-            LevelScheduledIc0 f = LevelScheduledIc0.of(longRows, parts, 4, LevelScheduledIc0.Ordering.NATURAL);
-            double[] r = filled(longRows.rows(), 1.0), z = new double[longRows.rows()];
-            LevelScheduledIc0Solve own = f.newSolve(pool);
-            calls.add(() -> own.apply(r, z));
+        for (CsrMatrix a : List.of(longRows, irregularSpd(600, 2, 5))) {
+            for (int parts : partCounts) {
+                LevelScheduledIc0 f = LevelScheduledIc0.of(a, parts, 4, LevelScheduledIc0.Ordering.NATURAL);
+                double[] r = filled(a.rows(), 1.0), z = new double[a.rows()];
+                LevelScheduledIc0Solve own = f.newSolve(pool);
+                calls.add(() -> own.apply(r, z));
+            }
         }
         // SSOR's triangular sweeps and Eisenstat's (pcg+ssor), scalar loops again, in both forms:
         // the neighbour carried in a register (the grid) and not (the irregular rows). Compiled from

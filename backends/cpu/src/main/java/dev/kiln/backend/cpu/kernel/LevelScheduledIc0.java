@@ -81,6 +81,8 @@ public final class LevelScheduledIc0 {
     private volatile Transposed upper;
     final double[] inverseDiagonal;   // 1/l_kk
     final Steps forward, backward;
+    /** A's own order only: the own-order solve carries the previous row's result in a register ({@link IncompleteCholeskyPreconditioner.Factor#carriesPredecessor}). */
+    final boolean carriesPredecessor;
 
     /**
      * Solve steps in execution order: step s covers new rows [from[s], to[s]); when
@@ -93,7 +95,7 @@ public final class LevelScheduledIc0 {
 
     private LevelScheduledIc0(int n, int parts, Ordering ordering, int levels, double shift, int[] perm, CsrMatrix permuted,
                               String permutedKey, int[] lPtr, int[] lCol, double[] lVal, Transposed upper,
-                              double[] inverseDiagonal, Steps forward, Steps backward) {
+                              double[] inverseDiagonal, Steps forward, Steps backward, boolean carriesPredecessor) {
         this.n = n;
         this.parts = parts;
         this.ordering = ordering;
@@ -109,6 +111,7 @@ public final class LevelScheduledIc0 {
         this.inverseDiagonal = inverseDiagonal;
         this.forward = forward;
         this.backward = backward;
+        this.carriesPredecessor = carriesPredecessor;
     }
 
     /** Renumbers A by level and factorises it, scheduled for {@code parts} threads: the exact IC(0) of A. */
@@ -147,7 +150,7 @@ public final class LevelScheduledIc0 {
                 concat(new int[parts + 1], bounds));
         return new LevelScheduledIc0(n, parts, Ordering.INTERFACE_LAST, -1, ic.shift(), perm, pa,
                 renumberedKeyPrefix(a) + "interface-last/" + parts,
-                lPtr, lCol, lVal, u, f.inverseDiagonal(), fwd, bwd);
+                lPtr, lCol, lVal, u, f.inverseDiagonal(), fwd, bwd, false);
     }
 
     /** A's IC(0) in A's own order: one sequential step each way. */
@@ -163,7 +166,8 @@ public final class LevelScheduledIc0 {
         return new LevelScheduledIc0(n, parts, Ordering.NATURAL, 1, ic.shift(), perm, a, a.fingerprint(),
                 lPtr, f.colIdx(), f.values(), null, f.inverseDiagonal(),
                 steps(levelPtr, lPtr, parts, false, Integer.MAX_VALUE),
-                steps(levelPtr, lPtr, parts, true, Integer.MAX_VALUE));    // never parallel: the entry counts are not read
+                steps(levelPtr, lPtr, parts, true, Integer.MAX_VALUE),     // never parallel: the entry counts are not read
+                ic.carriesPredecessor());
     }
 
     /**
@@ -202,7 +206,7 @@ public final class LevelScheduledIc0 {
         return new LevelScheduledIc0(n, natural.parts, Ordering.LEVELS, levelPtr.length - 1, natural.shift, perm, permute(a, perm),
                 renumberedKeyPrefix(a) + "levels", lPtr, lCol, lVal, u, inverseDiagonal,
                 steps(levelPtr, lPtr, natural.parts, false, minParallelLevelRows),
-                steps(levelPtr, u.ptr(), natural.parts, true, minParallelLevelRows));
+                steps(levelPtr, u.ptr(), natural.parts, true, minParallelLevelRows), false);
     }
 
     /** Start of every renumbered P·A·Pᵀ's key in {@link ConversionCache} (A's own keys do not start so). */

@@ -41,6 +41,13 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
      * of its own kind only. Same arithmetic, so the same bits.
      */
     private final boolean longRows;
+    /**
+     * A's own order on short rows chained to their predecessor
+     * ({@link LevelScheduledIc0#carriesPredecessor}): {@link #forwardChainedRows} and
+     * {@link #backwardScatterChainedRows} carry the previous row's result in a register. Loops of
+     * their own, so the plain ones keep their code and profile for the other patterns.
+     */
+    private final boolean chained;
     /** Mean strict-lower entries per row from which A's own-order solve takes the long-row copies: between Poisson 3-D's 2.9 and bcsstk08's 5.5. */
     static final double LONG_ROWS = 4;
     /** Lᵀ by rows, or null when the backward solve scatters (A's own order: the natural factor need not build it). */
@@ -56,6 +63,7 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
         this.scatter = !naturalOrder && f.ordering == LevelScheduledIc0.Ordering.NATURAL;
         this.u = scatter ? null : f.upper();
         this.longRows = scatter && f.n > 0 && f.lPtr[f.n] >= LONG_ROWS * f.n;
+        this.chained = scatter && !longRows && f.carriesPredecessor;
     }
 
     @Override
@@ -99,12 +107,14 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
 
     private void forward(int from, int to) {
         if (longRows) forwardLongRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, z, from, to);
+        else if (chained) forwardChainedRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, z, from, to);
         else if (w == null) forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, z, from, to);
         else forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, f.perm, r, w, from, to);
     }
 
     private void backward(int from, int to) {
         if (longRows) backwardScatterLongRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, from, to);
+        else if (chained) backwardScatterChainedRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, from, to);
         else if (scatter) backwardScatterRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, from, to);
         else if (w == null) backwardRows(u.ptr(), u.col(), u.val(), f.inverseDiagonal, z, from, to);
         else backwardRows(u.ptr(), u.col(), u.val(), f.inverseDiagonal, f.perm, w, z, from, to);
@@ -116,6 +126,53 @@ public final class LevelScheduledIc0Solve implements Preconditioner, WorkerPool.
             double zk = z[k] * invDiag[k];
             z[k] = zk;
             for (int q = ptr[k], e = ptr[k + 1]; q < e; q++) z[col[q]] -= val[q] * zk;
+        }
+    }
+
+    /**
+     * {@link #backwardScatterRows} with row k's update of z_{k−1} (l_{k,k−1}·z_k, its last entry
+     * and the last update z_{k−1} gets) kept in a register and subtracted as row k−1 starts,
+     * instead of stored and reloaded at once: the store-to-load forwarding leaves the row-to-row
+     * chain. The same operations in the same order, so the same bits (see {@link #chained}).
+     */
+    static void backwardScatterChainedRows(int[] ptr, int[] col, double[] val, double[] invDiag, double[] z, int from, int to) {
+        boolean carried = false;
+        double update = 0;
+        for (int k = to - 1; k >= from; k--) {
+            double zk;
+            if (carried) zk = (z[k] - update) * invDiag[k];
+            else zk = z[k] * invDiag[k];
+            z[k] = zk;
+            int q = ptr[k], e = ptr[k + 1];
+            carried = e > q && col[e - 1] == k - 1;
+            if (carried) {
+                e--;
+                update = val[e] * zk;
+            }
+            for (; q < e; q++) z[col[q]] -= val[q] * zk;
+        }
+        if (carried) z[from - 1] -= update;          // row from−1 lies outside this step: hand it over in memory
+    }
+
+    /**
+     * {@link #forwardRows(int[], int[], double[], double[], double[], double[], int, int)} with
+     * y_{k−1} kept in a register for row k's last term l_{k,k−1}·y_{k−1} (columns ascend) instead
+     * of reloaded from the store just made. Same operations in the same order, so the same bits.
+     */
+    static void forwardChainedRows(int[] ptr, int[] col, double[] val, double[] invDiag, double[] r, double[] y, int from, int to) {
+        double previous = from > 0 ? y[from - 1] : 0;     // an earlier step's last row, already in memory
+        for (int k = from; k < to; k++) {
+            double s = r[k];
+            int q = ptr[k], e = ptr[k + 1];
+            if (e > q && col[e - 1] == k - 1) {
+                e--;
+                for (; q < e; q++) s -= val[q] * y[col[q]];
+                s -= val[e] * previous;
+            } else {
+                for (; q < e; q++) s -= val[q] * y[col[q]];
+            }
+            previous = s * invDiag[k];
+            y[k] = previous;
         }
     }
 

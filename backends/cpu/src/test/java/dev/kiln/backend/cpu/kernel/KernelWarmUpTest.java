@@ -30,6 +30,19 @@ class KernelWarmUpTest {
     }
 
     @Test
+    void theOwnOrderSolveShapesReachTheCarryingThePlainAndTheLongRowLoops() {
+        // the shapes calls() runs in A's own order (LevelScheduledIc0Solve picks its loops from these)
+        LevelScheduledIc0 grid = LevelScheduledIc0.of(dev.kiln.solvers.matrix.PoissonGenerator.poisson2d(64, 60), 1, 4,
+                LevelScheduledIc0.Ordering.NATURAL);
+        LevelScheduledIc0 longRows = LevelScheduledIc0.of(KernelWarmUp.irregularSpd(600, 12, 3), 1, 4, LevelScheduledIc0.Ordering.NATURAL);
+        LevelScheduledIc0 shortRows = LevelScheduledIc0.of(KernelWarmUp.irregularSpd(600, 2, 5), 1, 4, LevelScheduledIc0.Ordering.NATURAL);
+        assertTrue(grid.carriesPredecessor && grid.lPtr[grid.n] < LevelScheduledIc0Solve.LONG_ROWS * grid.n, "the grid: carrying loops");
+        assertTrue(longRows.lPtr[longRows.n] >= LevelScheduledIc0Solve.LONG_ROWS * longRows.n, "long rows: their own copies");
+        assertTrue(!shortRows.carriesPredecessor && shortRows.lPtr[shortRows.n] < LevelScheduledIc0Solve.LONG_ROWS * shortRows.n,
+                "short unchained rows: the plain loops");
+    }
+
+    @Test
     void theIrregularSetUpShapeTakesTheBranchesTheGridNeverTakes() {
         CsrMatrix a = KernelWarmUp.irregularSpd(600, 6, 1);
         assertTrue(a.isSymmetric(0.0));

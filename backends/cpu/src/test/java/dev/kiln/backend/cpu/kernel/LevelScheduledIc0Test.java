@@ -75,7 +75,7 @@ class LevelScheduledIc0Test {
 
     @Test
     void threadedAndSingleThreadedSolvesEqualTheSequentialReferenceOnTheRenumberedMatrixBitForBit() {
-        int parallelCases = 0, interfaceCases = 0, longRowCases = 0;
+        int parallelCases = 0, interfaceCases = 0, longRowCases = 0, chainedCases = 0;
         for (CsrMatrix a : matrices()) {
             int n = a.rows();
             double[] r = TestMatrices.vector(n, 11);
@@ -86,6 +86,8 @@ class LevelScheduledIc0Test {
                 if (f.ordering() == LevelScheduledIc0.Ordering.INTERFACE_LAST) interfaceCases++;
                 // A's own order on long rows: the solve's own copies of the loops (nos3)
                 if (f.ordering() == LevelScheduledIc0.Ordering.NATURAL && f.lPtr[n] >= LevelScheduledIc0Solve.LONG_ROWS * n) longRowCases++;
+                // A's own order on short chained rows: the carrying loops (Poisson 2D, 3-D, gr_30_30)
+                else if (f.ordering() == LevelScheduledIc0.Ordering.NATURAL && f.carriesPredecessor) chainedCases++;
                 double[] rNew = new double[n], expected = new double[n], z = new double[n];
                 f.toNewOrder(r, rNew);
                 if (f.ordering() == LevelScheduledIc0.Ordering.LEVELS) {
@@ -122,6 +124,32 @@ class LevelScheduledIc0Test {
         assertTrue(parallelCases >= 6, "only " + parallelCases + " cases had steps run on the pool");
         assertTrue(interfaceCases >= 4, "only " + interfaceCases + " cases took the interface-last ordering");
         assertTrue(longRowCases >= 4, "only " + longRowCases + " cases ran the long-row loops");
+        assertTrue(chainedCases >= 12, "only " + chainedCases + " cases ran the carrying loops");
+    }
+
+    @Test
+    void theCarryingLoopsCutIntoStepsEqualThePlainLoopsBitForBit() {
+        // a step boundary inside a chain: the first row of a forward step reads its predecessor
+        // from memory, the last row of a backward step hands its update over in memory
+        for (CsrMatrix a : List.of(PoissonGenerator.poisson2d(37, 29), PoissonGenerator.poisson3d(9, 8, 7), TestMatrices.fixture("gr_30_30"))) {
+            LevelScheduledIc0 f = LevelScheduledIc0.of(a, 1, 1, LevelScheduledIc0.Ordering.NATURAL);
+            assertTrue(f.carriesPredecessor, a + " should carry");
+            int n = f.n;
+            double[] r = TestMatrices.vector(n, 5), y = new double[n];
+            LevelScheduledIc0Solve.forwardRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, y, 0, n);
+            double[] z = y.clone();
+            LevelScheduledIc0Solve.backwardScatterRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, z, 0, n);
+            for (int cut : new int[] {1, n / 3, n / 2 + 1, n - 1}) {
+                double[] yc = new double[n];
+                LevelScheduledIc0Solve.forwardChainedRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, yc, 0, cut);
+                LevelScheduledIc0Solve.forwardChainedRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, r, yc, cut, n);
+                assertTrue(bitEqual(y, yc), a + " forward cut at " + cut);
+                double[] zc = yc.clone();
+                LevelScheduledIc0Solve.backwardScatterChainedRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, zc, cut, n);
+                LevelScheduledIc0Solve.backwardScatterChainedRows(f.lPtr, f.lCol, f.lVal, f.inverseDiagonal, zc, 0, cut);
+                assertTrue(bitEqual(z, zc), a + " backward cut at " + cut);
+            }
+        }
     }
 
     @Test
