@@ -150,6 +150,11 @@ public final class CgBench implements Bench {
         cases.addAll(files);
         List<String> labels = new ArrayList<>();
         List<Double> kilnMs = new ArrayList<>(), peerMs = new ArrayList<>();
+        // The OpenCL rows run after every Kiln and PETSc timing: run between them, PoCL's device
+        // (the same two cores) left the next row slow for up to a second — msc04515 pcg+ssor 291
+        // and 460 ms (Eisenstat, textbook) right after its OpenCL rows against 144 and 191 without
+        // them, in alternating runs (docs/ARCHITECTURE.md, issue 3, seventh pass).
+        List<OpenClRow> openClRows = new ArrayList<>();
         for (BenchMatrices.Case c : cases) {
             CsrMatrix a = c.matrix().get();
             if (!a.isSquare() || !a.isSymmetric(1e-12) || !JacobiPreconditioner.isApplicable(a)) {
@@ -270,18 +275,27 @@ public final class CgBench implements Bench {
                 f.put("n", a.rows());
                 f.put("nnz", a.nnz());
                 report.record(c.name(), f);
-                if (method.equals("cg") || method.equals("pcg+jacobi")) OpenClBenchRows.cg(c.name(), a, b, method, best, RTOL, maxIt, minReps, report);
+                if (method.equals("cg") || method.equals("pcg+jacobi")) {
+                    double vectorMs = best;
+                    openClRows.add(() -> OpenClBenchRows.cg(c.name(), a, b, method, vectorMs, RTOL, maxIt, minReps, report));
+                }
                 labels.add(c.name() + " " + method);
                 kilnMs.add(best);
                 peerMs.add(pMs);
             }
             if (!quick || c == cases.get(0)) mixedAgainstFp64(c.name(), a, b, maxIt, quick ? 1 : 2, report);
         }
+        for (OpenClRow row : openClRows) row.run();
         Path svg = report.dir().resolve("cg.svg");
         BarChartSvg.write(svg, "CG/PCG time to 1e-8 (lower is better)", "ms", labels, List.of(
                 new BarChartSvg.Series("Kiln", "#d95f02", SpmvBench.toArray(kilnMs)),
                 new BarChartSvg.Series("PETSc KSPCG (same preconditioner)", "#1b9e77", SpmvBench.toArray(peerMs))),
                 Double.NaN, "");
         report.progress("wrote " + svg);
+    }
+
+    /** A deferred {@code backend=opencl} row. */
+    private interface OpenClRow {
+        void run() throws Exception;
     }
 }
