@@ -32,6 +32,8 @@ import java.util.Map;
  * {@code ./kiln bench cg}: time to a true relative residual of 1e-8 (b = ones, x0 = 0) for
  * Kiln's CG and PCG variants on the CPU kernels, beside PETSc's KSPCG with the matching
  * preconditioner (none, jacobi, sor for SSOR, icc for IC(0)) in one process via petsc4py,
+ * SSOR twice: {@code pcg+ssor} as the backend runs it (Eisenstat's trick, {@link EisenstatSsorCg})
+ * and {@code pcg+ssor(textbook)}, a product with A and then the two SSOR solves, as PCSOR does;
  * IC(0) twice: {@code pcg+ic0} as the backend runs it (level or natural order, whichever its
  * one-off probe found faster, with the set-up timed in and printed as {@code ic0_setup_ms}) and
  * {@code pcg+ic0(natural)}, the sequential reference in A's own order,
@@ -150,10 +152,11 @@ public final class CgBench implements Bench {
         cases.addAll(files);
         List<String> labels = new ArrayList<>();
         List<Double> kilnMs = new ArrayList<>(), peerMs = new ArrayList<>();
-        // The OpenCL rows run after every Kiln and PETSc timing: run between them, PoCL's device
-        // (the same two cores) left the next row slow for up to a second — msc04515 pcg+ssor 291
-        // and 460 ms (Eisenstat, textbook) right after its OpenCL rows against 144 and 191 without
-        // them, in alternating runs (docs/ARCHITECTURE.md, issue 3, seventh pass).
+        // The OpenCL rows run after every Kiln and PETSc timing, so PoCL's work on the same two
+        // cores cannot spill into a timed row: in one of two alternating pairs msc04515's pcg+ssor
+        // read 291 and 460 ms (Eisenstat, textbook) right after its OpenCL rows, against 144 and
+        // 191 without them. Not the only disturbance: later runs without them still read 158–205
+        // (docs/ARCHITECTURE.md, issue 3, seventh pass).
         List<OpenClRow> openClRows = new ArrayList<>();
         for (BenchMatrices.Case c : cases) {
             CsrMatrix a = c.matrix().get();
