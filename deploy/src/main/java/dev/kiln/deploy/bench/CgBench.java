@@ -1,6 +1,7 @@
 package dev.kiln.deploy.bench;
 
 import dev.kiln.backend.cpu.CpuIc0Cg;
+import dev.kiln.backend.cpu.CpuSsorCg;
 import dev.kiln.backend.cpu.kernel.ConversionCache;
 import dev.kiln.backend.cpu.kernel.CpuKernels;
 import dev.kiln.backend.cpu.kernel.Ic0Cache;
@@ -11,7 +12,6 @@ import dev.kiln.solvers.kernel.ScalarCsrOperator;
 import dev.kiln.solvers.kernel.ScalarKrylovKernels;
 import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
 import dev.kiln.solvers.krylov.ConjugateGradient;
-import dev.kiln.solvers.krylov.EisenstatSsorCg;
 import dev.kiln.solvers.krylov.IdentityPreconditioner;
 import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
 import dev.kiln.solvers.krylov.JacobiPreconditioner;
@@ -32,7 +32,7 @@ import java.util.Map;
  * {@code ./kiln bench cg}: time to a true relative residual of 1e-8 (b = ones, x0 = 0) for
  * Kiln's CG and PCG variants on the CPU kernels, beside PETSc's KSPCG with the matching
  * preconditioner (none, jacobi, sor for SSOR, icc for IC(0)) in one process via petsc4py,
- * SSOR twice: {@code pcg+ssor} as the backend runs it (Eisenstat's trick, {@link EisenstatSsorCg})
+ * SSOR twice: {@code pcg+ssor} as the backend runs it ({@link CpuSsorCg}: Eisenstat's trick below its size bound)
  * and {@code pcg+ssor(textbook)}, a product with A and then the two SSOR solves, as PCSOR does;
  * IC(0) twice: {@code pcg+ic0} as the backend runs it (level or natural order, whichever its
  * one-off probe found faster, with the set-up timed in and printed as {@code ic0_setup_ms}) and
@@ -226,10 +226,10 @@ public final class CgBench implements Bench {
                             default -> ChebyshevPreconditioner.of(sys.operator(), sys.kernels(),
                                     JacobiPreconditioner.of(a).inverseDiagonal(), ChebyshevPreconditioner.DEFAULT_DEGREE);
                         };
-                        // pcg+ssor as the backend runs it (Eisenstat's trick: one read of A per
-                        // iteration); the textbook row, SpMV then the two SSOR solves, is its before
+                        // pcg+ssor as the backend runs it (Eisenstat's trick below CpuSsorCg's size
+                        // bound); the textbook row, SpMV then the two SSOR solves, is its before
                         run = method.equals("pcg+ssor")
-                                ? EisenstatSsorCg.solve(sys.operator(), b, null, (SsorPreconditioner) m, RTOL, maxIt, null)
+                                ? CpuSsorCg.solve(sys, b, null, (SsorPreconditioner) m, RTOL, maxIt, null)
                                 : ConjugateGradient.solve(sys.operator(), sys.kernels(), b, null, m, RTOL, maxIt, null, null);
                         ms = (System.nanoTime() - s0) * 1e-6;
                     }

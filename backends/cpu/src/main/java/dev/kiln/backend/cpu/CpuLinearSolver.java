@@ -7,7 +7,6 @@ import dev.kiln.solvers.kernel.SparseOperator;
 import dev.kiln.solvers.krylov.BiCgStab;
 import dev.kiln.solvers.krylov.ChebyshevPreconditioner;
 import dev.kiln.solvers.krylov.ConjugateGradient;
-import dev.kiln.solvers.krylov.EisenstatSsorCg;
 import dev.kiln.solvers.krylov.Gmres;
 import dev.kiln.solvers.krylov.IdentityPreconditioner;
 import dev.kiln.solvers.krylov.IterationMonitor;
@@ -137,8 +136,8 @@ final class CpuLinearSolver {
                     yield new Attempt("pcg+ic0", CpuIc0Cg.solve(p, o, monitor));
                 }
                 if (choice.equals("ssor") && recycle == null) {
-                    // Eisenstat's trick: the textbook PCG's iterates, reading A once an iteration, not twice
-                    yield new Attempt("pcg+ssor", EisenstatSsorCg.solve(op, p.b(), p.x0(), CpuStationarySolver.ssor(a, o),
+                    // Eisenstat's form on all but the largest systems: the same iterates, A read once an iteration
+                    yield new Attempt("pcg+ssor", CpuSsorCg.solve(sys, p.b(), p.x0(), CpuStationarySolver.ssor(a, o),
                             o.tolerance(), o.maxIterations(), monitor));
                 }
                 Preconditioner m = choice.equals("ssor") ? CpuStationarySolver.ssor(a, o) : preconditioner(choice, a, sys);
