@@ -68,17 +68,20 @@ class CpuLinearSolverTest {
         assertTrue(out.succeeded(), out.toString());
     }
 
-    @Test
-    void autoFallsBackToGmresWhenPcgMeetsNegativeCurvature() {
-        // symmetric, positive diagonal, indefinite: 2×2 blocks [[d1, 2], [2, d2]] with d1·d2 < 4
-        int n = 40;
+    /** Symmetric, positive diagonal, indefinite: 2×2 blocks [[d1, 2], [2, d2]] with d1·d2 &lt; 4 (n even). */
+    static CsrMatrix indefinitePairs(int n) {
         int[] r = new int[2 * n], c = new int[2 * n];
         double[] v = new double[2 * n];
         for (int i = 0; i < n; i++) {
             r[2 * i] = i; c[2 * i] = i; v[2 * i] = 1 + 0.1 * (i % 5);   // b = ones is then no eigenvector
             r[2 * i + 1] = i; c[2 * i + 1] = i ^ 1; v[2 * i + 1] = 2;
         }
-        SolveOutcome out = solve(job(CooAssembler.fromCoo(n, n, r, c, v), LinearMethod.AUTO, "auto"));
+        return CooAssembler.fromCoo(n, n, r, c, v);
+    }
+
+    @Test
+    void autoFallsBackToGmresWhenPcgMeetsNegativeCurvature() {
+        SolveOutcome out = solve(job(indefinitePairs(40), LinearMethod.AUTO, "auto"));
         assertTrue(out.method().startsWith("pcg+jacobi→gmres"), out.method());
         assertTrue(out.succeeded(), out.toString());
     }
@@ -170,15 +173,8 @@ class CpuLinearSolverTest {
 
     @Test
     void ssorPcgOnAnIndefiniteMatrixFailsNotSpd() {
-        // symmetric with a positive diagonal (so the SSOR preconditioner is SPD) but indefinite
-        int n = 20;
-        int[] r = new int[2 * n], c = new int[2 * n];
-        double[] v = new double[2 * n];
-        for (int i = 0; i < n; i++) {
-            r[2 * i] = i; c[2 * i] = i; v[2 * i] = 1 + 0.1 * (i % 5);
-            r[2 * i + 1] = i; c[2 * i + 1] = i ^ 1; v[2 * i + 1] = 2;
-        }
-        SolveOutcome out = solve(job(CooAssembler.fromCoo(n, n, r, c, v), LinearMethod.PCG, "ssor"));
+        // a positive diagonal, so the SSOR preconditioner is SPD; A itself is not
+        SolveOutcome out = solve(job(indefinitePairs(20), LinearMethod.PCG, "ssor"));
         assertFalse(out.succeeded());
         assertEquals(ErrorCode.NOT_SPD, out.error().code(), out.toString());
     }
