@@ -1,5 +1,6 @@
 package dev.kiln.solvers.stationary;
 
+import dev.kiln.solvers.krylov.IncompleteCholeskyPreconditioner;
 import dev.kiln.solvers.matrix.CsrMatrix;
 import dev.kiln.solvers.problem.InvalidProblemException;
 
@@ -24,19 +25,18 @@ public final class SplitMatrix {
     final double[] diagonal;
     /**
      * Whether the triangular sweeps carry the previous row's result in a register (see
-     * {@link #carriesNeighbour}): true when at least half the rows hold a_{i,i−1}.
+     * {@link #carriesNeighbour}): true when at least half the rows hold a_{i,i−1} and rows are short.
      */
     final boolean carry;
 
-    private SplitMatrix(CsrMatrix a, int[] diagPos, double[] inverseDiagonal, boolean carry) {
+    private SplitMatrix(CsrMatrix a, int[] diagPos, double[] diagonal, double[] inverseDiagonal, boolean carry) {
         this.n = a.rows();
         this.rowPtr = a.rowPtr();
         this.colIdx = a.colIdx();
         this.values = a.values();
         this.diagPos = diagPos;
         this.inverseDiagonal = inverseDiagonal;
-        this.diagonal = new double[n];
-        for (int i = 0; i < n; i++) diagonal[i] = values[diagPos[i]];
+        this.diagonal = diagonal;
         this.carry = carry;
     }
 
@@ -52,7 +52,7 @@ public final class SplitMatrix {
         int[] rowPtr = a.rowPtr(), colIdx = a.colIdx();
         double[] values = a.values();
         int[] diagPos = new int[n];
-        double[] inv = new double[n];
+        double[] diag = new double[n], inv = new double[n];
         for (int i = 0; i < n; i++) {
             int pos = -1;
             for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
@@ -65,15 +65,16 @@ public final class SplitMatrix {
                         "is " + d + ": SOR and SSOR divide by every diagonal entry, so none may be zero");
             }
             diagPos[i] = pos;
+            diag[i] = d;
             inv[i] = r;
         }
-        return new SplitMatrix(a, diagPos, inv, carriesNeighbour(n, rowPtr, colIdx, diagPos));
+        return new SplitMatrix(a, diagPos, diag, inv, carriesNeighbour(n, rowPtr, colIdx, diagPos));
     }
 
     /** As {@link #of(CsrMatrix)} with the sweep form forced (tests: both forms give the same bits). */
     static SplitMatrix of(CsrMatrix a, boolean carry) {
         SplitMatrix s = of(a);
-        return new SplitMatrix(a, s.diagPos, s.inverseDiagonal, carry);
+        return new SplitMatrix(a, s.diagPos, s.diagonal, s.inverseDiagonal, carry);
     }
 
     /**
@@ -94,17 +95,13 @@ public final class SplitMatrix {
             lower += d - rowPtr[i];
             if (d > rowPtr[i] && colIdx[d - 1] == i - 1) adjacent++;
         }
-        return 2 * adjacent >= n && lower < CARRY_MAX_LOWER_PER_ROW * n;
+        // IC(0)'s thresholds (measured on its solves), which held here too: on rows of 4 or more
+        // lower entries the row's own subtractions set the pace, and the carrying loops, compiled
+        // from grids' short rows (warm-up, Poisson), ran msc04515's 10.3-entry rows at 144–315 ms
+        // a solve in the bench against 138–142 in a JVM of its own; the plain loops, 159–205
+        return adjacent >= IncompleteCholeskyPreconditioner.CARRY_MIN_CHAINED_ROWS * n
+                && lower < IncompleteCholeskyPreconditioner.CARRY_MAX_LOWER_PER_ROW * n;
     }
-
-    /**
-     * Mean strict-lower entries a row from which the sweeps keep the plain loops even where most
-     * rows hold their neighbour: on long rows the row's own subtractions set the pace, and the
-     * carrying loops, compiled from the short rows of grids (warm-up, Poisson), ran msc04515's
-     * 10.3-entry rows at 144–315 ms a solve in the bench against 138–142 in a JVM of its own.
-     * The same bound as IC(0)'s ({@code IncompleteCholeskyPreconditioner.CARRY_MAX_LOWER_PER_ROW}).
-     */
-    static final double CARRY_MAX_LOWER_PER_ROW = 4;
 
     public int size() { return n; }
 
